@@ -1,0 +1,39 @@
+#include "auth/api_keys.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+namespace sg::auth {
+namespace {
+
+std::array<unsigned char, 32> digest(std::string_view s) {
+  std::array<unsigned char, 32> out{};
+  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), out.data());
+  return out;
+}
+
+}  // namespace
+
+ApiKeys::ApiKeys(const std::vector<std::string>& keys) {
+  for (const auto& k : keys) digests_.push_back(digest(k));
+}
+
+bool ApiKeys::verify(std::string_view presented) const {
+  auto d = digest(presented);
+  bool match = false;
+  for (const auto& key : digests_) match |= CRYPTO_memcmp(key.data(), d.data(), d.size()) == 0;
+  return match;
+}
+
+std::optional<std::string_view> bearerToken(const http::Request& request) {
+  auto value = request.header("Authorization");
+  if (!value) return std::nullopt;
+  constexpr std::string_view kScheme = "Bearer ";
+  if (value->size() <= kScheme.size() || !http::iequals(value->substr(0, kScheme.size()), kScheme)) return std::nullopt;
+  auto token = value->substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  if (token.empty()) return std::nullopt;
+  return token;
+}
+
+}  // namespace sg::auth

@@ -1,0 +1,59 @@
+#pragma once
+// What a channel does with the events pushed to it once joined. Handlers see events and
+// JSON payloads, never wire frames; the Phoenix socket layer above does the framing.
+#include "channels/topic_pattern.hpp"
+#include "core/identity.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sg::channels {
+
+// What a handler can do on behalf of the socket that pushed to it.
+class ChannelContext {
+ public:
+  virtual ~ChannelContext() = default;
+  virtual const Identity& identity() const = 0;
+  virtual const std::string& topic() const = 0;
+  virtual const TopicParams& params() const = 0;
+  // Sends an event to this socket only.
+  virtual void push(std::string_view event, const boost::json::value& payload) = 0;
+  // Sends an event to every socket joined to `topic`, this one included.
+  virtual void broadcast(const std::string& topic, const std::string& event,
+                         const boost::json::value& payload) = 0;
+  virtual void broadcastBinary(const std::string& topic, const std::string& event,
+                               std::string bytes) = 0;
+};
+
+struct Reply {
+  bool ok = true;
+  boost::json::value response = boost::json::object{};
+  std::optional<std::string> binary_response;  // reply with a binary frame (V2 only)
+
+  static Reply okWith(boost::json::value v) { return Reply{true, std::move(v), {}}; }
+  static Reply error(std::string_view reason) {
+    return Reply{false, boost::json::object{{"reason", reason}}, {}};
+  }
+};
+
+struct InboundEvent {
+  std::string_view event;
+  const boost::json::value& payload;                 // null for binary pushes
+  const std::optional<std::string>& binary_payload;  // set for binary pushes
+};
+
+class ChannelHandler {
+ public:
+  virtual ~ChannelHandler() = default;
+  // After the join rule allowed the join: the ok reply's response, or an error reply.
+  virtual Reply onJoin(ChannelContext& ctx, const boost::json::value& payload) {
+    return Reply::okWith(boost::json::object{});
+  }
+  // A push on a joined topic; the reply is sent when the push carries a ref.
+  virtual Reply onEvent(ChannelContext& ctx, const InboundEvent& in) = 0;
+};
+
+}  // namespace sg::channels

@@ -1,0 +1,209 @@
+#include "cli/config_keys.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <limits>
+
+namespace sg::cli {
+namespace {
+
+struct Range {
+  double min = std::numeric_limits<double>::lowest();
+  double max = std::numeric_limits<double>::max();
+};
+using Choices = std::vector<std::string_view>;
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string rangeError(const Range& r) {
+  auto fmt = [](double v) {
+    std::string s = std::to_string(v);
+    s.erase(s.find_last_not_of('0') + 1);
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    return s;
+  };
+  return "must be between " + fmt(r.min) + " and " + fmt(r.max);
+}
+
+template <typename T>
+std::string parseNumber(std::string_view text, T& out, const Range& r) {
+  std::string t = trim(text);
+  T value{};
+  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+  if (ec != std::errc() || end != t.data() + t.size() || t.empty()) return "expected a number, got '" + t + "'";
+  if (static_cast<double>(value) < r.min || static_cast<double>(value) > r.max) return rangeError(r);
+  out = value;
+  return {};
+}
+
+std::string parse(std::string_view text, int& out, const Range& r, const Choices&) { return parseNumber(text, out, r); }
+std::string parse(std::string_view text, double& out, const Range& r, const Choices&) { return parseNumber(text, out, r); }
+std::string parse(std::string_view text, std::size_t& out, const Range& r, const Choices&) {
+  return parseNumber(text, out, r);
+}
+std::string parse(std::string_view text, bool& out, const Range&, const Choices&) {
+  std::string t = trim(text);
+  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (t == "true" || t == "1" || t == "yes" || t == "on") out = true;
+  else if (t == "false" || t == "0" || t == "no" || t == "off") out = false;
+  else return "expected true or false, got '" + t + "'";
+  return {};
+}
+std::string parse(std::string_view text, std::string& out, const Range&, const Choices& choices) {
+  std::string t = trim(text);
+  if (!choices.empty() && std::find(choices.begin(), choices.end(), t) == choices.end()) {
+    std::string list;
+    for (auto c : choices) list += (list.empty() ? "" : ", ") + std::string(c);
+    return "expected one of " + list + ", got '" + t + "'";
+  }
+  out = std::move(t);
+  return {};
+}
+std::string parse(std::string_view text, std::vector<std::string>& out, const Range&, const Choices&) {
+  out.clear();
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    std::string item = trim(text.substr(0, comma));
+    if (!item.empty()) out.push_back(std::move(item));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return {};
+}
+
+std::string show(int v) { return std::to_string(v); }
+std::string show(std::size_t v) { return std::to_string(v); }
+std::string show(double v) {
+  std::string s = std::to_string(v);
+  s.erase(s.find_last_not_of('0') + 1);
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+std::string show(bool v) { return v ? "true" : "false"; }
+std::string show(const std::string& v) { return v; }
+std::string show(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+template <typename S, typename T>
+ConfigKey key(std::string name, S Config::*section, T S::*field, std::string help, Range range = {},
+              Choices choices = {}) {
+  ConfigKey k;
+  k.name = std::move(name);
+  k.help = std::move(help);
+  k.is_list = std::is_same_v<T, std::vector<std::string>>;
+  k.set = [=](Config& c, std::string_view text) { return parse(text, c.*section.*field, range, choices); };
+  k.show = [=](const Config& c) { return show(c.*section.*field); };
+  return k;
+}
+
+std::vector<ConfigKey> buildKeys() {
+  using C = Config;
+  constexpr double kMaxInt = std::numeric_limits<int>::max();
+  return {
+      key("server.listen", &C::server, &ServerConfig::listen, "address to listen on, HOST:PORT (port 0: any free port)"),
+      key("server.data_dir", &C::server, &ServerConfig::data_dir, "directory for the database and the generated secret key"),
+      key("server.threads", &C::server, &ServerConfig::threads, "shards (event-loop threads); 0 = one per core", {0, 256}),
+      key("server.api_keys", &C::server, &ServerConfig::api_keys, "server API keys (Authorization: Bearer) for backends"),
+      key("server.shutdown_grace_ms", &C::server, &ServerConfig::shutdown_grace_ms,
+          "time sockets get to close on SIGTERM", {0, 60000}),
+
+      key("limits.header_bytes", &C::limits, &LimitsConfig::header_bytes, "HTTP request header bytes", {512, 1 << 20}),
+      key("limits.body_bytes", &C::limits, &LimitsConfig::body_bytes, "HTTP request body bytes (API)", {0, 64 << 20}),
+      key("limits.request_timeout_s", &C::limits, &LimitsConfig::request_timeout_s,
+          "seconds to send a request's headers and body, or finish the upgrade", {1, 3600}),
+      key("limits.handshakes_per_ip_per_s", &C::limits, &LimitsConfig::handshakes_per_ip_per_s,
+          "WebSocket handshakes per client IP per second", {0.01, 1e6}),
+      key("limits.handshake_burst_per_ip", &C::limits, &LimitsConfig::handshake_burst_per_ip,
+          "handshake burst per client IP", {1, kMaxInt}),
+      key("limits.sockets_per_ip", &C::limits, &LimitsConfig::sockets_per_ip, "concurrent sockets per client IP", {1, kMaxInt}),
+      key("limits.sockets_per_user", &C::limits, &LimitsConfig::sockets_per_user, "concurrent sockets per user", {1, kMaxInt}),
+      key("limits.sockets_total", &C::limits, &LimitsConfig::sockets_total, "concurrent sockets in total", {1, kMaxInt}),
+      key("limits.frame_bytes_before_auth", &C::limits, &LimitsConfig::frame_bytes_before_auth,
+          "largest inbound message before authentication", {64, 1 << 20}),
+      key("limits.frame_bytes", &C::limits, &LimitsConfig::frame_bytes, "largest inbound message", {64, 64 << 20}),
+      key("limits.messages_per_s", &C::limits, &LimitsConfig::messages_per_s, "inbound messages per socket per second",
+          {0.01, 1e6}),
+      key("limits.message_burst", &C::limits, &LimitsConfig::message_burst, "inbound message burst per socket", {1, kMaxInt}),
+      key("limits.topics_per_socket", &C::limits, &LimitsConfig::topics_per_socket, "channels one socket may join",
+          {1, 100000}),
+      key("limits.outbound_queue_bytes", &C::limits, &LimitsConfig::outbound_queue_bytes,
+          "bytes queued to one socket before it is closed as slow_consumer", {1024, 1 << 30}),
+      key("limits.heartbeat_timeout_s", &C::limits, &LimitsConfig::heartbeat_timeout_s,
+          "close a socket silent for this many seconds", {1, 86400}),
+
+      key("auth.allowed_origins", &C::auth, &AuthConfig::allowed_origins,
+          "allowed Origins: exact (https://app.example.com) or wildcard (https://*.example.com)"),
+      key("auth.allow_anonymous", &C::auth, &AuthConfig::allow_anonymous,
+          "accept sockets that present no credential (they may join public topics only)"),
+      key("auth.query_token", &C::auth, &AuthConfig::query_token, "accept a JWT in ?token= (URLs end up in logs)"),
+      key("auth.reject_with", &C::auth, &AuthConfig::reject_with,
+          "refuse handshakes with a connect_error message (browsers) or plain HTTP status", {}, {"message", "http"}),
+      key("auth.ticket_ttl_s", &C::auth, &AuthConfig::ticket_ttl_s, "one-time ticket lifetime", {1, 60}),
+      key("auth.ticket_store_max", &C::auth, &AuthConfig::ticket_store_max, "live tickets held at most", {1, 1e9}),
+      key("auth.auth_timeout_s", &C::auth, &AuthConfig::auth_timeout_s, "seconds a bare socket has to push `auth`",
+          {1, 600}),
+      key("auth.trusted_proxies", &C::auth, &AuthConfig::trusted_proxies,
+          "proxy addresses or CIDRs whose X-Forwarded-For / Forwarded headers are believed"),
+      key("auth.redact_params", &C::auth, &AuthConfig::redact_params, "extra query parameter names to redact in logs"),
+      key("auth.jwt_alg", &C::auth, &AuthConfig::jwt_alg, "the one JWT algorithm accepted", {},
+          {"HS256", "HS384", "HS512", "RS256", "ES256", "EdDSA"}),
+      key("auth.jwt_secret", &C::auth, &AuthConfig::jwt_secret, "HS* secret; empty = the generated secret key"),
+      key("auth.jwt_public_key_file", &C::auth, &AuthConfig::jwt_public_key_file, "PEM public key for RS256/ES256/EdDSA"),
+      key("auth.jwt_private_key_file", &C::auth, &AuthConfig::jwt_private_key_file,
+          "PEM private key, only for `sockguard token` with RS256/ES256/EdDSA"),
+      key("auth.jwt_audience", &C::auth, &AuthConfig::jwt_audience, "required `aud` (unchecked when empty)"),
+      key("auth.jwt_issuer", &C::auth, &AuthConfig::jwt_issuer, "required `iss` (unchecked when empty)"),
+      key("auth.jwt_leeway_s", &C::auth, &AuthConfig::jwt_leeway_s, "clock skew allowed on exp/nbf/iat", {0, 600}),
+      key("auth.jwt_max_age_s", &C::auth, &AuthConfig::jwt_max_age_s, "longest token lifetime accepted (exp - iat)",
+          {1, 365 * 86400.0}),
+
+      key("channels.public_topics", &C::channels, &ChannelsConfig::public_topics,
+          "topic patterns anyone may join, anonymous sockets included"),
+
+      key("log.level", &C::log, &LogConfig::level, "log level", {}, {"trace", "debug", "info", "warn", "error", "off"}),
+      key("log.format", &C::log, &LogConfig::format, "log line format", {}, {"text", "json"}),
+
+      key("app.user_count_interval_ms", &C::app, &AppConfig::user_count_interval_ms,
+          "how often user_count is pushed to each user", {100, 86'400'000}),
+      key("app.cookie_secure", &C::app, &AppConfig::cookie_secure, "Secure flag on the session cookie", {},
+          {"auto", "always", "never"}),
+      key("app.session_ttl_s", &C::app, &AppConfig::session_ttl_s, "session lifetime", {60, 365 * 86400.0}),
+  };
+}
+
+}  // namespace
+
+std::string ConfigKey::flagName() const {
+  std::string n = name.starts_with("server.") ? name.substr(7) : name;
+  std::replace(n.begin(), n.end(), '.', '-');
+  std::replace(n.begin(), n.end(), '_', '-');
+  return "--" + n;
+}
+
+std::string ConfigKey::envName() const {
+  std::string n = "SOCKGUARD_" + name;
+  std::replace(n.begin(), n.end(), '.', '_');
+  std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::toupper(c); });
+  return n;
+}
+
+const std::vector<ConfigKey>& configKeys() {
+  static const std::vector<ConfigKey> keys = buildKeys();
+  return keys;
+}
+
+const ConfigKey* findConfigKey(std::string_view name) {
+  for (const auto& k : configKeys())
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+}  // namespace sg::cli

@@ -1,0 +1,33 @@
+#pragma once
+// Builds the Config from its three sources, each overriding the one before: the TOML
+// file, then SOCKGUARD_* environment variables, then command-line flags. Unknown keys
+// and bad values are errors that name the key and where it came from.
+#include "core/config.hpp"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sg::cli {
+
+struct ConfigSources {
+  std::optional<std::string> file;                           // path of the TOML file
+  std::vector<std::pair<std::string, std::string>> env;      // every SOCKGUARD_* variable
+  std::vector<std::pair<std::string, std::string>> flags;    // key name -> value text
+};
+
+struct LoadedConfig {
+  Config config;
+  std::string error;  // empty on success
+};
+
+LoadedConfig loadConfig(const ConfigSources& sources);
+
+// Cross-key checks once everything is set (e.g. asymmetric JWT needs a public key).
+std::string validateConfig(const Config& config);
+
+// The SOCKGUARD_* variables of this process.
+std::vector<std::pair<std::string, std::string>> sockguardEnvironment();
+
+}  // namespace sg::cli

@@ -1,0 +1,82 @@
+#pragma once
+// Every setting sockguard reads, with its default. The key table in cli/config_keys.cpp
+// names each field as `section.key`, documents it and validates its range; this header is
+// only the plain data the rest of the server receives.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace sg {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:4000";   // HOST:PORT; port 0 picks a free one
+  std::string data_dir = "var";            // SQLite database and generated secret key
+  int threads = 0;                         // shards (io_context threads); 0 = one per core
+  std::vector<std::string> api_keys;       // server API keys for /api/broadcast etc.
+  int shutdown_grace_ms = 3000;            // time sockets get to close on SIGTERM
+};
+
+struct LimitsConfig {
+  std::size_t header_bytes = 8 * 1024;            // HTTP request header block
+  std::size_t body_bytes = 64 * 1024;             // HTTP request body (API)
+  int request_timeout_s = 10;                     // to send headers / finish the upgrade
+  double handshakes_per_ip_per_s = 20;            // token bucket refill
+  int handshake_burst_per_ip = 40;                // token bucket size
+  int sockets_per_ip = 1000;
+  int sockets_per_user = 100;
+  int sockets_total = 1'000'000;
+  std::size_t frame_bytes_before_auth = 4 * 1024; // inbound frame before authentication
+  std::size_t frame_bytes = 64 * 1024;            // inbound frame after authentication
+  double messages_per_s = 50;                     // inbound messages per socket
+  int message_burst = 100;
+  int topics_per_socket = 100;
+  std::size_t outbound_queue_bytes = 1024 * 1024; // over it: close slow_consumer
+  int heartbeat_timeout_s = 60;                   // close a socket silent this long
+};
+
+struct AuthConfig {
+  std::vector<std::string> allowed_origins;       // exact or https://*.example.com
+  bool allow_anonymous = false;                   // sockets without any credential
+  bool query_token = false;                       // JWT in ?token= (logs leak URLs)
+  std::string reject_with = "message";            // "message" (connect_error) or "http"
+  int ticket_ttl_s = 10;
+  std::size_t ticket_store_max = 1'000'000;       // live tickets held at most
+  int auth_timeout_s = 5;                         // first-message auth window
+  std::vector<std::string> trusted_proxies;       // peers whose X-Forwarded-For we believe
+  std::vector<std::string> redact_params;         // extra query parameter names to redact
+  std::string jwt_alg = "HS256";                  // HS256/384/512, RS256, ES256, EdDSA
+  std::string jwt_secret;                         // HS*: empty = generated secret key
+  std::string jwt_public_key_file;                // RS256/ES256/EdDSA: PEM public key
+  std::string jwt_private_key_file;               // for `sockguard token` with asymmetric algs
+  std::string jwt_audience;                       // checked when set
+  std::string jwt_issuer;                         // checked when set
+  int jwt_leeway_s = 30;
+  int jwt_max_age_s = 86400;                      // caps any token's lifetime (exp - iat)
+};
+
+struct ChannelsConfig {
+  // Topic patterns anyone may join, even an anonymous socket (e.g. "room:*").
+  std::vector<std::string> public_topics = {"room:*"};
+};
+
+struct LogConfig {
+  std::string level = "info";   // trace, debug, info, warn, error, off
+  std::string format = "text";  // text or json
+};
+
+struct AppConfig {
+  int user_count_interval_ms = 10'000;
+  std::string cookie_secure = "auto";  // auto (under TLS), always, never
+  int session_ttl_s = 14 * 86400;
+};
+
+struct Config {
+  ServerConfig server;
+  LimitsConfig limits;
+  AuthConfig auth;
+  ChannelsConfig channels;
+  LogConfig log;
+  AppConfig app;
+};
+
+}  // namespace sg

@@ -1,0 +1,41 @@
+#include "http/request.hpp"
+
+#include <boost/url/parse_query.hpp>
+#include <boost/url/params_view.hpp>
+#include <boost/url/url_view.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace sg::http {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::optional<QueryParams> parseQuery(std::string_view query) {
+  auto parsed = boost::urls::parse_query(query);
+  if (!parsed) return std::nullopt;
+  QueryParams out;
+  boost::urls::params_view params(*parsed);
+  for (auto p : params) {
+    out.emplace_back(std::string(p.key), p.has_value ? std::string(p.value) : std::string());
+  }
+  return out;
+}
+
+std::optional<std::string_view> Request::header(std::string_view name) const {
+  for (const auto& h : headers)
+    if (iequals(h.name, name)) return std::string_view(h.value);
+  return std::nullopt;
+}
+
+const std::string* Request::param(std::string_view name) const {
+  for (const auto& [key, value] : query)
+    if (key == name) return &value;
+  return nullptr;
+}
+
+}  // namespace sg::http

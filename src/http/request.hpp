@@ -1,0 +1,45 @@
+#pragma once
+// An HTTP request as the application sees it, independent of Beast. net/ builds it once
+// per request, resolving the client IP and the redacted log target at that moment, so
+// nothing later needs the raw target for logging.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sg::http {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+using QueryParams = std::vector<std::pair<std::string, std::string>>;
+
+// Parses a query string (without '?'), percent-decoding names and values. Malformed
+// escapes make the whole query invalid (nullopt).
+std::optional<QueryParams> parseQuery(std::string_view query);
+
+struct Request {
+  std::string method;      // "GET", "POST", ...
+  std::string target;      // raw request target: do not log (use log_target)
+  std::string path;        // target before '?'
+  QueryParams query;       // decoded parameters
+  bool query_valid = true; // false when the query string could not be decoded
+  std::vector<Header> headers;
+  std::string body;
+  std::string peer_ip;     // TCP peer address
+  std::string client_ip;   // peer, or the forwarded client when the peer is a trusted proxy
+  bool secure = false;     // arrived over TLS
+  std::string log_target;  // target with secrets redacted: the only form loggers see
+
+  // First header with this name (case-insensitive).
+  std::optional<std::string_view> header(std::string_view name) const;
+  // First query parameter with this name.
+  const std::string* param(std::string_view name) const;
+};
+
+bool iequals(std::string_view a, std::string_view b);
+
+}  // namespace sg::http

@@ -1,0 +1,65 @@
+#include "net/listener.hpp"
+
+#include "net/http_session.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+namespace sg::net {
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+Listener::Listener(ServerContext& ctx, tcp::endpoint endpoint)
+    : ctx_(ctx), acceptor_(ctx.shards[0]->ioc), retry_timer_(ctx.shards[0]->ioc) {
+  boost::system::error_code ec;
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    throw std::runtime_error("cannot listen on " + endpoint.address().to_string() + ":" +
+                             std::to_string(endpoint.port()) + ": " + ec.message());
+  }
+}
+
+std::uint16_t Listener::port() const { return acceptor_.local_endpoint().port(); }
+
+void Listener::run() { doAccept(); }
+
+void Listener::stop() {
+  boost::system::error_code ec;
+  acceptor_.close(ec);
+  retry_timer_.cancel();
+}
+
+void Listener::doAccept() {
+  std::size_t shard = next_shard_;
+  next_shard_ = (next_shard_ + 1) % ctx_.shards.size();
+  acceptor_.async_accept(ctx_.shards[shard]->ioc,
+                         boost::beast::bind_front_handler(&Listener::onAccept, shared_from_this(), shard));
+}
+
+void Listener::onAccept(std::size_t shard, boost::system::error_code ec, tcp::socket socket) {
+  if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+  if (ec) {
+    // Out of file descriptors or a transient error: back off instead of spinning.
+    spdlog::warn("accept failed: {}; retrying in 100 ms", ec.message());
+    retry_timer_.expires_after(std::chrono::milliseconds(100));
+    retry_timer_.async_wait([self = shared_from_this()](boost::system::error_code wait_ec) {
+      if (!wait_ec) self->doAccept();
+    });
+    return;
+  }
+  socket.set_option(tcp::no_delay(true), ec);
+  Shard& target = *ctx_.shards[shard];
+  asio::post(target.ioc, [this, &target, s = std::move(socket)]() mutable {
+    std::make_shared<HttpSession>(std::move(s), ctx_, target)->run();
+  });
+  doAccept();
+}
+
+}  // namespace sg::net

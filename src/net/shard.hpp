@@ -1,0 +1,41 @@
+#pragma once
+// One shard: an io_context run by one thread, and the WebSocket sessions that live on it.
+// Everything in a shard is touched only from its thread. Internal to net/.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/intrusive/list.hpp>
+
+#include "core/close_reason.hpp"
+#include "core/identity.hpp"
+
+#include <chrono>
+#include <cstddef>
+
+namespace sg::net {
+
+// Sessions link themselves into their shard's list and unlink on destruction.
+using SessionHook = boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
+
+// What the shard's sweep and the server's bulk operations (shutdown, revocation) need
+// from a live WebSocket session.
+class ShardSession : public SessionHook {
+ public:
+  virtual ~ShardSession() = default;
+  virtual void checkDeadlines(std::chrono::steady_clock::time_point now) = 0;
+  virtual void close(CloseReason reason) = 0;
+  // Null until the session runs a protocol (e.g. while delivering a refusal).
+  virtual const Identity* identity() const = 0;
+};
+
+using SessionList = boost::intrusive::list<ShardSession, boost::intrusive::constant_time_size<false>>;
+
+struct Shard {
+  explicit Shard(std::size_t i) : index(i), ioc(1), sweep_timer(ioc) {}
+  std::size_t index;
+  boost::asio::io_context ioc;
+  SessionList sessions;
+  boost::asio::steady_timer sweep_timer;  // heartbeat and auth deadlines, once a second
+  bool stopping = false;
+};
+
+}  // namespace sg::net

@@ -1,0 +1,68 @@
+#pragma once
+// One upgraded connection. Completes the WebSocket handshake, then either delivers a
+// refusal (one connect_error message and a close with the reason's code) or runs a
+// PhoenixSocket: frames in go to it, frames out go through a byte-capped queue with one
+// write in flight. Internal to net/.
+#include "auth/connect_authenticator.hpp"
+#include "net/outbound_queue.hpp"
+#include "net/server_context.hpp"
+#include "protocol/phoenix_socket.hpp"
+#include "protocol/transport.hpp"
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace sg::net {
+
+class WebSocketSession final : public std::enable_shared_from_this<WebSocketSession>,
+                               public ShardSession,
+                               public protocol::Transport {
+ public:
+  using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
+
+  WebSocketSession(boost::beast::tcp_stream&& stream, ServerContext& ctx, Shard& shard,
+                   phoenix::Version version, auth::ConnectDecision decision);
+  ~WebSocketSession() override;
+
+  void run(BeastRequest request);
+
+  // ShardSession (close() is shared with protocol::Transport)
+  void checkDeadlines(std::chrono::steady_clock::time_point now) override;
+  const Identity* identity() const override { return phoenix_ ? &phoenix_->identity() : nullptr; }
+
+  // protocol::Transport
+  protocol::SendResult send(pubsub::Frame frame, bool binary) override;
+  void close(CloseReason reason) override;
+
+ private:
+  void onAccept(boost::beast::error_code ec);
+  void startSocket();
+  void doRead();
+  void onRead(boost::beast::error_code ec, std::size_t bytes);
+  void doWrite();
+  void onWrite(boost::beast::error_code ec, std::size_t bytes);
+  void doClose();
+  void teardown();
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer buffer_;
+  ServerContext& ctx_;
+  Shard& shard_;
+  phoenix::Version version_;
+  auth::ConnectDecision decision_;
+  std::optional<protocol::PhoenixSocket> phoenix_;
+  OutboundQueue queue_;
+  std::chrono::steady_clock::time_point last_inbound_;
+  std::optional<CloseReason> close_reason_;
+  bool writing_ = false;
+  bool close_sent_ = false;
+};
+
+}  // namespace sg::net

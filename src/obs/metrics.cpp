@@ -1,0 +1,59 @@
+#include "obs/metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace sg::obs {
+namespace {
+
+void family(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+template <typename T>
+void single(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+            const std::atomic<T>& v) {
+  family(out, name, type, help);
+  out += fmt::format("{} {}\n", name, v.load(std::memory_order_relaxed));
+}
+
+void byReason(std::string& out, std::string_view name, std::string_view help,
+              const std::array<Counter, kCloseReasonCount>& counters) {
+  family(out, name, "counter", help);
+  for (int i = 0; i < kCloseReasonCount; ++i) {
+    const auto& info = closeInfo(static_cast<CloseReason>(i));
+    out += fmt::format("{}{{reason=\"{}\",code=\"{}\"}} {}\n", name, info.name, info.code,
+                       counters[i].load(std::memory_order_relaxed));
+  }
+}
+
+}  // namespace
+
+std::string Metrics::renderPrometheus() const {
+  std::string out;
+  out.reserve(4096);
+  single(out, "sockguard_http_requests_total", "counter", "HTTP requests answered", http_requests);
+  single(out, "sockguard_http_errors_total", "counter", "HTTP requests answered with 4xx or 5xx", http_errors);
+  single(out, "sockguard_connections", "gauge", "Open WebSocket connections", connections_open);
+  single(out, "sockguard_connections_total", "counter", "WebSocket connections accepted since start", connections_total);
+  family(out, "sockguard_handshakes_total", "counter", "WebSocket handshakes by result");
+  out += fmt::format("sockguard_handshakes_total{{result=\"accepted\"}} {}\n", handshakes_accepted.load());
+  std::uint64_t refused = 0;
+  for (const auto& c : refusals) refused += c.load(std::memory_order_relaxed);
+  out += fmt::format("sockguard_handshakes_total{{result=\"refused\"}} {}\n", refused);
+  byReason(out, "sockguard_refusals_total", "Handshakes refused, by reason", refusals);
+  byReason(out, "sockguard_closes_total", "Connections closed by the server, by reason", closes);
+  family(out, "sockguard_joins_total", "counter", "Channel joins by result");
+  out += fmt::format("sockguard_joins_total{{result=\"ok\"}} {}\n", joins_ok.load());
+  out += fmt::format("sockguard_joins_total{{result=\"error\"}} {}\n", joins_error.load());
+  single(out, "sockguard_messages_in_total", "counter", "Messages received from clients", messages_in);
+  single(out, "sockguard_messages_out_total", "counter", "Messages queued to clients", messages_out);
+  single(out, "sockguard_broadcasts_total", "counter", "Broadcasts published", broadcasts);
+  single(out, "sockguard_queued_bytes", "gauge", "Outbound bytes waiting in socket queues", queued_bytes);
+  for (const auto& e : extras) {
+    family(out, e.name, e.type, e.help);
+    out += fmt::format("{} {}\n", e.name, e.read());
+  }
+  return out;
+}
+
+}  // namespace sg::obs

@@ -1,0 +1,232 @@
+#include "protocol/phoenix_codec.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <array>
+
+namespace sg::phoenix {
+namespace json = boost::json;
+
+std::optional<Version> parseVsn(std::optional<std::string_view> vsn) {
+  if (!vsn) return Version::V1;
+  if (*vsn == "2.0.0") return Version::V2;
+  if (*vsn == "1.0.0") return Version::V1;
+  return std::nullopt;
+}
+
+namespace {
+
+constexpr std::size_t kMaxDepth = 32;
+
+bool parseJson(std::string_view text, json::value& out) {
+  json::parse_options options;
+  options.max_depth = kMaxDepth;
+  boost::system::error_code ec;
+  out = json::parse(text, ec, {}, options);
+  return !ec;
+}
+
+// A ref is a string or null. The official client sends strings; numbers are accepted and
+// kept in their text form because some ports send them.
+bool readRef(const json::value& v, std::optional<std::string>& out) {
+  if (v.is_null()) return true;
+  if (v.is_string()) {
+    if (v.get_string().size() > kMaxRefBytes) return false;
+    out = std::string(v.get_string());
+    return true;
+  }
+  if (v.is_int64() || v.is_uint64()) {
+    out = json::serialize(v);
+    return true;
+  }
+  return false;
+}
+
+bool readName(const json::value& v, std::string& out) {
+  if (!v.is_string()) return false;
+  const auto& s = v.get_string();
+  if (s.empty() || s.size() > kMaxNameBytes) return false;
+  out = std::string(s);
+  return true;
+}
+
+Decoded fail(std::string_view why) { return Decoded{std::nullopt, why}; }
+
+Decoded decodeV2(json::value& root) {
+  if (!root.is_array()) return fail("expected a JSON array");
+  auto& a = root.get_array();
+  if (a.size() != 5) return fail("expected [join_ref, ref, topic, event, payload]");
+  Message m;
+  if (!readRef(a[0], m.join_ref) || !readRef(a[1], m.ref)) return fail("bad ref");
+  if (!readName(a[2], m.topic)) return fail("bad topic");
+  if (!readName(a[3], m.event)) return fail("bad event");
+  m.payload = std::move(a[4]);
+  return Decoded{std::move(m), {}};
+}
+
+Decoded decodeV1(json::value& root) {
+  if (!root.is_object()) return fail("expected a JSON object");
+  auto& o = root.get_object();
+  Message m;
+  const json::value null_value;
+  auto field = [&](std::string_view key) -> const json::value& {
+    auto* p = o.if_contains(key);
+    return p ? *p : null_value;
+  };
+  if (!readRef(field("join_ref"), m.join_ref) || !readRef(field("ref"), m.ref)) return fail("bad ref");
+  if (!readName(field("topic"), m.topic)) return fail("bad topic");
+  if (!readName(field("event"), m.event)) return fail("bad event");
+  if (auto* p = o.if_contains("payload")) m.payload = std::move(*p);
+  else m.payload = json::object{};
+  return Decoded{std::move(m), {}};
+}
+
+}  // namespace
+
+Decoded decodeText(Version version, std::string_view frame) {
+  json::value root;
+  if (!parseJson(frame, root)) return fail("not JSON");
+  return version == Version::V2 ? decodeV2(root) : decodeV1(root);
+}
+
+// Client push: kind 0, then join_ref, ref, topic and event lengths (one byte each),
+// the four fields, and the payload bytes.
+Decoded decodeBinary(std::string_view frame) {
+  constexpr std::size_t kHeader = 5;
+  if (frame.size() < kHeader) return fail("binary frame too short");
+  auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(frame[i]); };
+  if (byte(0) != 0) return fail("binary frame is not a push");
+  std::array<std::size_t, 4> sizes{byte(1), byte(2), byte(3), byte(4)};
+  std::size_t offset = kHeader;
+  std::array<std::string_view, 4> fields;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    if (frame.size() - offset < sizes[i]) return fail("binary frame truncated");
+    fields[i] = frame.substr(offset, sizes[i]);
+    offset += sizes[i];
+  }
+  if (fields[2].empty() || fields[3].empty()) return fail("bad topic or event");
+  if (fields[0].size() > kMaxRefBytes || fields[1].size() > kMaxRefBytes) return fail("bad ref");
+  Message m;
+  m.join_ref = std::string(fields[0]);
+  m.ref = std::string(fields[1]);
+  m.topic = std::string(fields[2]);
+  m.event = std::string(fields[3]);
+  m.binary_payload = std::string(frame.substr(offset));
+  return Decoded{std::move(m), {}};
+}
+
+void appendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (u < 0x20) {
+          out += "\\u00";
+          out.push_back(kHex[u >> 4]);
+          out.push_back(kHex[u & 0xF]);
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+namespace {
+
+void appendRef(std::string& out, std::optional<std::string_view> ref) {
+  if (ref) appendJsonString(out, *ref);
+  else out += "null";
+}
+
+}  // namespace
+
+std::string encodeText(Version version, const Envelope& e, std::string_view payload_json) {
+  std::string out;
+  out.reserve(48 + e.topic.size() + e.event.size() + payload_json.size());
+  if (version == Version::V2) {
+    out.push_back('[');
+    appendRef(out, e.join_ref);
+    out.push_back(',');
+    appendRef(out, e.ref);
+    out.push_back(',');
+    appendJsonString(out, e.topic);
+    out.push_back(',');
+    appendJsonString(out, e.event);
+    out.push_back(',');
+    out += payload_json;
+    out.push_back(']');
+  } else {
+    out += "{\"topic\":";
+    appendJsonString(out, e.topic);
+    out += ",\"event\":";
+    appendJsonString(out, e.event);
+    out += ",\"payload\":";
+    out += payload_json;
+    out += ",\"ref\":";
+    appendRef(out, e.ref);
+    out += ",\"join_ref\":";
+    appendRef(out, e.join_ref);
+    out.push_back('}');
+  }
+  return out;
+}
+
+std::string encodeText(Version version, const Envelope& e, const json::value& payload) {
+  return encodeText(version, e, json::serialize(payload));
+}
+
+std::string encodeReply(Version version, std::optional<std::string_view> join_ref,
+                        std::optional<std::string_view> ref, std::string_view topic,
+                        std::string_view status, const json::value& response) {
+  std::string payload = "{\"status\":";
+  appendJsonString(payload, status);
+  payload += ",\"response\":";
+  payload += json::serialize(response);
+  payload.push_back('}');
+  return encodeText(version, Envelope{join_ref, ref, topic, "phx_reply"}, payload);
+}
+
+namespace {
+
+std::string binaryFrame(std::uint8_t kind, std::initializer_list<std::string_view> fields,
+                        std::string_view payload) {
+  std::string out;
+  std::size_t total = 1 + fields.size() + payload.size();
+  for (auto f : fields) total += f.size();
+  out.reserve(total);
+  out.push_back(static_cast<char>(kind));
+  for (auto f : fields) out.push_back(static_cast<char>(static_cast<std::uint8_t>(f.size())));
+  for (auto f : fields) out += f;
+  out += payload;
+  return out;
+}
+
+}  // namespace
+
+// Server push: kind 0 without a ref (the client's decodePush reads three lengths).
+std::string encodeBinaryPush(std::string_view join_ref, std::string_view topic,
+                             std::string_view event, std::string_view payload) {
+  return binaryFrame(0, {join_ref, topic, event}, payload);
+}
+
+std::string encodeBinaryReply(std::string_view join_ref, std::string_view ref,
+                              std::string_view topic, std::string_view status,
+                              std::string_view payload) {
+  return binaryFrame(1, {join_ref, ref, topic, status}, payload);
+}
+
+std::string encodeBinaryBroadcast(std::string_view topic, std::string_view event,
+                                  std::string_view payload) {
+  return binaryFrame(2, {topic, event}, payload);
+}
+
+}  // namespace sg::phoenix

@@ -1,0 +1,71 @@
+#pragma once
+// Phoenix Channels wire format: V1 (JSON objects), V2 (JSON arrays) and V2 binary frames,
+// byte for byte as the official `phoenix` JavaScript client 1.8 reads and writes them.
+// Pure functions, no I/O; malformed input is answered with an error, never an exception.
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sg::phoenix {
+
+enum class Version : std::uint8_t { V1, V2 };
+
+// Parses the `vsn` query parameter: absent means 1.0.0; an unknown version is nullopt.
+std::optional<Version> parseVsn(std::optional<std::string_view> vsn);
+
+// Limits on the envelope fields: refs are small counters, topic and event must fit the
+// binary format's one-byte lengths.
+inline constexpr std::size_t kMaxRefBytes = 64;
+inline constexpr std::size_t kMaxNameBytes = 255;
+
+// One message from a client.
+struct Message {
+  std::optional<std::string> join_ref;
+  std::optional<std::string> ref;
+  std::string topic;
+  std::string event;
+  boost::json::value payload;                 // text frames
+  std::optional<std::string> binary_payload;  // binary frames (V2 only)
+};
+
+struct Decoded {
+  std::optional<Message> message;
+  std::string_view error;  // set when message is empty; a static string
+};
+
+Decoded decodeText(Version version, std::string_view frame);
+Decoded decodeBinary(std::string_view frame);
+
+// The envelope of a message from the server. Absent refs are encoded as null.
+struct Envelope {
+  std::optional<std::string_view> join_ref;
+  std::optional<std::string_view> ref;
+  std::string_view topic;
+  std::string_view event;
+};
+
+// Text frame with an already serialized JSON payload (so a broadcast payload is never
+// parsed or re-serialized on its way out).
+std::string encodeText(Version version, const Envelope& envelope, std::string_view payload_json);
+std::string encodeText(Version version, const Envelope& envelope, const boost::json::value& payload);
+
+// Reply to a push: {"status": status, "response": response}.
+std::string encodeReply(Version version, std::optional<std::string_view> join_ref,
+                        std::optional<std::string_view> ref, std::string_view topic,
+                        std::string_view status, const boost::json::value& response);
+
+// Binary frames (V2). Field lengths are checked by the caller against kMaxNameBytes.
+std::string encodeBinaryPush(std::string_view join_ref, std::string_view topic,
+                             std::string_view event, std::string_view payload);
+std::string encodeBinaryReply(std::string_view join_ref, std::string_view ref,
+                              std::string_view topic, std::string_view status,
+                              std::string_view payload);
+std::string encodeBinaryBroadcast(std::string_view topic, std::string_view event,
+                                  std::string_view payload);
+
+// Appends `s` as a JSON string literal (quoted, escaped).
+void appendJsonString(std::string& out, std::string_view s);
+
+}  // namespace sg::phoenix

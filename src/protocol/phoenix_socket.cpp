@@ -1,0 +1,194 @@
+#include "protocol/phoenix_socket.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+
+namespace sg::protocol {
+namespace json = boost::json;
+using phoenix::Version;
+
+namespace {
+constexpr std::string_view kControlTopic = "phoenix";
+}
+
+// The view a channel handler gets of this socket while it handles one event.
+class PhoenixSocket::Context final : public channels::ChannelContext {
+ public:
+  Context(PhoenixSocket& socket, const Joined& joined) : socket_(socket), joined_(joined) {}
+
+  const Identity& identity() const override { return socket_.identity_; }
+  const std::string& topic() const override { return joined_.topic; }
+  const channels::TopicParams& params() const override { return joined_.params; }
+
+  void push(std::string_view event, const json::value& payload) override {
+    socket_.sendText(phoenix::encodeText(socket_.version_,
+                                         phoenix::Envelope{joined_.join_ref, std::nullopt, joined_.topic, event},
+                                         payload));
+  }
+  void broadcast(const std::string& topic, const std::string& event, const json::value& payload) override {
+    publish(topic, event, json::serialize(payload), false);
+  }
+  void broadcastBinary(const std::string& topic, const std::string& event, std::string bytes) override {
+    publish(topic, event, std::move(bytes), true);
+  }
+
+ private:
+  void publish(const std::string& topic, const std::string& event, std::string payload, bool binary) {
+    obs::inc(socket_.deps_.metrics.broadcasts);
+    socket_.deps_.pubsub.publish(std::make_shared<const pubsub::Broadcast>(topic, event, std::move(payload), binary));
+  }
+
+  PhoenixSocket& socket_;
+  const Joined& joined_;
+};
+
+PhoenixSocket::PhoenixSocket(Version version, Identity identity, Deps deps, Transport& transport,
+                             PhoenixSocketLimits limits)
+    : version_(version), identity_(std::move(identity)), deps_(deps), transport_(transport), limits_(limits) {}
+
+PhoenixSocket::~PhoenixSocket() { leaveAll(); }
+
+void PhoenixSocket::leaveAll() {
+  for (auto& j : joined_) deps_.pubsub.unsubscribe(deps_.shard, j.topic, this);
+  joined_.clear();
+}
+
+void PhoenixSocket::onText(std::string_view frame) {
+  obs::inc(deps_.metrics.messages_in);
+  auto decoded = phoenix::decodeText(version_, frame);
+  if (!decoded.message) return transport_.close(CloseReason::PolicyViolation);
+  dispatch(*decoded.message);
+}
+
+void PhoenixSocket::onBinary(std::string_view frame) {
+  obs::inc(deps_.metrics.messages_in);
+  // V1 has no binary format.
+  if (version_ != Version::V2) return transport_.close(CloseReason::PolicyViolation);
+  auto decoded = phoenix::decodeBinary(frame);
+  if (!decoded.message) return transport_.close(CloseReason::PolicyViolation);
+  dispatch(*decoded.message);
+}
+
+void PhoenixSocket::dispatch(phoenix::Message& m) {
+  if (m.topic == kControlTopic) return handleControl(m);
+  if (m.event == "phx_join") return handleJoin(m);
+  if (m.event == "phx_leave") return handleLeave(m);
+  handleEvent(m);
+}
+
+void PhoenixSocket::handleControl(phoenix::Message& m) {
+  if (m.event == "heartbeat") return reply(m, channels::Reply::okWith(json::object{}));
+  if (control_ && !m.binary_payload) return reply(m, control_(m.event, m.payload));
+  replyError(m, "unknown event");
+}
+
+void PhoenixSocket::handleJoin(phoenix::Message& m) {
+  // The client sets join_ref = ref on a join; V1 clients may omit join_ref.
+  if (!m.join_ref) m.join_ref = m.ref;
+  auto refuse = [&](std::string_view reason) {
+    obs::inc(deps_.metrics.joins_error);
+    replyError(m, reason);
+  };
+  auto resolved = deps_.registry.resolve(m.topic);
+  if (!resolved) return refuse("unmatched topic");
+  if (!resolved->spec->rule(identity_, resolved->params)) return refuse("unauthorized");
+
+  // A second join of the same topic replaces the first, as in Phoenix: the old join is
+  // closed (the client ignores it unless it still holds that join_ref) and a new one made.
+  if (Joined* old = findJoined(m.topic)) {
+    sendText(phoenix::encodeText(version_, phoenix::Envelope{old->join_ref, old->join_ref, old->topic, "phx_close"},
+                                 std::string_view("{}")));
+    removeJoined(old);
+  }
+  if (static_cast<int>(joined_.size()) >= limits_.max_topics) return refuse("too many channels joined");
+
+  Joined joined{m.topic, m.join_ref.value_or(""), std::move(resolved->params), resolved->spec->handler.get()};
+  Context ctx(*this, joined);
+  channels::Reply r = joined.handler->onJoin(ctx, m.payload);
+  if (!r.ok) {
+    obs::inc(deps_.metrics.joins_error);
+    return reply(m, r);
+  }
+  deps_.pubsub.subscribe(deps_.shard, joined.topic, this);
+  joined_.push_back(std::move(joined));
+  obs::inc(deps_.metrics.joins_ok);
+  reply(m, r);
+}
+
+void PhoenixSocket::handleLeave(phoenix::Message& m) {
+  Joined* joined = findJoined(m.topic);
+  if (!joined) return replyError(m, "unmatched topic");
+  std::string join_ref = joined->join_ref;
+  removeJoined(joined);
+  reply(m, channels::Reply::okWith(json::object{}));
+  sendText(phoenix::encodeText(version_, phoenix::Envelope{join_ref, join_ref, m.topic, "phx_close"},
+                               std::string_view("{}")));
+}
+
+void PhoenixSocket::handleEvent(phoenix::Message& m) {
+  Joined* joined = findJoined(m.topic);
+  // A push for a topic this socket has not joined, or for an earlier join of it.
+  if (!joined || (m.join_ref && *m.join_ref != joined->join_ref)) return replyError(m, "unmatched topic");
+  Context ctx(*this, *joined);
+  channels::Reply r = joined->handler->onEvent(ctx, channels::InboundEvent{m.event, m.payload, m.binary_payload});
+  if (m.ref) reply(m, r);
+}
+
+PhoenixSocket::Joined* PhoenixSocket::findJoined(std::string_view topic) {
+  auto it = std::find_if(joined_.begin(), joined_.end(), [&](const Joined& j) { return j.topic == topic; });
+  return it == joined_.end() ? nullptr : &*it;
+}
+
+void PhoenixSocket::removeJoined(Joined* joined) {
+  deps_.pubsub.unsubscribe(deps_.shard, joined->topic, this);
+  joined_.erase(joined_.begin() + (joined - joined_.data()));
+}
+
+void PhoenixSocket::reply(const phoenix::Message& to, const channels::Reply& r) {
+  std::string_view status = r.ok ? "ok" : "error";
+  if (r.binary_response && version_ == Version::V2) {
+    return sendBinary(phoenix::encodeBinaryReply(to.join_ref.value_or(""), to.ref.value_or(""), to.topic, status,
+                                                 *r.binary_response));
+  }
+  sendText(phoenix::encodeReply(version_, to.join_ref, to.ref, to.topic, status, r.response));
+}
+
+void PhoenixSocket::replyError(const phoenix::Message& to, std::string_view reason) {
+  reply(to, channels::Reply::error(reason));
+}
+
+void PhoenixSocket::sendControl(std::string_view event, const json::value& payload) {
+  sendText(phoenix::encodeText(version_, phoenix::Envelope{std::nullopt, std::nullopt, kControlTopic, event}, payload));
+}
+
+void PhoenixSocket::sendText(std::string frame) {
+  obs::inc(deps_.metrics.messages_out);
+  transport_.send(std::make_shared<const std::string>(std::move(frame)), false);
+}
+
+void PhoenixSocket::sendBinary(std::string frame) {
+  obs::inc(deps_.metrics.messages_out);
+  transport_.send(std::make_shared<const std::string>(std::move(frame)), true);
+}
+
+void PhoenixSocket::deliver(const pubsub::BroadcastPtr& b) {
+  using pubsub::WireFormat;
+  if (b->binary()) {
+    // V1 has no binary frames: such broadcasts do not reach V1 sockets.
+    if (version_ != Version::V2) return;
+    const auto& frame = b->encoded(WireFormat::PhoenixV2Binary, [&] {
+      return phoenix::encodeBinaryBroadcast(b->topic(), b->event(), b->payload());
+    });
+    transport_.send(frame, true);
+    return;
+  }
+  auto format = version_ == Version::V2 ? WireFormat::PhoenixV2 : WireFormat::PhoenixV1;
+  const auto& frame = b->encoded(format, [&] {
+    return phoenix::encodeText(version_, phoenix::Envelope{std::nullopt, std::nullopt, b->topic(), b->event()},
+                               std::string_view(b->payload()));
+  });
+  transport_.send(frame, false);
+}
+
+}  // namespace sg::protocol

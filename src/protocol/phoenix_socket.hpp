@@ -1,0 +1,89 @@
+#pragma once
+// One Phoenix Channels connection after the upgrade: decodes frames, answers heartbeats,
+// joins and leaves topics under the registry's rules, dispatches pushes to channel
+// handlers, and forwards broadcasts of joined topics. Lives on one shard; no I/O of its
+// own (frames go out through Transport).
+#include "channels/channel_registry.hpp"
+#include "core/identity.hpp"
+#include "obs/metrics.hpp"
+#include "protocol/phoenix_codec.hpp"
+#include "protocol/transport.hpp"
+#include "pubsub/pubsub.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace sg::protocol {
+
+struct PhoenixSocketLimits {
+  int max_topics = 100;
+};
+
+// Events on topic "phoenix" other than heartbeat ("auth", "refresh_token") go to the
+// connection's authenticator; the reply it returns is sent back.
+using ControlHandler = std::function<channels::Reply(std::string_view event, const boost::json::value& payload)>;
+
+class PhoenixSocket final : public pubsub::Subscriber {
+ public:
+  struct Deps {
+    const channels::ChannelRegistry& registry;
+    pubsub::PubSub& pubsub;
+    std::size_t shard;
+    obs::Metrics& metrics;
+  };
+
+  PhoenixSocket(phoenix::Version version, Identity identity, Deps deps, Transport& transport,
+                PhoenixSocketLimits limits);
+  ~PhoenixSocket() override;  // leaves every joined topic
+  PhoenixSocket(const PhoenixSocket&) = delete;
+  PhoenixSocket& operator=(const PhoenixSocket&) = delete;
+
+  void onText(std::string_view frame);
+  void onBinary(std::string_view frame);
+  // Sends one message outside any channel (e.g. connect_error on topic "phoenix").
+  void sendControl(std::string_view event, const boost::json::value& payload);
+
+  void setControlHandler(ControlHandler handler) { control_ = std::move(handler); }
+  void setIdentity(Identity identity) { identity_ = std::move(identity); }
+  const Identity& identity() const { return identity_; }
+  phoenix::Version version() const { return version_; }
+  std::size_t joinedCount() const { return joined_.size(); }
+  // Unsubscribes from everything; the socket stays usable for sending a close.
+  void leaveAll();
+
+  // pubsub::Subscriber
+  void deliver(const pubsub::BroadcastPtr& message) override;
+
+ private:
+  struct Joined {
+    std::string topic;
+    std::string join_ref;
+    channels::TopicParams params;
+    channels::ChannelHandler* handler;
+  };
+  class Context;
+
+  void dispatch(phoenix::Message& message);
+  void handleJoin(phoenix::Message& message);
+  void handleLeave(phoenix::Message& message);
+  void handleEvent(phoenix::Message& message);
+  void handleControl(phoenix::Message& message);
+  Joined* findJoined(std::string_view topic);
+  void removeJoined(Joined* joined);
+
+  void reply(const phoenix::Message& to, const channels::Reply& r);
+  void replyError(const phoenix::Message& to, std::string_view reason);
+  void sendText(std::string frame);
+  void sendBinary(std::string frame);
+
+  phoenix::Version version_;
+  Identity identity_;
+  Deps deps_;
+  Transport& transport_;
+  PhoenixSocketLimits limits_;
+  ControlHandler control_;
+  std::vector<Joined> joined_;
+};
+
+}  // namespace sg::protocol

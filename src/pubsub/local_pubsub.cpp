@@ -1,0 +1,83 @@
+#include "pubsub/local_pubsub.hpp"
+
+#include <algorithm>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_set>
+
+namespace sg::pubsub {
+
+// Subscriber lists are touched only from the shard's thread. Which topics have any
+// subscriber on a shard is also needed by publishers on other threads, so that set is
+// kept apart under a reader-writer lock that changes only when a topic gains its first
+// or loses its last local subscriber: never per delivered message.
+struct LocalPubSub::Shard {
+  Post post;
+  std::unordered_map<std::string, std::vector<Subscriber*>> topics;
+  mutable std::shared_mutex active_mutex;
+  std::unordered_set<std::string> active_topics;
+
+  bool hasTopic(const std::string& topic) const {
+    std::shared_lock lock(active_mutex);
+    return active_topics.contains(topic);
+  }
+};
+
+LocalPubSub::LocalPubSub(std::vector<Post> posts) {
+  shards_.reserve(posts.size());
+  for (auto& p : posts) {
+    auto shard = std::make_unique<Shard>();
+    shard->post = std::move(p);
+    shards_.push_back(std::move(shard));
+  }
+}
+
+LocalPubSub::~LocalPubSub() = default;
+
+void LocalPubSub::subscribe(std::size_t index, const std::string& topic, Subscriber* subscriber) {
+  auto& shard = *shards_.at(index);
+  auto& list = shard.topics[topic];
+  if (std::find(list.begin(), list.end(), subscriber) != list.end()) return;
+  list.push_back(subscriber);
+  if (list.size() == 1) {
+    std::unique_lock lock(shard.active_mutex);
+    shard.active_topics.insert(topic);
+  }
+}
+
+void LocalPubSub::unsubscribe(std::size_t index, const std::string& topic, Subscriber* subscriber) {
+  auto& shard = *shards_.at(index);
+  auto it = shard.topics.find(topic);
+  if (it == shard.topics.end()) return;
+  auto& list = it->second;
+  auto pos = std::find(list.begin(), list.end(), subscriber);
+  if (pos == list.end()) return;
+  *pos = list.back();  // order among subscribers does not matter
+  list.pop_back();
+  if (list.empty()) {
+    shard.topics.erase(it);
+    std::unique_lock lock(shard.active_mutex);
+    shard.active_topics.erase(topic);
+  }
+}
+
+void LocalPubSub::publish(BroadcastPtr message) {
+  for (auto& shard : shards_) {
+    if (!shard->hasTopic(message->topic())) continue;
+    shard->post([this, s = shard.get(), message] { deliverLocal(*s, message); });
+  }
+}
+
+void LocalPubSub::deliverLocal(Shard& shard, const BroadcastPtr& message) {
+  auto it = shard.topics.find(message->topic());
+  if (it == shard.topics.end()) return;
+  for (Subscriber* subscriber : it->second) subscriber->deliver(message);
+}
+
+std::size_t LocalPubSub::localSubscribers(std::size_t index, const std::string& topic) const {
+  const auto& shard = *shards_.at(index);
+  auto it = shard.topics.find(topic);
+  return it == shard.topics.end() ? 0 : it->second.size();
+}
+
+}  // namespace sg::pubsub

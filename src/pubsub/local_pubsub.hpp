@@ -1,0 +1,38 @@
+#pragma once
+// In-process PubSub over N shards. publish() posts one task per shard that has at least
+// one subscriber for the topic; each shard walks its own subscriber list without locks.
+#include "pubsub/pubsub.hpp"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace sg::pubsub {
+
+class LocalPubSub final : public PubSub {
+ public:
+  // Runs a task on a shard's thread (asio::post in the server, inline in tests).
+  using Post = std::function<void(std::function<void()>)>;
+
+  explicit LocalPubSub(std::vector<Post> shards);
+  ~LocalPubSub() override;
+
+  // PubSub
+  void subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) override;
+  void unsubscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) override;
+  void publish(BroadcastPtr message) override;
+  std::size_t localSubscribers(std::size_t shard, const std::string& topic) const override;
+
+  std::size_t shardCount() const { return shards_.size(); }
+
+ private:
+  struct Shard;
+  void deliverLocal(Shard& shard, const BroadcastPtr& message);
+
+  std::vector<std::unique_ptr<Shard>> shards_;
+};
+
+}  // namespace sg::pubsub

@@ -1,0 +1,31 @@
+#pragma once
+// Topic fan-out. Subscribers live on shards (one thread each); a subscriber is only
+// touched from its own shard, and publish() may be called from any thread.
+#include "pubsub/broadcast.hpp"
+
+#include <cstddef>
+#include <string>
+
+namespace sg::pubsub {
+
+class Subscriber {
+ public:
+  virtual ~Subscriber() = default;
+  // Called on the subscriber's shard. Must not subscribe or unsubscribe synchronously
+  // (the caller is iterating the topic's subscribers); defer such work.
+  virtual void deliver(const BroadcastPtr& message) = 0;
+};
+
+class PubSub {
+ public:
+  virtual ~PubSub() = default;
+  // Shard-local: call only from shard `shard`'s thread.
+  virtual void subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) = 0;
+  virtual void unsubscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) = 0;
+  // Any thread. Delivery is asynchronous, in publish order per publishing thread.
+  virtual void publish(BroadcastPtr message) = 0;
+  // Subscriptions on `shard` to `topic`; shard-local like subscribe().
+  virtual std::size_t localSubscribers(std::size_t shard, const std::string& topic) const = 0;
+};
+
+}  // namespace sg::pubsub
