@@ -1,0 +1,43 @@
+# The README's commands. Every target installs what is missing first (scripts/bootstrap).
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+JOBS       ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all bootstrap build run test test-unit test-integration test-asan bench clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+build: bootstrap $(BUILD)/build.ninja
+	ninja -C $(BUILD) -j $(JOBS)
+
+# Builds and starts the server on its embedded defaults (127.0.0.1:4000, data in var/).
+run: build
+	$(BUILD)/sockguard serve
+
+test: build
+	scripts/test $(BUILD)
+
+test-unit: build
+	cd $(BUILD) && ctest --output-on-failure
+
+test-integration: build
+	SOCKGUARD_BIN=$(CURDIR)/$(BUILD)/sockguard node --test --test-concurrency=1 tests/integration/
+
+# The unit and integration suites under AddressSanitizer + UBSan.
+test-asan: bootstrap
+	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSOCKGUARD_SANITIZE=ON -DSOCKGUARD_BENCH=OFF
+	ninja -C $(BUILD_ASAN) -j $(JOBS)
+	scripts/test $(BUILD_ASAN)
+
+bench: build
+	scripts/bench $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)
