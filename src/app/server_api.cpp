@@ -1,5 +1,7 @@
 #include "app/server_api.hpp"
 
+#include "obs/audit.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -56,10 +58,19 @@ http::Response broadcast(const http::Request& request, const auth::ApiKeys& keys
 
 }  // namespace
 
-void addServerApiRoutes(http::Router& router, const auth::ApiKeys& keys, pubsub::PubSub& pubsub, obs::Metrics& metrics) {
+void addServerApiRoutes(http::Router& router, const auth::ApiKeys& keys, pubsub::PubSub& pubsub, obs::Metrics& metrics,
+                        DisconnectUser disconnect) {
   router.addSync("POST", "/api/broadcast", [&](const http::Request& req, const http::RouteParams&) {
     return broadcast(req, keys, pubsub, metrics);
   });
+  router.addSync("POST", "/api/users/{id}/disconnect",
+                 [&keys, disconnect = std::move(disconnect)](const http::Request& req, const http::RouteParams& params) {
+                   if (auto denied = requireApiKey(req, keys)) return *denied;
+                   const std::string& user_id = params.at(0).second;
+                   disconnect(user_id);
+                   obs::audit("user_disconnected", {{"user", user_id}, {"by", "api_key"}, {"ip", req.client_ip}});
+                   return http::Response::json(202, json::object{{"status", "accepted"}});
+                 });
 }
 
 }  // namespace sg::app

@@ -1,14 +1,22 @@
 #pragma once
 // The HTTP API for backends, authenticated by server API key:
 //   POST /api/broadcast {topic, event, payload}  -> publish to every socket joined to topic
+//   POST /api/users/{id}/disconnect              -> close the user's sockets (session_revoked)
 #include "auth/api_keys.hpp"
 #include "http/router.hpp"
 #include "obs/metrics.hpp"
 #include "pubsub/pubsub.hpp"
 
+#include <functional>
+#include <string>
+
 namespace sg::app {
 
-void addServerApiRoutes(http::Router& router, const auth::ApiKeys& keys, pubsub::PubSub& pubsub, obs::Metrics& metrics);
+// Closes every socket of a user, on every shard (and, later, every node).
+using DisconnectUser = std::function<void(const std::string& user_id)>;
+
+void addServerApiRoutes(http::Router& router, const auth::ApiKeys& keys, pubsub::PubSub& pubsub, obs::Metrics& metrics,
+                        DisconnectUser disconnect);
 
 // Answers 401 unless the request carries a valid server API key; nullopt when it does.
 std::optional<http::Response> requireApiKey(const http::Request& request, const auth::ApiKeys& keys);

@@ -1,6 +1,8 @@
 #include "net/http_session.hpp"
 
 #include "net/websocket_session.hpp"
+#include "obs/audit.hpp"
+#include "obs/redact.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -20,7 +22,7 @@ constexpr std::string_view kSocketPath = "/socket/websocket";
 }
 
 http::Request toRequest(const bhttp::request<bhttp::string_body>& in, const std::string& peer_ip,
-                        const obs::Redactor& redactor) {
+                        const http::TrustedProxies& proxies, const obs::Redactor& redactor) {
   http::Request r;
   r.method = std::string(in.method_string());
   r.target = std::string(in.target());
@@ -35,7 +37,7 @@ http::Request toRequest(const bhttp::request<bhttp::string_body>& in, const std:
   for (const auto& field : in) r.headers.push_back({std::string(field.name_string()), std::string(field.value())});
   r.body = in.body();
   r.peer_ip = peer_ip;
-  r.client_ip = peer_ip;
+  r.client_ip = http::resolveClientIp(peer_ip, r.headers, proxies);
   r.log_target = redactor.target(r.target);
   return r;
 }
@@ -79,7 +81,7 @@ void HttpSession::onRead(beast::error_code ec, std::size_t) {
   }
   started_ = Clock::now();
   BeastRequest request = parser_->release();
-  http::Request req = toRequest(request, peer_ip_, ctx_.deps.redactor);
+  http::Request req = toRequest(request, peer_ip_, ctx_.deps.proxies, ctx_.deps.redactor);
   if (beast::websocket::is_upgrade(request)) return handleUpgrade(std::move(request), std::move(req));
 
   obs::inc(ctx_.deps.metrics.http_requests);
@@ -125,21 +127,32 @@ void HttpSession::onDecision(BeastRequest request, const http::Request& req, pho
                              auth::ConnectDecision decision) {
   const auto& info = closeInfo(decision.reason);
   auto elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_).count();
+  std::string_view origin = req.header("Origin").value_or("");
   if (decision.accepted) {
     obs::inc(ctx_.deps.metrics.handshakes_accepted);
     spdlog::info("{} \"GET {}\" 101 accepted kind={} user={} {}us", req.client_ip, req.log_target,
                  credentialKindName(decision.identity.kind), decision.identity.user_id, elapsed_us);
+    if (!decision.identity.anonymous()) {
+      std::string session = decision.identity.session_id.empty() ? "" : obs::shortHash(decision.identity.session_id);
+      obs::audit("connect_accepted", {{"user", decision.identity.user_id},
+                                      {"kind", credentialKindName(decision.identity.kind)},
+                                      {"session", session},
+                                      {"ip", req.client_ip},
+                                      {"origin", origin}});
+    }
   } else {
     ctx_.deps.metrics.refused(decision.reason);
     spdlog::info("{} \"GET {}\" refused reason={} code={} {}us", req.client_ip, req.log_target, info.name, info.code,
                  elapsed_us);
+    obs::audit("connect_refused", {{"reason", info.name}, {"ip", req.client_ip}, {"origin", origin}});
     if (ctx_.deps.config.auth.reject_with == "http") {
       auto response = http::Response::error(info.http_status, info.name, "WebSocket connection refused");
       if (decision.retry_after_ms) response.with("Retry-After", std::to_string((*decision.retry_after_ms + 999) / 1000));
       return respond(std::move(response), false);
     }
   }
-  auto session = std::make_shared<WebSocketSession>(std::move(stream_), ctx_, shard_, version, std::move(decision));
+  auto session = std::make_shared<WebSocketSession>(std::move(stream_), ctx_, shard_, version, std::move(decision),
+                                                    req.client_ip, std::string(origin));
   session->run(std::move(request));
 }
 

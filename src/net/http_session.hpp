@@ -52,6 +52,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
 // Builds the Beast-free request the rest of the server sees: decoded query, client IP,
 // and the redacted target for logs (DESIGN §5: redaction happens once, here).
 http::Request toRequest(const boost::beast::http::request<boost::beast::http::string_body>& in,
-                        const std::string& peer_ip, const obs::Redactor& redactor);
+                        const std::string& peer_ip, const http::TrustedProxies& proxies,
+                        const obs::Redactor& redactor);
 
 }  // namespace sg::net

@@ -82,6 +82,7 @@ struct Server::Impl {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   std::unique_ptr<asio::steady_timer> drain_timer;
   std::atomic<bool> stop_requested{false};
+  std::vector<std::shared_ptr<std::function<void()>>> periodic;  // every() tasks
 };
 
 Server::Server(ServerDeps deps) : impl_(std::make_unique<Impl>(deps)) {}
@@ -149,6 +150,22 @@ void Server::closeConnections(std::string user_id, std::string session_id, Close
       }
     });
   }
+}
+
+void Server::every(std::chrono::milliseconds interval, std::function<void()> task) {
+  auto timer = std::make_shared<asio::steady_timer>(impl_->ctx.shards[0]->ioc);
+  auto tick = std::make_shared<std::function<void()>>();
+  *tick = [this, timer, interval, task = std::move(task), weak = std::weak_ptr(tick)] {
+    timer->expires_after(interval);
+    timer->async_wait([this, weak, &task](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || impl_->stop_requested) return;
+      task();
+      (*self)();
+    });
+  };
+  impl_->periodic.push_back(tick);
+  asio::post(impl_->ctx.shards[0]->ioc, [tick] { (*tick)(); });
 }
 
 void Server::postToShard(std::size_t shard, std::function<void()> task) {

@@ -4,13 +4,16 @@
 // http::Router, and WebSocket sessions speaking Phoenix Channels. Beast and Asio stay
 // behind this header.
 #include "auth/connect_authenticator.hpp"
+#include "auth/token_verifier.hpp"
 #include "channels/channel_registry.hpp"
 #include "core/config.hpp"
+#include "http/client_ip.hpp"
 #include "http/router.hpp"
 #include "obs/metrics.hpp"
 #include "obs/redact.hpp"
 #include "pubsub/pubsub.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -23,6 +26,8 @@ struct ServerDeps {
   const http::Router& router;
   const channels::ChannelRegistry& channels;
   auth::ConnectAuthenticator& authenticator;
+  auth::TokenVerifier* tokens;  // first-message `auth` and `refresh_token`; null: not offered
+  const http::TrustedProxies& proxies;
   obs::Metrics& metrics;
   const obs::Redactor& redactor;
 };
@@ -43,11 +48,13 @@ class Server {
 
   pubsub::PubSub& pubsub();
   std::size_t shardCount() const;
-  // Runs `fn` on every shard's thread for each open WebSocket connection whose identity
-  // matches `user_id` (and `session_id` when not empty), closing it with `reason`.
+  // Closes, on every shard, each open WebSocket connection whose identity matches
+  // `user_id` (and `session_id` when not empty) with `reason`. Any thread; returns at once.
   void closeConnections(std::string user_id, std::string session_id, CloseReason reason);
   // Runs `task` on a shard's thread (the blocking-work pool posts results back this way).
   void postToShard(std::size_t shard, std::function<void()> task);
+  // Runs `task` every `interval` on shard 0 until stop(). Call before run().
+  void every(std::chrono::milliseconds interval, std::function<void()> task);
 
  private:
   struct Impl;

@@ -1,5 +1,6 @@
 #include "net/websocket_session.hpp"
 
+#include "obs/audit.hpp"
 #include "protocol/connect_error.hpp"
 
 #include <boost/asio/post.hpp>
@@ -44,9 +45,11 @@ bool isNormalEnd(beast::error_code ec) {
 }  // namespace
 
 WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, ServerContext& ctx, Shard& shard,
-                                   phoenix::Version version, auth::ConnectDecision decision)
+                                   phoenix::Version version, auth::ConnectDecision decision, std::string client_ip,
+                                   std::string origin)
     : ws_(std::move(stream)), ctx_(ctx), shard_(shard), version_(version), decision_(std::move(decision)),
-      queue_(ctx.deps.config.limits.outbound_queue_bytes), last_inbound_(Clock::now()) {
+      queue_(ctx.deps.config.limits.outbound_queue_bytes), last_inbound_(Clock::now()), connected_at_(Clock::now()),
+      client_ip_(std::move(client_ip)), origin_(std::move(origin)) {
   ctx_.sockets_open.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -87,10 +90,7 @@ void WebSocketSession::onAccept(beast::error_code ec) {
   obs::add(ctx_.deps.metrics.connections_open, 1);
   if (!decision_.accepted) {
     // A browser cannot read the status of a refused upgrade, so refusals are delivered
-    // over the open socket: one readable message, then the close code (DESIGN §4).
-    send(std::make_shared<const std::string>(
-             protocol::encodeConnectError(version_, decision_.reason, decision_.retry_after_ms)),
-         false);
+    // over the open socket: close() sends one readable message, then the close code.
     close(decision_.reason);
     doRead();  // reads until the peer answers the close
     return;
@@ -103,6 +103,77 @@ void WebSocketSession::startSocket() {
   const auto& limits = ctx_.deps.config.limits;
   protocol::PhoenixSocket::Deps deps{ctx_.deps.channels, *ctx_.pubsub, shard_.index, ctx_.deps.metrics};
   phoenix_.emplace(version_, decision_.identity, deps, *this, protocol::PhoenixSocketLimits{limits.topics_per_socket});
+  phoenix_->setAuthPending(decision_.awaits_first_message);
+  if (ctx_.deps.tokens) {
+    phoenix_->setControlHandler([this](std::string_view event, const boost::json::value& payload) {
+      return onControl(event, payload);
+    });
+  }
+  decision_ = {};  // the identity now lives in phoenix_
+}
+
+channels::Reply WebSocketSession::onControl(std::string_view event, const boost::json::value& payload) {
+  if (event == "auth") return authenticate(payload);
+  if (event == "refresh_token") return refresh(payload);
+  return channels::Reply::error("unknown event");
+}
+
+namespace {
+
+std::optional<std::string_view> tokenField(const boost::json::value& payload) {
+  if (!payload.is_object()) return std::nullopt;
+  for (auto name : {"token", "ticket"}) {
+    const auto* v = payload.get_object().if_contains(name);
+    if (v && v->is_string() && !v->get_string().empty()) return std::string_view(v->get_string());
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+channels::Reply WebSocketSession::authenticate(const boost::json::value& payload) {
+  if (!phoenix_->identity().anonymous()) return channels::Reply::error("already authenticated");
+  auto token = tokenField(payload);
+  if (!token) {
+    close(CloseReason::MissingCredentials);
+    return channels::Reply::error("missing_credentials");
+  }
+  auto decision = ctx_.deps.tokens->verify(*token, auth::Presentation{client_ip_, origin_});
+  if (!decision.accepted) {
+    ctx_.deps.metrics.refused(decision.reason);
+    obs::audit("connect_refused", {{"reason", closeInfo(decision.reason).name}, {"ip", client_ip_}, {"via", "auth"}});
+    close(decision.reason);
+    return channels::Reply::error(closeInfo(decision.reason).name);
+  }
+  obs::audit("connect_accepted", {{"user", decision.identity.user_id},
+                                  {"kind", credentialKindName(decision.identity.kind)},
+                                  {"ip", client_ip_},
+                                  {"via", "auth"}});
+  std::string user_id = decision.identity.user_id;
+  phoenix_->setIdentity(std::move(decision.identity));
+  phoenix_->setAuthPending(false);
+  ws_.read_message_max(ctx_.deps.config.limits.frame_bytes);
+  return channels::Reply::okWith(boost::json::object{{"user_id", user_id}});
+}
+
+channels::Reply WebSocketSession::refresh(const boost::json::value& payload) {
+  const Identity& current = phoenix_->identity();
+  if (current.anonymous()) return channels::Reply::error("not authenticated");
+  auto token = tokenField(payload);
+  if (!token) return channels::Reply::error("missing_credentials");
+  auto decision = ctx_.deps.tokens->verify(*token, auth::Presentation{client_ip_, origin_});
+  if (!decision.accepted) return channels::Reply::error(closeInfo(decision.reason).name);
+  // A refresh extends this user's identity; it never switches users.
+  if (decision.identity.user_id != current.user_id) return channels::Reply::error("user_mismatch");
+  Identity updated = current;
+  updated.expires_at = decision.identity.expires_at;
+  phoenix_->setIdentity(std::move(updated));
+  boost::json::object response;
+  if (decision.identity.expires_at) {
+    response["expires_at"] =
+        std::chrono::duration_cast<std::chrono::seconds>(decision.identity.expires_at->time_since_epoch()).count();
+  }
+  return channels::Reply::okWith(std::move(response));
 }
 
 void WebSocketSession::doRead() {
@@ -164,8 +235,23 @@ void WebSocketSession::onWrite(beast::error_code ec, std::size_t) {
   if (close_reason_) doClose();
 }
 
+namespace {
+
+// Closes that a client should understand before it decides whether to reconnect are
+// announced with the connect_error message (DESIGN §4); protocol-level closes are not.
+bool announces(CloseReason reason) {
+  auto code = closeInfo(reason).code;
+  return (code >= 4400 && code < 4500) || code == 4503;
+}
+
+}  // namespace
+
 void WebSocketSession::close(CloseReason reason) {
   if (close_reason_) return;
+  if (announces(reason)) {
+    send(std::make_shared<const std::string>(protocol::encodeConnectError(version_, reason, decision_.retry_after_ms)),
+         false);
+  }
   close_reason_ = reason;
   ctx_.deps.metrics.closed(reason);
   if (reason == CloseReason::SlowConsumer) {
@@ -191,9 +277,17 @@ void WebSocketSession::doClose() {
 }
 
 void WebSocketSession::checkDeadlines(Clock::time_point now) {
-  if (close_reason_) return;
-  auto silent = now - last_inbound_;
-  if (silent > std::chrono::seconds(ctx_.deps.config.limits.heartbeat_timeout_s)) close(CloseReason::HeartbeatTimeout);
+  if (close_reason_ || !phoenix_) return;
+  const auto& config = ctx_.deps.config;
+  if (phoenix_->authPending() && now - connected_at_ > std::chrono::seconds(config.auth.auth_timeout_s)) {
+    return close(CloseReason::AuthTimeout);
+  }
+  if (now - last_inbound_ > std::chrono::seconds(config.limits.heartbeat_timeout_s)) {
+    return close(CloseReason::HeartbeatTimeout);
+  }
+  // The credential behind the identity has run out and no refresh_token came in time.
+  const auto& expires_at = phoenix_->identity().expires_at;
+  if (expires_at && *expires_at <= std::chrono::system_clock::now()) close(CloseReason::TokenExpired);
 }
 
 void WebSocketSession::teardown() {

@@ -28,7 +28,8 @@ class WebSocketSession final : public std::enable_shared_from_this<WebSocketSess
   using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
   WebSocketSession(boost::beast::tcp_stream&& stream, ServerContext& ctx, Shard& shard,
-                   phoenix::Version version, auth::ConnectDecision decision);
+                   phoenix::Version version, auth::ConnectDecision decision, std::string client_ip,
+                   std::string origin);
   ~WebSocketSession() override;
 
   void run(BeastRequest request);
@@ -50,6 +51,11 @@ class WebSocketSession final : public std::enable_shared_from_this<WebSocketSess
   void onWrite(boost::beast::error_code ec, std::size_t bytes);
   void doClose();
   void teardown();
+  // Events on topic "phoenix" besides heartbeat: `auth` (first-message authentication)
+  // and `refresh_token` (extends a live identity before its credential expires).
+  channels::Reply onControl(std::string_view event, const boost::json::value& payload);
+  channels::Reply authenticate(const boost::json::value& payload);
+  channels::Reply refresh(const boost::json::value& payload);
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer buffer_;
@@ -60,6 +66,9 @@ class WebSocketSession final : public std::enable_shared_from_this<WebSocketSess
   std::optional<protocol::PhoenixSocket> phoenix_;
   OutboundQueue queue_;
   std::chrono::steady_clock::time_point last_inbound_;
+  std::chrono::steady_clock::time_point connected_at_;
+  std::string client_ip_;  // as resolved through trusted proxies; for ticket binding
+  std::string origin_;     // handshake Origin, empty when none
   std::optional<CloseReason> close_reason_;
   bool writing_ = false;
   bool close_sent_ = false;

@@ -72,6 +72,7 @@ void PhoenixSocket::onBinary(std::string_view frame) {
 
 void PhoenixSocket::dispatch(phoenix::Message& m) {
   if (m.topic == kControlTopic) return handleControl(m);
+  if (auth_pending_) return transport_.close(CloseReason::MissingCredentials);
   if (m.event == "phx_join") return handleJoin(m);
   if (m.event == "phx_leave") return handleLeave(m);
   handleEvent(m);

@@ -45,6 +45,10 @@ class PhoenixSocket final : public pubsub::Subscriber {
   void sendControl(std::string_view event, const boost::json::value& payload);
 
   void setControlHandler(ControlHandler handler) { control_ = std::move(handler); }
+  // While pending, only topic "phoenix" (heartbeat, auth) is served; any other message
+  // closes the socket with missing_credentials (first-message auth, DESIGN §3).
+  void setAuthPending(bool pending) { auth_pending_ = pending; }
+  bool authPending() const { return auth_pending_; }
   void setIdentity(Identity identity) { identity_ = std::move(identity); }
   const Identity& identity() const { return identity_; }
   phoenix::Version version() const { return version_; }
@@ -83,6 +87,7 @@ class PhoenixSocket final : public pubsub::Subscriber {
   Transport& transport_;
   PhoenixSocketLimits limits_;
   ControlHandler control_;
+  bool auth_pending_ = false;
   std::vector<Joined> joined_;
 };
 

@@ -1,0 +1,125 @@
+#include "auth/handshake_authenticator.hpp"
+
+#include <openssl/crypto.h>
+#include <sodium.h>
+
+namespace sg::auth {
+namespace {
+
+constexpr std::string_view kProtocolPrefix = "base64url.bearer.phx.";
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+// The client encodes with btoa (standard alphabet) and strips '='; other clients use the
+// URL-safe alphabet. Accept both.
+std::optional<std::string> decodeBase64Any(std::string_view in) {
+  std::string normalized(in);
+  for (char& c : normalized) {
+    if (c == '+') c = '-';
+    else if (c == '/') c = '_';
+  }
+  while (!normalized.empty() && normalized.back() == '=') normalized.pop_back();
+  std::string out(normalized.size(), '\0');
+  std::size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), normalized.data(), normalized.size(),
+                        nullptr, &len, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+      end != normalized.data() + normalized.size()) {
+    return std::nullopt;
+  }
+  out.resize(len);
+  return out;
+}
+
+bool constantTimeEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+std::optional<std::string> phoenixProtocolToken(const http::Request& request) {
+  for (const auto& h : request.headers) {
+    if (!http::iequals(h.name, "Sec-WebSocket-Protocol")) continue;
+    std::string_view list = h.value;
+    while (!list.empty()) {
+      auto comma = list.find(',');
+      auto item = trim(list.substr(0, comma));
+      if (item.starts_with(kProtocolPrefix)) return decodeBase64Any(item.substr(kProtocolPrefix.size()));
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> cookieValue(const http::Request& request, std::string_view name) {
+  for (const auto& h : request.headers) {
+    if (!http::iequals(h.name, "Cookie")) continue;
+    std::string_view rest = h.value;
+    while (!rest.empty()) {
+      auto semi = rest.find(';');
+      auto pair = trim(rest.substr(0, semi));
+      auto eq = pair.find('=');
+      if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
+      if (semi == std::string_view::npos) break;
+      rest.remove_prefix(semi + 1);
+    }
+  }
+  return std::nullopt;
+}
+
+void HandshakeAuthenticator::authenticate(const http::Request& request, Done done) {
+  auto origin = request.header("Origin");
+  if (origin && !origins_.allows(*origin)) return done(ConnectDecision::refuse(CloseReason::ForbiddenOrigin));
+  Presentation from{request.client_ip, origin.value_or("")};
+
+  if (const auto* ticket = request.param("ticket")) return done(tokens_.verifyTicket(*ticket, from));
+
+  if (request.header("Sec-WebSocket-Protocol")) {
+    if (auto token = phoenixProtocolToken(request)) return done(tokens_.verify(*token, from));
+    // A bearer prefix whose value does not decode is a broken credential, not a bare socket.
+    for (const auto& h : request.headers) {
+      if (http::iequals(h.name, "Sec-WebSocket-Protocol") && h.value.find(kProtocolPrefix) != std::string::npos) {
+        return done(ConnectDecision::refuse(CloseReason::TokenInvalid));
+      }
+    }
+  }
+
+  if (const auto* csrf = request.param("_csrf_token")) {
+    // Cookies ride along on cross-site requests: only an allowed Origin may use them
+    // (Cross-Site WebSocket Hijacking). No Origin at all means no browser we can vouch for.
+    if (!origin) return done(ConnectDecision::refuse(CloseReason::ForbiddenOrigin));
+    auto session_id = cookieValue(request, kSessionCookie);
+    if (!session_id || !sessions_) return done(ConnectDecision::refuse(CloseReason::MissingCredentials));
+    return authenticateSession(request, std::move(*session_id), *csrf, std::move(done));
+  }
+
+  if (const auto* token = request.param("token"); token && config_.query_token) {
+    return done(tokens_.verifyJwt(*token));
+  }
+
+  if (config_.allow_anonymous) return done(ConnectDecision::accept(Identity{}));
+  ConnectDecision bare = ConnectDecision::accept(Identity{});
+  bare.awaits_first_message = true;
+  done(std::move(bare));
+}
+
+void HandshakeAuthenticator::authenticateSession(const http::Request&, std::string session_id, std::string csrf,
+                                                 Done done) {
+  sessions_->find(std::move(session_id), [csrf = std::move(csrf), done = std::move(done)](std::optional<SessionInfo> s) {
+    if (!s) return done(ConnectDecision::refuse(CloseReason::TokenInvalid));
+    if (!constantTimeEquals(s->csrf_token, csrf)) return done(ConnectDecision::refuse(CloseReason::TokenInvalid));
+    Identity who;
+    who.user_id = s->user_id;
+    who.session_id = s->session_ref;
+    who.kind = CredentialKind::Session;
+    who.expires_at = s->expires_at;
+    done(ConnectDecision::accept(std::move(who)));
+  });
+}
+
+}  // namespace sg::auth

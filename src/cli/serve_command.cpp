@@ -1,0 +1,119 @@
+// `sockguard serve`: the one place where the modules meet. Nothing here is logic; it
+// builds each piece from the configuration and hands it to the pieces that use it.
+#include "app/builtin_channels.hpp"
+#include "app/ops_routes.hpp"
+#include "app/server_api.hpp"
+#include "app/static_site.hpp"
+#include "app/ticket_api.hpp"
+#include "auth/api_keys.hpp"
+#include "auth/handshake_authenticator.hpp"
+#include "auth/origin_policy.hpp"
+#include "auth/token_verifier.hpp"
+#include "channels/channel_registry.hpp"
+#include "cli/commands.hpp"
+#include "cli/jwt_settings.hpp"
+#include "core/clock.hpp"
+#include "http/client_ip.hpp"
+#include "http/router.hpp"
+#include "net/server.hpp"
+#include "obs/log.hpp"
+#include "obs/metrics.hpp"
+#include "obs/redact.hpp"
+#include "tickets/memory_ticket_store.hpp"
+#include "tickets/ticket_issuer.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <iostream>
+
+namespace sg::cli {
+namespace {
+
+int fail(const std::string& message) {
+  std::cerr << "sockguard: " << message << "\n";
+  return 2;
+}
+
+// With no configured origins, the server's own page is the only allowed origin.
+std::vector<std::string> ownOrigins(const std::string& host, std::uint16_t port) {
+  std::vector<std::string> out{fmt::format("http://{}:{}", host, port)};
+  if (host == "127.0.0.1") out.push_back(fmt::format("http://localhost:{}", port));
+  return out;
+}
+
+}  // namespace
+
+int runServe(const Config& config) {
+  if (auto err = obs::initLogging(config.log.level, config.log.format); !err.empty()) return fail(err);
+  std::error_code fs_ec;
+  std::filesystem::create_directories(config.server.data_dir, fs_ec);
+  if (fs_ec) return fail("server.data_dir: cannot create " + config.server.data_dir + ": " + fs_ec.message());
+
+  std::string error;
+  auto proxies = http::TrustedProxies::parse(config.auth.trusted_proxies, &error);
+  if (!proxies) return fail(error);
+  auto origins = auth::OriginPolicy::parse(config.auth.allowed_origins, &error);
+  if (!origins) return fail(error);
+  auto jwt = jwtSettings(config, /*for_signing=*/false, &error);
+  if (!jwt) return fail(error);
+  auto jwt_verifier = auth::JwtVerifier::create(*jwt, &error);
+  if (!jwt_verifier) return fail("auth.jwt_alg " + config.auth.jwt_alg + ": " + error);
+
+  SystemClock clock;
+  obs::Metrics metrics;
+  obs::Redactor redactor(config.auth.redact_params);
+  channels::ChannelRegistry channels;
+  if (auto err = app::registerBuiltinChannels(channels, config.channels); !err.empty()) return fail(err);
+  auth::ApiKeys api_keys(config.server.api_keys);
+  tickets::MemoryTicketStore ticket_store(config.auth.ticket_store_max);
+  tickets::TicketIssuer ticket_issuer(ticket_store, clock, std::chrono::seconds(config.auth.ticket_ttl_s));
+  auth::TokenVerifier tokens(ticket_issuer, *jwt_verifier, clock);
+  auth::SessionLookup* sessions = nullptr;  // cookie sessions arrive with the accounts store
+  auth::HandshakeAuthenticator authenticator(config.auth, *origins, tokens, sessions);
+
+  http::Router router;
+  net::Server server({config, router, channels, authenticator, &tokens, *proxies, metrics, redactor});
+  app::addOpsRoutes(router, metrics);
+  app::addServerApiRoutes(router, api_keys, server.pubsub(), metrics, [&server](const std::string& user_id) {
+    server.closeConnections(user_id, "", CloseReason::SessionRevoked);
+  });
+  app::addTicketRoutes(router, {ticket_issuer, tokens, api_keys, *origins, sessions});
+  app::addStaticRoutes(router);
+  metrics.extras.push_back({"sockguard_tickets_live", "One-time tickets minted and not yet used or expired", "gauge",
+                            [&ticket_store] { return static_cast<double>(ticket_store.size()); }});
+  server.every(std::chrono::seconds(1), [&ticket_store, &clock] { ticket_store.sweep(clock.now()); });
+
+  std::uint16_t port = 0;
+  try {
+    port = server.bind();
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  std::string host = config.server.listen.substr(0, config.server.listen.rfind(':'));
+  if (config.auth.allowed_origins.empty()) *origins = *auth::OriginPolicy::parse(ownOrigins(host, port), &error);
+
+  std::cout << fmt::format(
+                   "sockguard 0.1.0 listening on http://{0}:{1}\n"
+                   "  web page:    http://{0}:{1}/\n"
+                   "  socket:      ws://{0}:{1}/socket/websocket (Phoenix Channels, vsn 1.0.0 and 2.0.0)\n"
+                   "  data:        {2}\n"
+                   "  shards:      {3}\n"
+                   "  credentials: ticket (POST /api/socket/ticket, {4} s), JWT {5} in Sec-WebSocket-Protocol{6}, "
+                   "first-message auth ({7} s){8}\n"
+                   "  origins:     {9}\n"
+                   "  server API:  {10}\n",
+                   host, port, std::filesystem::absolute(config.server.data_dir).string(), server.shardCount(),
+                   config.auth.ticket_ttl_s, config.auth.jwt_alg, config.auth.query_token ? " and ?token=" : "",
+                   config.auth.auth_timeout_s, config.auth.allow_anonymous ? ", anonymous (public topics)" : "",
+                   fmt::join(origins->entries(), ", "),
+                   api_keys.empty() ? "disabled (set server.api_keys)" : "enabled")
+            << std::flush;
+  server.run();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace sg::cli
