@@ -1,5 +1,7 @@
 #include "auth/handshake_authenticator.hpp"
 
+#include "http/cookies.hpp"
+
 #include <openssl/crypto.h>
 #include <sodium.h>
 
@@ -56,22 +58,6 @@ std::optional<std::string> phoenixProtocolToken(const http::Request& request) {
   return std::nullopt;
 }
 
-std::optional<std::string> cookieValue(const http::Request& request, std::string_view name) {
-  for (const auto& h : request.headers) {
-    if (!http::iequals(h.name, "Cookie")) continue;
-    std::string_view rest = h.value;
-    while (!rest.empty()) {
-      auto semi = rest.find(';');
-      auto pair = trim(rest.substr(0, semi));
-      auto eq = pair.find('=');
-      if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
-      if (semi == std::string_view::npos) break;
-      rest.remove_prefix(semi + 1);
-    }
-  }
-  return std::nullopt;
-}
-
 void HandshakeAuthenticator::authenticate(const http::Request& request, Done done) {
   auto origin = request.header("Origin");
   if (origin && !origins_.allows(*origin)) return done(ConnectDecision::refuse(CloseReason::ForbiddenOrigin));
@@ -93,7 +79,7 @@ void HandshakeAuthenticator::authenticate(const http::Request& request, Done don
     // Cookies ride along on cross-site requests: only an allowed Origin may use them
     // (Cross-Site WebSocket Hijacking). No Origin at all means no browser we can vouch for.
     if (!origin) return done(ConnectDecision::refuse(CloseReason::ForbiddenOrigin));
-    auto session_id = cookieValue(request, kSessionCookie);
+    auto session_id = http::cookieValue(request, kSessionCookie);
     if (!session_id || !sessions_) return done(ConnectDecision::refuse(CloseReason::MissingCredentials));
     return authenticateSession(request, std::move(*session_id), *csrf, std::move(done));
   }

@@ -35,7 +35,4 @@ class HandshakeAuthenticator final : public ConnectAuthenticator {
   SessionLookup* sessions_;  // null: cookie sessions are not available
 };
 
-// The value of a cookie in the request's Cookie headers.
-std::optional<std::string> cookieValue(const http::Request& request, std::string_view name);
-
 }  // namespace sg::auth

@@ -36,7 +36,8 @@ std::string parseNumber(std::string_view text, T& out, const Range& r) {
   T value{};
   auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
   if (ec != std::errc() || end != t.data() + t.size() || t.empty()) return "expected a number, got '" + t + "'";
-  if (static_cast<double>(value) < r.min || static_cast<double>(value) > r.max) return rangeError(r);
+  // Written so that NaN (which from_chars accepts) fails too.
+  if (!(static_cast<double>(value) >= r.min && static_cast<double>(value) <= r.max)) return rangeError(r);
   out = value;
   return {};
 }

@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 
+#include <charconv>
 #include <sstream>
 
 extern char** environ;
@@ -30,9 +31,10 @@ std::optional<std::string> tomlText(const toml::node& node, bool is_list) {
   if (auto s = node.as_string()) return s->get();
   if (auto i = node.as_integer()) return std::to_string(i->get());
   if (auto f = node.as_floating_point()) {
-    std::ostringstream os;
-    os << f->get();
-    return os.str();
+    // Shortest text that reads back as the same double (an ostream would keep 6 digits).
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, f->get());
+    return std::string(buf, end);
   }
   if (auto b = node.as_boolean()) return std::string(b->get() ? "true" : "false");
   return std::nullopt;

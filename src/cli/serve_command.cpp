@@ -1,10 +1,13 @@
 // `sockguard serve`: the one place where the modules meet. Nothing here is logic; it
 // builds each piece from the configuration and hands it to the pieces that use it.
+#include "app/accounts_api.hpp"
 #include "app/builtin_channels.hpp"
 #include "app/ops_routes.hpp"
 #include "app/server_api.hpp"
 #include "app/static_site.hpp"
+#include "app/store_session_lookup.hpp"
 #include "app/ticket_api.hpp"
+#include "app/user_count_worker.hpp"
 #include "auth/api_keys.hpp"
 #include "auth/handshake_authenticator.hpp"
 #include "auth/origin_policy.hpp"
@@ -13,12 +16,14 @@
 #include "cli/commands.hpp"
 #include "cli/jwt_settings.hpp"
 #include "core/clock.hpp"
+#include "core/work_pool.hpp"
 #include "http/client_ip.hpp"
 #include "http/router.hpp"
 #include "net/server.hpp"
 #include "obs/log.hpp"
 #include "obs/metrics.hpp"
 #include "obs/redact.hpp"
+#include "store/sqlite_store.hpp"
 #include "tickets/memory_ticket_store.hpp"
 #include "tickets/ticket_issuer.hpp"
 
@@ -62,7 +67,11 @@ int runServe(const Config& config) {
   auto jwt_verifier = auth::JwtVerifier::create(*jwt, &error);
   if (!jwt_verifier) return fail("auth.jwt_alg " + config.auth.jwt_alg + ": " + error);
 
+  auto database = store::SqliteStore::open(config.server.data_dir + "/sockguard.db", &error);
+  if (!database) return fail(error);
+
   SystemClock clock;
+  WorkPool pool(2);  // SQLite and argon2id: never on a shard
   obs::Metrics metrics;
   obs::Redactor redactor(config.auth.redact_params);
   channels::ChannelRegistry channels;
@@ -71,8 +80,12 @@ int runServe(const Config& config) {
   tickets::MemoryTicketStore ticket_store(config.auth.ticket_store_max);
   tickets::TicketIssuer ticket_issuer(ticket_store, clock, std::chrono::seconds(config.auth.ticket_ttl_s));
   auth::TokenVerifier tokens(ticket_issuer, *jwt_verifier, clock);
-  auth::SessionLookup* sessions = nullptr;  // cookie sessions arrive with the accounts store
+  app::StoreSessionLookup session_lookup(*database, pool, clock);
+  auth::SessionLookup* sessions = &session_lookup;
   auth::HandshakeAuthenticator authenticator(config.auth, *origins, tokens, sessions);
+  // Login throttling: 10 attempts per account then one a minute; 30 per IP then one every 2 s.
+  auth::RateLimiter login_per_account(1.0 / 60, 10, clock);
+  auth::RateLimiter login_per_ip(0.5, 30, clock);
 
   http::Router router;
   net::Server server({config, router, channels, authenticator, &tokens, *proxies, metrics, redactor});
@@ -81,6 +94,12 @@ int runServe(const Config& config) {
     server.closeConnections(user_id, "", CloseReason::SessionRevoked);
   });
   app::addTicketRoutes(router, {ticket_issuer, tokens, api_keys, *origins, sessions});
+  app::addAccountRoutes(router, {*database, *database, pool, clock, config.app, *origins, login_per_account,
+                                 login_per_ip, [&server](const std::string& user_id, const std::string& session_ref) {
+                                   server.closeConnections(user_id, session_ref, CloseReason::SessionRevoked);
+                                 }});
+  app::UserCountWorker user_count(server.pubsub(), pool, metrics);
+  server.every(std::chrono::milliseconds(config.app.user_count_interval_ms), [&user_count] { user_count.tick(); });
   app::addStaticRoutes(router);
   metrics.extras.push_back({"sockguard_tickets_live", "One-time tickets minted and not yet used or expired", "gauge",
                             [&ticket_store] { return static_cast<double>(ticket_store.size()); }});

@@ -66,17 +66,15 @@ bool Redactor::isSecretHeader(std::string_view name) {
 }
 
 std::string Redactor::target(std::string_view target) const {
-  auto q = target.find('?');
+  // A fragment never reaches a server, but a hand-written request may carry one: its
+  // parameters are redacted like the query's. Separators are kept as they were.
+  auto q = target.find_first_of("?#");
   if (q == std::string_view::npos) return std::string(target);
   std::string out(target.substr(0, q + 1));
   std::string_view query = target.substr(q + 1);
-  // A fragment never reaches a server, but a hand-written request may carry one.
-  bool first = true;
   while (true) {
-    auto amp = query.find_first_of("&;");
-    std::string_view pair = query.substr(0, amp);
-    if (!first) out.push_back('&');
-    first = false;
+    auto sep = query.find_first_of("&;#");
+    std::string_view pair = query.substr(0, sep);
     auto eq = pair.find('=');
     std::string_view name = pair.substr(0, eq);
     if (isSecretParam(decodeName(name))) {
@@ -86,8 +84,9 @@ std::string Redactor::target(std::string_view target) const {
     } else {
       out += pair;
     }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
+    if (sep == std::string_view::npos) break;
+    out.push_back(query[sep]);
+    query.remove_prefix(sep + 1);
   }
   return out;
 }

@@ -119,7 +119,8 @@ void PhoenixSocket::handleJoin(phoenix::Message& m) {
 
 void PhoenixSocket::handleLeave(phoenix::Message& m) {
   Joined* joined = findJoined(m.topic);
-  if (!joined) return replyError(m, "unmatched topic");
+  // A leave for an earlier join of the topic must not end the current one.
+  if (!joined || (m.join_ref && *m.join_ref != joined->join_ref)) return replyError(m, "unmatched topic");
   std::string join_ref = joined->join_ref;
   removeJoined(joined);
   reply(m, channels::Reply::okWith(json::object{}));

@@ -81,3 +81,17 @@ std::size_t LocalPubSub::localSubscribers(std::size_t index, const std::string& 
 }
 
 }  // namespace sg::pubsub
+
+namespace sg::pubsub {
+
+std::vector<std::string> LocalPubSub::activeTopics(std::string_view prefix) const {
+  std::unordered_set<std::string> seen;
+  for (const auto& shard : shards_) {
+    std::shared_lock lock(shard->active_mutex);
+    for (const auto& topic : shard->active_topics)
+      if (topic.starts_with(prefix)) seen.insert(topic);
+  }
+  return {seen.begin(), seen.end()};
+}
+
+}  // namespace sg::pubsub

@@ -25,6 +25,7 @@ class LocalPubSub final : public PubSub {
   void unsubscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) override;
   void publish(BroadcastPtr message) override;
   std::size_t localSubscribers(std::size_t shard, const std::string& topic) const override;
+  std::vector<std::string> activeTopics(std::string_view prefix) const override;
 
   std::size_t shardCount() const { return shards_.size(); }
 

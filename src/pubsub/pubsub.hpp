@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace sg::pubsub {
 
@@ -26,6 +28,8 @@ class PubSub {
   virtual void publish(BroadcastPtr message) = 0;
   // Subscriptions on `shard` to `topic`; shard-local like subscribe().
   virtual std::size_t localSubscribers(std::size_t shard, const std::string& topic) const = 0;
+  // Topics starting with `prefix` that have at least one subscriber somewhere. Any thread.
+  virtual std::vector<std::string> activeTopics(std::string_view prefix) const = 0;
 };
 
 }  // namespace sg::pubsub

@@ -1,0 +1,215 @@
+#include "app/accounts_api.hpp"
+
+#include "app/server_api.hpp"
+#include "auth/passwords.hpp"
+#include "auth/session_lookup.hpp"
+#include "http/cookies.hpp"
+#include "obs/audit.hpp"
+#include "obs/redact.hpp"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace sg::app {
+namespace json = boost::json;
+using http::Response;
+
+std::optional<std::string> normaliseEmail(std::string_view email) {
+  while (!email.empty() && std::isspace(static_cast<unsigned char>(email.front()))) email.remove_prefix(1);
+  while (!email.empty() && std::isspace(static_cast<unsigned char>(email.back()))) email.remove_suffix(1);
+  std::string out(email);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  auto at = out.find('@');
+  if (out.size() > 254 || at == std::string::npos || at == 0 || at == out.size() - 1 ||
+      out.find('@', at + 1) != std::string::npos || out.find('.', at) == std::string::npos) {
+    return std::nullopt;
+  }
+  if (std::any_of(out.begin(), out.end(), [](unsigned char c) { return c <= ' ' || c == 0x7f; })) return std::nullopt;
+  return out;
+}
+
+namespace {
+
+// What a handler needs of a request once it has left the shard for the pool.
+struct Caller {
+  std::string ip;
+  std::string user_agent;
+  bool secure;
+  std::optional<std::string> session_cookie;
+  std::optional<std::string> csrf_header;
+
+  static Caller of(const http::Request& req) {
+    auto csrf = req.header("X-CSRF-Token");
+    return Caller{req.client_ip, std::string(req.header("User-Agent").value_or("")).substr(0, 256), req.secure,
+                  http::cookieValue(req, auth::kSessionCookie),
+                  csrf ? std::optional<std::string>(std::string(*csrf)) : std::nullopt};
+  }
+};
+
+struct Credentials {
+  std::string email;
+  std::string password;
+  std::optional<Response> error;
+};
+
+Credentials readCredentials(const http::Request& req) {
+  auto body = parseJsonBody(req);
+  if (body.error) return {{}, {}, body.error};
+  const auto* email = body.object.if_contains("email");
+  const auto* password = body.object.if_contains("password");
+  if (!email || !email->is_string() || !password || !password->is_string()) {
+    return {{}, {}, Response::error(400, "bad_request", "email and password (strings) are required")};
+  }
+  auto normal = normaliseEmail(email->get_string());
+  if (!normal) return {{}, {}, Response::error(400, "invalid_email", "that is not an e-mail address")};
+  return {*normal, std::string(password->get_string()), std::nullopt};
+}
+
+class AccountsApi {
+ public:
+  explicit AccountsApi(AccountsApiDeps deps) : d_(std::move(deps)) {}
+
+  void registerAccount(const http::Request& req, http::Respond respond) {
+    if (auto refused = foreignOrigin(req)) return respond(*refused);
+    auto creds = readCredentials(req);
+    if (creds.error) return respond(*creds.error);
+    if (creds.password.size() < auth::kMinPasswordChars || creds.password.size() > auth::kMaxPasswordBytes) {
+      return respond(Response::error(400, "weak_password", "the password must have 8 to 1024 characters"));
+    }
+    d_.pool.post([this, creds = std::move(creds), caller = Caller::of(req), respond = std::move(respond)] {
+      std::string hash = auth::hashPassword(creds.password);
+      if (hash.empty()) return respond(Response::error(503, "server_busy", "try again"));
+      store::CreateError error{};
+      auto account = d_.accounts.create(creds.email, hash, &error);
+      if (!account) {
+        if (error == store::CreateError::EmailTaken) {
+          return respond(Response::error(409, "email_taken", "an account with this e-mail exists"));
+        }
+        return respond(Response::error(500, "storage_failed", "could not create the account"));
+      }
+      obs::audit("account_registered", {{"user", account->id}, {"ip", caller.ip}});
+      respond(startSession(*account, caller, 201));
+    });
+  }
+
+  void login(const http::Request& req, http::Respond respond) {
+    if (auto refused = foreignOrigin(req)) return respond(*refused);
+    auto creds = readCredentials(req);
+    if (creds.error) return respond(*creds.error);
+    if (auto wait = d_.login_per_ip.take(req.client_ip)) return respond(throttled(*wait));
+    if (auto wait = d_.login_per_account.take(creds.email)) return respond(throttled(*wait));
+    d_.pool.post([this, creds = std::move(creds), caller = Caller::of(req), respond = std::move(respond)] {
+      auto account = d_.accounts.findByEmail(creds.email);
+      // Verify against a decoy when there is no account: same answer, same cost.
+      bool ok = auth::verifyPassword(creds.password, account ? account->password_hash : auth::decoyPasswordHash());
+      if (!account || !ok) {
+        obs::audit("login_failed", {{"ip", caller.ip}});
+        return respond(Response::error(401, "invalid_credentials", "wrong e-mail or password"));
+      }
+      d_.login_per_account.refund(creds.email);
+      obs::audit("login", {{"user", account->id}, {"ip", caller.ip}});
+      respond(startSession(*account, caller, 200));
+    });
+  }
+
+  void logout(const http::Request& req, http::Respond respond) {
+    if (auto refused = foreignOrigin(req)) return respond(*refused);
+    withSession(Caller::of(req), /*require_csrf=*/true, std::move(respond),
+                [this](const store::Session& s, const Caller& caller) {
+                  d_.sessions.revoke(s.id_hash, d_.clock.now());
+                  d_.disconnect(s.user_id, s.id_hash);
+                  obs::audit("logout", {{"user", s.user_id}, {"session", obs::shortHash(s.id_hash)}, {"ip", caller.ip}});
+                  auto r = Response::json(200, json::object{{"status", "signed_out"}});
+                  r.with("Set-Cookie", http::setCookie(auth::kSessionCookie, "", cookieOptions(caller, 0)));
+                  return r;
+                });
+  }
+
+  void me(const http::Request& req, http::Respond respond) {
+    withSession(Caller::of(req), /*require_csrf=*/false, std::move(respond),
+                [this](const store::Session& s, const Caller&) {
+                  auto account = d_.accounts.findById(s.user_id);
+                  if (!account) return Response::error(401, "token_invalid", "the account no longer exists");
+                  return accountBody(200, *account, s.csrf_token);
+                });
+  }
+
+ private:
+  std::optional<Response> foreignOrigin(const http::Request& req) const {
+    auto origin = req.header("Origin");
+    if (origin && !d_.origins.allows(*origin)) return Response::error(403, "forbidden_origin", "Origin is not allowed");
+    return std::nullopt;
+  }
+
+  static Response throttled(std::chrono::milliseconds wait) {
+    auto seconds = std::max<long>(1, (wait.count() + 999) / 1000);
+    return Response::error(429, "rate_limited", "too many attempts; retry later").with("Retry-After", std::to_string(seconds));
+  }
+
+  http::CookieOptions cookieOptions(const Caller& caller, int max_age_s) const {
+    http::CookieOptions o;
+    o.max_age_s = max_age_s;
+    o.secure = d_.config.cookie_secure == "always" || (d_.config.cookie_secure == "auto" && caller.secure);
+    return o;
+  }
+
+  static Response accountBody(int status, const store::Account& a, const std::string& csrf) {
+    return Response::json(status, json::object{{"id", a.id}, {"email", a.email}, {"csrf_token", csrf}});
+  }
+
+  // Runs on the pool.
+  Response startSession(const store::Account& account, const Caller& caller, int status) {
+    std::string cookie = auth::randomToken();
+    auto now = d_.clock.now();
+    store::Session s{auth::sha256Hex(cookie), account.id, auth::randomToken(), now,
+                     now + std::chrono::seconds(d_.config.session_ttl_s), now, caller.ip, caller.user_agent};
+    if (!d_.sessions.create(s)) return Response::error(500, "storage_failed", "could not start a session");
+    auto r = accountBody(status, account, s.csrf_token);
+    r.with("Set-Cookie", http::setCookie(auth::kSessionCookie, cookie, cookieOptions(caller, d_.config.session_ttl_s)));
+    r.with("Cache-Control", "no-store");
+    return r;
+  }
+
+  // Looks the caller's session up on the pool and answers with `fn(session)`, or 401/403.
+  template <typename Fn>
+  void withSession(Caller caller, bool require_csrf, http::Respond respond, Fn fn) {
+    if (!caller.session_cookie) return respond(Response::error(401, "missing_credentials", "not signed in"));
+    if (require_csrf && !caller.csrf_header) {
+      return respond(Response::error(403, "csrf_required", "X-CSRF-Token header required"));
+    }
+    d_.pool.post([this, caller = std::move(caller), require_csrf, respond = std::move(respond), fn = std::move(fn)] {
+      auto session = d_.sessions.findLive(auth::sha256Hex(*caller.session_cookie), d_.clock.now());
+      if (!session) return respond(Response::error(401, "token_invalid", "the session has ended"));
+      if (require_csrf && (session->csrf_token.size() != caller.csrf_header->size() ||
+                           CRYPTO_memcmp(session->csrf_token.data(), caller.csrf_header->data(),
+                                         session->csrf_token.size()) != 0)) {
+        return respond(Response::error(403, "csrf_invalid", "X-CSRF-Token does not match the session"));
+      }
+      respond(fn(*session, caller));
+    });
+  }
+
+  AccountsApiDeps d_;
+};
+
+}  // namespace
+
+void addAccountRoutes(http::Router& router, AccountsApiDeps deps) {
+  auto api = std::make_shared<AccountsApi>(std::move(deps));
+  router.add("POST", "/api/accounts/register", [api](const http::Request& r, const http::RouteParams&, http::Respond respond) {
+    api->registerAccount(r, std::move(respond));
+  });
+  router.add("POST", "/api/accounts/login", [api](const http::Request& r, const http::RouteParams&, http::Respond respond) {
+    api->login(r, std::move(respond));
+  });
+  router.add("POST", "/api/accounts/logout", [api](const http::Request& r, const http::RouteParams&, http::Respond respond) {
+    api->logout(r, std::move(respond));
+  });
+  router.add("GET", "/api/accounts/me", [api](const http::Request& r, const http::RouteParams&, http::Respond respond) {
+    api->me(r, std::move(respond));
+  });
+}
+
+}  // namespace sg::app

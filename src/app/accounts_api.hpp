@@ -1,0 +1,42 @@
+#pragma once
+// The built-in application's accounts (issue: accounts, cookie sessions, CSRF):
+//   POST /api/accounts/register {email, password} -> 201 {id, email, csrf_token} + session cookie
+//   POST /api/accounts/login    {email, password} -> 200 {id, email, csrf_token} + session cookie
+//   POST /api/accounts/logout   (cookie + X-CSRF-Token) -> 200; closes the session's sockets
+//   GET  /api/accounts/me       (cookie) -> {id, email, csrf_token}
+// Passwords are argon2id; the cookie holds a random 256-bit id of which the database keeps
+// only a SHA-256. Unknown e-mail and wrong password get the same answer in the same time.
+// Logins are throttled per account and per client IP.
+#include "auth/origin_policy.hpp"
+#include "auth/rate_limiter.hpp"
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "core/work_pool.hpp"
+#include "http/router.hpp"
+#include "store/accounts.hpp"
+
+#include <functional>
+
+namespace sg::app {
+
+// Closes every socket the session authenticated (user id, session reference).
+using DisconnectSession = std::function<void(const std::string& user_id, const std::string& session_ref)>;
+
+struct AccountsApiDeps {
+  store::AccountStore& accounts;
+  store::SessionStore& sessions;
+  WorkPool& pool;
+  const Clock& clock;
+  const AppConfig& config;
+  const auth::OriginPolicy& origins;
+  auth::RateLimiter& login_per_account;
+  auth::RateLimiter& login_per_ip;
+  DisconnectSession disconnect;
+};
+
+void addAccountRoutes(http::Router& router, AccountsApiDeps deps);
+
+// "  Alice@Example.COM " -> "alice@example.com"; nullopt when it is not an address.
+std::optional<std::string> normaliseEmail(std::string_view email);
+
+}  // namespace sg::app

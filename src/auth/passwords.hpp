@@ -1,0 +1,25 @@
+#pragma once
+// Password hashing with argon2id (libsodium crypto_pwhash_str, "interactive" limits:
+// about 64 MiB and a few tens of milliseconds per hash). Slow on purpose: run on a
+// WorkPool, never on a shard.
+#include <string>
+#include <string_view>
+
+namespace sg::auth {
+
+inline constexpr std::size_t kMinPasswordChars = 8;
+inline constexpr std::size_t kMaxPasswordBytes = 1024;
+
+// Empty on failure (out of memory).
+std::string hashPassword(std::string_view password);
+bool verifyPassword(std::string_view password, const std::string& hash);
+// A valid hash of a random password: verifying against it costs what a real check costs,
+// so an unknown e-mail takes as long to refuse as a wrong password.
+const std::string& decoyPasswordHash();
+
+// Random 32 bytes as base64url (43 characters): session ids, CSRF tokens.
+std::string randomToken();
+// Lower-case hex SHA-256.
+std::string sha256Hex(std::string_view data);
+
+}  // namespace sg::auth
