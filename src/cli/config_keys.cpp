@@ -127,6 +127,8 @@ std::vector<ConfigKey> buildKeys() {
       key("limits.sockets_per_ip", &C::limits, &LimitsConfig::sockets_per_ip, "concurrent sockets per client IP", {1, kMaxInt}),
       key("limits.sockets_per_user", &C::limits, &LimitsConfig::sockets_per_user, "concurrent sockets per user", {1, kMaxInt}),
       key("limits.sockets_total", &C::limits, &LimitsConfig::sockets_total, "concurrent sockets in total", {1, kMaxInt}),
+      key("limits.pending_auth_per_ip", &C::limits, &LimitsConfig::pending_auth_per_ip,
+          "concurrent sockets per IP still waiting to authenticate by first message", {1, kMaxInt}),
       key("limits.frame_bytes_before_auth", &C::limits, &LimitsConfig::frame_bytes_before_auth,
           "largest inbound message before authentication", {64, 1 << 20}),
       key("limits.frame_bytes", &C::limits, &LimitsConfig::frame_bytes, "largest inbound message", {64, 64 << 20}),

@@ -8,6 +8,7 @@
 #include "app/store_session_lookup.hpp"
 #include "app/ticket_api.hpp"
 #include "app/user_count_worker.hpp"
+#include "auth/admission.hpp"
 #include "auth/api_keys.hpp"
 #include "auth/handshake_authenticator.hpp"
 #include "auth/origin_policy.hpp"
@@ -83,12 +84,13 @@ int runServe(const Config& config) {
   app::StoreSessionLookup session_lookup(*database, pool, clock);
   auth::SessionLookup* sessions = &session_lookup;
   auth::HandshakeAuthenticator authenticator(config.auth, *origins, tokens, sessions);
+  auth::Admission admission(config.limits, clock);
   // Login throttling: 10 attempts per account then one a minute; 30 per IP then one every 2 s.
   auth::RateLimiter login_per_account(1.0 / 60, 10, clock);
   auth::RateLimiter login_per_ip(0.5, 30, clock);
 
   http::Router router;
-  net::Server server({config, router, channels, authenticator, &tokens, *proxies, metrics, redactor});
+  net::Server server({config, router, channels, admission, authenticator, &tokens, *proxies, metrics, redactor});
   app::addOpsRoutes(router, metrics);
   app::addServerApiRoutes(router, api_keys, server.pubsub(), metrics, [&server](const std::string& user_id) {
     server.closeConnections(user_id, "", CloseReason::SessionRevoked);

@@ -25,6 +25,7 @@ struct LimitsConfig {
   int sockets_per_ip = 1000;
   int sockets_per_user = 100;
   int sockets_total = 1'000'000;
+  int pending_auth_per_ip = 32;                   // bare sockets still to push `auth`
   std::size_t frame_bytes_before_auth = 4 * 1024; // inbound frame before authentication
   std::size_t frame_bytes = 64 * 1024;            // inbound frame after authentication
   double messages_per_s = 50;                     // inbound messages per socket

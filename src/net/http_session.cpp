@@ -2,6 +2,7 @@
 
 #include "net/websocket_session.hpp"
 #include "obs/audit.hpp"
+#include "obs/log_throttle.hpp"
 #include "obs/redact.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -91,7 +92,11 @@ void HttpSession::onRead(beast::error_code ec, std::size_t) {
   ctx_.deps.router.dispatch(*shared_req, [self, shared_req, keep_alive](http::Response response) {
     // The handler may answer from another thread: get back onto the shard.
     boost::asio::post(self->stream_.get_executor(), [self, shared_req, keep_alive, r = std::move(response)]() mutable {
-      self->logRequest(*shared_req, r.status, r.body.size());
+      std::uint64_t suppressed = 0;
+      if (r.status < 400 || obs::refusalLogThrottle().allow(suppressed)) {
+        if (suppressed) spdlog::warn("{} refusal log lines suppressed (see /metrics for exact counts)", suppressed);
+        self->logRequest(*shared_req, r.status, r.body.size());
+      }
       if (r.status >= 400) obs::inc(self->ctx_.deps.metrics.http_errors);
       self->respond(std::move(r), keep_alive);
     });
@@ -106,25 +111,36 @@ void HttpSession::handleUpgrade(BeastRequest request, http::Request req) {
   const auto* vsn_param = req.param("vsn");
   auto version = phoenix::parseVsn(vsn_param ? std::optional<std::string_view>(*vsn_param) : std::nullopt);
   if (!version || !req.query_valid) {
-    return onDecision(std::move(request), req, phoenix::Version::V2, auth::ConnectDecision::refuse(CloseReason::BadRequest));
+    return onDecision(std::move(request), req, phoenix::Version::V2,
+                      auth::ConnectDecision::refuse(CloseReason::BadRequest), nullptr);
   }
-  // The total cap is checked before any credential work: refusing must stay cheap.
-  if (ctx_.sockets_open.load(std::memory_order_relaxed) >= ctx_.deps.config.limits.sockets_total) {
-    return onDecision(std::move(request), req, *version, auth::ConnectDecision::refuse(CloseReason::ServerBusy, 5000));
-  }
+  // Limits first: refusing a flood must not cost credential work.
+  auto admitted = ctx_.deps.admission.admit(req.client_ip);
+  if (admitted.refusal) return onDecision(std::move(request), req, *version, std::move(*admitted.refusal), nullptr);
+
   auto self = shared_from_this();
   auto shared_req = std::make_shared<http::Request>(std::move(req));
   auto shared_beast = std::make_shared<BeastRequest>(std::move(request));
+  auto lease = std::shared_ptr<auth::Admission::Lease>(std::move(admitted.lease));
   ctx_.deps.authenticator.authenticate(
-      *shared_req, [self, shared_req, shared_beast, v = *version](auth::ConnectDecision decision) {
-        boost::asio::post(self->stream_.get_executor(), [self, shared_req, shared_beast, v, d = std::move(decision)]() mutable {
-          self->onDecision(std::move(*shared_beast), *shared_req, v, std::move(d));
-        });
+      *shared_req, [self, shared_req, shared_beast, lease, v = *version](auth::ConnectDecision decision) mutable {
+        boost::asio::post(self->stream_.get_executor(),
+                          [self, shared_req, shared_beast, lease, v, d = std::move(decision)]() mutable {
+                            self->onDecision(std::move(*shared_beast), *shared_req, v, std::move(d), std::move(lease));
+                          });
       });
 }
 
 void HttpSession::onDecision(BeastRequest request, const http::Request& req, phoenix::Version version,
-                             auth::ConnectDecision decision) {
+                             auth::ConnectDecision decision, std::shared_ptr<auth::Admission::Lease> lease) {
+  if (decision.accepted && lease) {
+    // Caps that need the identity: sockets per user, and bare sockets per IP.
+    if (!decision.identity.anonymous() && !lease->bindUser(decision.identity.user_id)) {
+      decision = auth::ConnectDecision::refuse(CloseReason::RateLimited, 10'000);
+    } else if (decision.awaits_first_message && !lease->enterPending()) {
+      decision = auth::ConnectDecision::refuse(CloseReason::RateLimited, 10'000);
+    }
+  }
   const auto& info = closeInfo(decision.reason);
   auto elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_).count();
   std::string_view origin = req.header("Origin").value_or("");
@@ -142,9 +158,13 @@ void HttpSession::onDecision(BeastRequest request, const http::Request& req, pho
     }
   } else {
     ctx_.deps.metrics.refused(decision.reason);
-    spdlog::info("{} \"GET {}\" refused reason={} code={} {}us", req.client_ip, req.log_target, info.name, info.code,
-                 elapsed_us);
-    obs::audit("connect_refused", {{"reason", info.name}, {"ip", req.client_ip}, {"origin", origin}});
+    std::uint64_t suppressed = 0;
+    if (obs::refusalLogThrottle().allow(suppressed)) {
+      if (suppressed) spdlog::warn("{} refusal log lines suppressed (see /metrics for exact counts)", suppressed);
+      spdlog::info("{} \"GET {}\" refused reason={} code={} {}us", req.client_ip, req.log_target, info.name,
+                   info.code, elapsed_us);
+      obs::audit("connect_refused", {{"reason", info.name}, {"ip", req.client_ip}, {"origin", origin}});
+    }
     if (ctx_.deps.config.auth.reject_with == "http") {
       auto response = http::Response::error(info.http_status, info.name, "WebSocket connection refused");
       if (decision.retry_after_ms) response.with("Retry-After", std::to_string((*decision.retry_after_ms + 999) / 1000));
@@ -152,7 +172,7 @@ void HttpSession::onDecision(BeastRequest request, const http::Request& req, pho
     }
   }
   auto session = std::make_shared<WebSocketSession>(std::move(stream_), ctx_, shard_, version, std::move(decision),
-                                                    req.client_ip, std::string(origin));
+                                                    std::move(lease), req.client_ip, std::string(origin));
   session->run(std::move(request));
 }
 

@@ -33,7 +33,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   void onRead(boost::beast::error_code ec, std::size_t bytes);
   void handleUpgrade(BeastRequest request, http::Request req);
   void onDecision(BeastRequest request, const http::Request& req, phoenix::Version version,
-                  auth::ConnectDecision decision);
+                  auth::ConnectDecision decision, std::shared_ptr<auth::Admission::Lease> lease);
   void respond(http::Response response, bool keep_alive);
   void onWrite(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
   void logRequest(const http::Request& req, int status, std::size_t bytes) const;

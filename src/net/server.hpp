@@ -3,6 +3,7 @@
 // listener spreading accepted connections over them, HTTP/1.1 sessions routed through
 // http::Router, and WebSocket sessions speaking Phoenix Channels. Beast and Asio stay
 // behind this header.
+#include "auth/admission.hpp"
 #include "auth/connect_authenticator.hpp"
 #include "auth/token_verifier.hpp"
 #include "channels/channel_registry.hpp"
@@ -25,6 +26,7 @@ struct ServerDeps {
   const Config& config;
   const http::Router& router;
   const channels::ChannelRegistry& channels;
+  auth::Admission& admission;  // per-IP/user/total limits, checked before any credential work
   auth::ConnectAuthenticator& authenticator;
   auth::TokenVerifier* tokens;  // first-message `auth` and `refresh_token`; null: not offered
   const http::TrustedProxies& proxies;

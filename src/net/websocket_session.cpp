@@ -1,6 +1,7 @@
 #include "net/websocket_session.hpp"
 
 #include "obs/audit.hpp"
+#include "obs/log_throttle.hpp"
 #include "protocol/connect_error.hpp"
 
 #include <boost/asio/post.hpp>
@@ -45,9 +46,12 @@ bool isNormalEnd(beast::error_code ec) {
 }  // namespace
 
 WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, ServerContext& ctx, Shard& shard,
-                                   phoenix::Version version, auth::ConnectDecision decision, std::string client_ip,
+                                   phoenix::Version version, auth::ConnectDecision decision,
+                                   std::shared_ptr<auth::Admission::Lease> lease, std::string client_ip,
                                    std::string origin)
     : ws_(std::move(stream)), ctx_(ctx), shard_(shard), version_(version), decision_(std::move(decision)),
+      lease_(std::move(lease)),
+      inbound_budget_(ctx.deps.config.limits.messages_per_s, ctx.deps.config.limits.message_burst, Clock::now()),
       queue_(ctx.deps.config.limits.outbound_queue_bytes), last_inbound_(Clock::now()), connected_at_(Clock::now()),
       client_ip_(std::move(client_ip)), origin_(std::move(origin)) {
   ctx_.sockets_open.fetch_add(1, std::memory_order_relaxed);
@@ -91,7 +95,7 @@ void WebSocketSession::onAccept(beast::error_code ec) {
   if (!decision_.accepted) {
     // A browser cannot read the status of a refused upgrade, so refusals are delivered
     // over the open socket: close() sends one readable message, then the close code.
-    close(decision_.reason);
+    closeWith(decision_.reason, decision_.retry_after_ms);
     doRead();  // reads until the peer answers the close
     return;
   }
@@ -141,10 +145,18 @@ channels::Reply WebSocketSession::authenticate(const boost::json::value& payload
   auto decision = ctx_.deps.tokens->verify(*token, auth::Presentation{client_ip_, origin_});
   if (!decision.accepted) {
     ctx_.deps.metrics.refused(decision.reason);
-    obs::audit("connect_refused", {{"reason", closeInfo(decision.reason).name}, {"ip", client_ip_}, {"via", "auth"}});
+    std::uint64_t suppressed = 0;
+    if (obs::refusalLogThrottle().allow(suppressed)) {
+      obs::audit("connect_refused", {{"reason", closeInfo(decision.reason).name}, {"ip", client_ip_}, {"via", "auth"}});
+    }
     close(decision.reason);
     return channels::Reply::error(closeInfo(decision.reason).name);
   }
+  if (lease_ && !lease_->bindUser(decision.identity.user_id)) {
+    closeWith(CloseReason::RateLimited, 10'000);
+    return channels::Reply::error("rate_limited");
+  }
+  if (lease_) lease_->authenticated();
   obs::audit("connect_accepted", {{"user", decision.identity.user_id},
                                   {"kind", credentialKindName(decision.identity.kind)},
                                   {"ip", client_ip_},
@@ -191,6 +203,9 @@ void WebSocketSession::onRead(beast::error_code ec, std::size_t) {
     return teardown();
   }
   last_inbound_ = Clock::now();
+  if (!close_reason_ && !inbound_budget_.take(last_inbound_)) {
+    closeWith(CloseReason::RateLimited, 1000);  // a flood: the client must slow down
+  }
   if (phoenix_ && !close_reason_) {
     std::string_view frame(static_cast<const char*>(buffer_.data().data()), buffer_.size());
     if (ws_.got_text()) phoenix_->onText(frame);
@@ -246,11 +261,12 @@ bool announces(CloseReason reason) {
 
 }  // namespace
 
-void WebSocketSession::close(CloseReason reason) {
+void WebSocketSession::close(CloseReason reason) { closeWith(reason, std::nullopt); }
+
+void WebSocketSession::closeWith(CloseReason reason, std::optional<int> retry_after_ms) {
   if (close_reason_) return;
   if (announces(reason)) {
-    send(std::make_shared<const std::string>(protocol::encodeConnectError(version_, reason, decision_.retry_after_ms)),
-         false);
+    send(std::make_shared<const std::string>(protocol::encodeConnectError(version_, reason, retry_after_ms)), false);
   }
   close_reason_ = reason;
   ctx_.deps.metrics.closed(reason);

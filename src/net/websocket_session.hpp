@@ -4,6 +4,7 @@
 // PhoenixSocket: frames in go to it, frames out go through a byte-capped queue with one
 // write in flight. Internal to net/.
 #include "auth/connect_authenticator.hpp"
+#include "core/token_bucket.hpp"
 #include "net/outbound_queue.hpp"
 #include "net/server_context.hpp"
 #include "protocol/phoenix_socket.hpp"
@@ -28,8 +29,8 @@ class WebSocketSession final : public std::enable_shared_from_this<WebSocketSess
   using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
   WebSocketSession(boost::beast::tcp_stream&& stream, ServerContext& ctx, Shard& shard,
-                   phoenix::Version version, auth::ConnectDecision decision, std::string client_ip,
-                   std::string origin);
+                   phoenix::Version version, auth::ConnectDecision decision,
+                   std::shared_ptr<auth::Admission::Lease> lease, std::string client_ip, std::string origin);
   ~WebSocketSession() override;
 
   void run(BeastRequest request);
@@ -51,6 +52,7 @@ class WebSocketSession final : public std::enable_shared_from_this<WebSocketSess
   void onWrite(boost::beast::error_code ec, std::size_t bytes);
   void doClose();
   void teardown();
+  void closeWith(CloseReason reason, std::optional<int> retry_after_ms);
   // Events on topic "phoenix" besides heartbeat: `auth` (first-message authentication)
   // and `refresh_token` (extends a live identity before its credential expires).
   channels::Reply onControl(std::string_view event, const boost::json::value& payload);
@@ -63,6 +65,8 @@ class WebSocketSession final : public std::enable_shared_from_this<WebSocketSess
   Shard& shard_;
   phoenix::Version version_;
   auth::ConnectDecision decision_;
+  std::shared_ptr<auth::Admission::Lease> lease_;  // this socket's places under the limits
+  TokenBucket inbound_budget_;                      // limits.messages_per_s
   std::optional<protocol::PhoenixSocket> phoenix_;
   OutboundQueue queue_;
   std::chrono::steady_clock::time_point last_inbound_;

@@ -1,0 +1,76 @@
+#include "auth/admission.hpp"
+
+#include <functional>
+
+namespace sg::auth {
+
+bool Admission::Counts::tryAdd(const std::string& key, int cap) {
+  auto& shard = shards_[std::hash<std::string>{}(key) % shards_.size()];
+  std::lock_guard lock(shard.mutex);
+  int& n = shard.counts[key];
+  if (n >= cap) {
+    if (n == 0) shard.counts.erase(key);
+    return false;
+  }
+  ++n;
+  return true;
+}
+
+void Admission::Counts::remove(const std::string& key) {
+  auto& shard = shards_[std::hash<std::string>{}(key) % shards_.size()];
+  std::lock_guard lock(shard.mutex);
+  auto it = shard.counts.find(key);
+  if (it != shard.counts.end() && --it->second <= 0) shard.counts.erase(it);
+}
+
+Admission::Admission(const LimitsConfig& limits, const Clock& clock)
+    : limits_(limits), handshakes_(limits.handshakes_per_ip_per_s, limits.handshake_burst_per_ip, clock) {}
+
+namespace {
+// A socket over a cap must wait for one of its siblings to close: a while, not a moment.
+constexpr int kCapRetryMs = 10'000;
+}  // namespace
+
+Admission::Result Admission::admit(const std::string& ip) {
+  if (auto wait = handshakes_.take(ip)) {
+    return {nullptr, ConnectDecision::refuse(CloseReason::RateLimited, static_cast<int>(wait->count()))};
+  }
+  if (total_.fetch_add(1, std::memory_order_relaxed) >= limits_.sockets_total) {
+    total_.fetch_sub(1, std::memory_order_relaxed);
+    return {nullptr, ConnectDecision::refuse(CloseReason::ServerBusy, 5'000)};
+  }
+  if (!per_ip_.tryAdd(ip, limits_.sockets_per_ip)) {
+    total_.fetch_sub(1, std::memory_order_relaxed);
+    return {nullptr, ConnectDecision::refuse(CloseReason::RateLimited, kCapRetryMs)};
+  }
+  return {std::unique_ptr<Lease>(new Lease(*this, ip)), std::nullopt};
+}
+
+Admission::Lease::~Lease() {
+  if (pending_) admission_.pending_per_ip_.remove(ip_);
+  if (!user_.empty()) admission_.per_user_.remove(user_);
+  admission_.per_ip_.remove(ip_);
+  admission_.total_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+bool Admission::Lease::bindUser(const std::string& user_id) {
+  if (!user_.empty() || user_id.empty()) return true;
+  if (!admission_.per_user_.tryAdd(user_id, admission_.limits_.sockets_per_user)) return false;
+  user_ = user_id;
+  return true;
+}
+
+bool Admission::Lease::enterPending() {
+  if (pending_) return true;
+  if (!admission_.pending_per_ip_.tryAdd(ip_, admission_.limits_.pending_auth_per_ip)) return false;
+  pending_ = true;
+  return true;
+}
+
+void Admission::Lease::authenticated() {
+  if (!pending_) return;
+  pending_ = false;
+  admission_.pending_per_ip_.remove(ip_);
+}
+
+}  // namespace sg::auth
