@@ -133,6 +133,7 @@ int runServe(const Config& config) {
                    api_keys.empty() ? "disabled (set server.api_keys)" : "enabled")
             << std::flush;
   server.run();
+  pool.stop();  // its callbacks post into the server's event loops: finish them first
   spdlog::info("stopped");
   return 0;
 }

@@ -16,13 +16,19 @@ class WorkPool {
   explicit WorkPool(unsigned threads) {
     for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { loop(); });
   }
-  ~WorkPool() {
+  ~WorkPool() { stop(); }
+
+  // Runs what is queued, then joins the threads. Later posts are dropped. Call it before
+  // destroying anything the queued tasks report back to (the server's event loops).
+  void stop() {
     {
       std::lock_guard lock(mutex_);
+      if (stopping_ && threads_.empty()) return;
       stopping_ = true;
     }
     wake_.notify_all();
     for (auto& t : threads_) t.join();
+    threads_.clear();
   }
   WorkPool(const WorkPool&) = delete;
   WorkPool& operator=(const WorkPool&) = delete;
@@ -30,6 +36,7 @@ class WorkPool {
   void post(std::function<void()> task) {
     {
       std::lock_guard lock(mutex_);
+      if (stopping_) return;
       tasks_.push_back(std::move(task));
     }
     wake_.notify_one();
