@@ -245,6 +245,7 @@ class Verifier final : public JwtVerifier {
     if (claims.subject.empty() || claims.subject.size() > 128) return fail(JwtError::MissingClaim);
     if (const auto* jti = o.if_contains("jti"); jti && jti->is_string()) claims.jti = std::string(jti->get_string());
     claims.expires_at = *exp;
+    claims.accepted_until = *exp + leeway;
     claims.issued_at = iat;
     return JwtResult{std::move(claims), JwtError::Malformed};
   }

@@ -39,6 +39,7 @@ std::string_view jwtErrorName(JwtError e);
 struct JwtClaims {
   std::string subject;  // the user id
   SystemTime expires_at;
+  SystemTime accepted_until;  // exp + leeway: the last moment verify() accepts this token
   std::optional<SystemTime> issued_at;
   std::string jti;      // empty when absent
 };

@@ -32,14 +32,18 @@ ConnectDecision TokenVerifier::verifyJwt(std::string_view token) {
     return ConnectDecision::refuse(result.error == JwtError::Expired ? CloseReason::TokenExpired
                                                                      : CloseReason::TokenInvalid);
   }
-  // A token with an id is good for one connection only.
-  if (!result.claims->jti.empty() && !tickets_.firstUse(result.claims->jti, result.claims->expires_at)) {
+  // A token with an id is good for one connection only: its id is remembered for as long
+  // as the token itself would be accepted, leeway included.
+  if (!result.claims->jti.empty() && !tickets_.firstUse(result.claims->jti, result.claims->accepted_until)) {
     return ConnectDecision::refuse(CloseReason::TokenInvalid);
   }
   Identity who;
   who.user_id = result.claims->subject;
   who.kind = CredentialKind::Jwt;
-  who.expires_at = result.claims->expires_at;
+  // The socket lives as long as the handshake would still accept the token: exp plus the
+  // leeway. Closing at bare exp would refuse what was just accepted, and clients would
+  // reconnect straight into the same token.
+  who.expires_at = result.claims->accepted_until;
   return ConnectDecision::accept(std::move(who));
 }
 

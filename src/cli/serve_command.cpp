@@ -105,7 +105,11 @@ int runServe(const Config& config) {
   app::addStaticRoutes(router);
   metrics.extras.push_back({"sockguard_tickets_live", "One-time tickets minted and not yet used or expired", "gauge",
                             [&ticket_store] { return static_cast<double>(ticket_store.size()); }});
-  server.every(std::chrono::seconds(1), [&ticket_store, &clock] { ticket_store.sweep(clock.now()); });
+  // Expired tickets are kept a minute longer, so that a late presentation is told
+  // token_expired rather than token_invalid (DESIGN §4); put() still drops them when full.
+  server.every(std::chrono::seconds(1), [&ticket_store, &clock] {
+    ticket_store.sweep(clock.now() - std::chrono::seconds(60));
+  });
 
   std::uint16_t port = 0;
   try {

@@ -144,7 +144,7 @@ channels::Reply WebSocketSession::authenticate(const boost::json::value& payload
   }
   auto decision = ctx_.deps.tokens->verify(*token, auth::Presentation{client_ip_, origin_});
   if (!decision.accepted) {
-    ctx_.deps.metrics.refused(decision.reason);
+    // Counted as a refusal by closeWith(): the socket is still pending authentication.
     std::uint64_t suppressed = 0;
     if (obs::refusalLogThrottle().allow(suppressed)) {
       obs::audit("connect_refused", {{"reason", closeInfo(decision.reason).name}, {"ip", client_ip_}, {"via", "auth"}});
@@ -169,17 +169,22 @@ channels::Reply WebSocketSession::authenticate(const boost::json::value& payload
 }
 
 channels::Reply WebSocketSession::refresh(const boost::json::value& payload) {
+  auto refused = [this](std::string_view reason) {
+    obs::inc(ctx_.deps.metrics.refreshes_failed);
+    return channels::Reply::error(reason);
+  };
   const Identity& current = phoenix_->identity();
-  if (current.anonymous()) return channels::Reply::error("not authenticated");
+  if (current.anonymous()) return refused("not authenticated");
   auto token = tokenField(payload);
-  if (!token) return channels::Reply::error("missing_credentials");
+  if (!token) return refused("missing_credentials");
   auto decision = ctx_.deps.tokens->verify(*token, auth::Presentation{client_ip_, origin_});
-  if (!decision.accepted) return channels::Reply::error(closeInfo(decision.reason).name);
+  if (!decision.accepted) return refused(closeInfo(decision.reason).name);
   // A refresh extends this user's identity; it never switches users.
-  if (decision.identity.user_id != current.user_id) return channels::Reply::error("user_mismatch");
+  if (decision.identity.user_id != current.user_id) return refused("user_mismatch");
   Identity updated = current;
   updated.expires_at = decision.identity.expires_at;
   phoenix_->setIdentity(std::move(updated));
+  obs::inc(ctx_.deps.metrics.refreshes_ok);
   boost::json::object response;
   if (decision.identity.expires_at) {
     response["expires_at"] =
@@ -225,7 +230,6 @@ protocol::SendResult WebSocketSession::send(pubsub::Frame frame, bool binary) {
     return protocol::SendResult::Overflow;
   }
   obs::add(ctx_.deps.metrics.queued_bytes, static_cast<std::int64_t>(n));
-  obs::inc(ctx_.deps.metrics.messages_out);
   if (!writing_) doWrite();
   return protocol::SendResult::Queued;
 }
@@ -267,9 +271,13 @@ void WebSocketSession::closeWith(CloseReason reason, std::optional<int> retry_af
   if (close_reason_) return;
   if (announces(reason)) {
     send(std::make_shared<const std::string>(protocol::encodeConnectError(version_, reason, retry_after_ms)), false);
+    obs::inc(ctx_.deps.metrics.messages_out);
   }
   close_reason_ = reason;
   ctx_.deps.metrics.closed(reason);
+  // A bare socket that never authenticated was, in the end, refused (DESIGN §4 counts
+  // every refusal by reason).
+  if (phoenix_ && phoenix_->authPending()) ctx_.deps.metrics.refused(reason);
   if (reason == CloseReason::SlowConsumer) {
     // The client is not reading: what is queued will not reach it in time anyway.
     std::size_t before = queue_.bytes();

@@ -48,6 +48,9 @@ std::string Metrics::renderPrometheus() const {
   single(out, "sockguard_messages_in_total", "counter", "Messages received from clients", messages_in);
   single(out, "sockguard_messages_out_total", "counter", "Messages queued to clients", messages_out);
   single(out, "sockguard_broadcasts_total", "counter", "Broadcasts published", broadcasts);
+  family(out, "sockguard_token_refreshes_total", "counter", "refresh_token pushes by result");
+  out += fmt::format("sockguard_token_refreshes_total{{result=\"ok\"}} {}\n", refreshes_ok.load());
+  out += fmt::format("sockguard_token_refreshes_total{{result=\"error\"}} {}\n", refreshes_failed.load());
   single(out, "sockguard_queued_bytes", "gauge", "Outbound bytes waiting in socket queues", queued_bytes);
   for (const auto& e : extras) {
     family(out, e.name, e.type, e.help);

@@ -28,6 +28,8 @@ struct Metrics {
   Counter messages_in{0};
   Counter messages_out{0};
   Counter broadcasts{0};
+  Counter refreshes_ok{0};
+  Counter refreshes_failed{0};
   Gauge queued_bytes{0};             // outbound bytes waiting in socket queues
 
   void refused(CloseReason r) { refusals[static_cast<std::size_t>(r)].fetch_add(1, std::memory_order_relaxed); }
