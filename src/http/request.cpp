@@ -16,7 +16,11 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 std::optional<QueryParams> parseQuery(std::string_view query) {
-  auto parsed = boost::urls::parse_query(query);
+  // Boost.URL 1.81's parse_query measures its input again with strlen (boostorg/url#757),
+  // so a view that does not end at a NUL is read past its end. A copy ends at a NUL
+  // exactly where the query ends (and a raw NUL inside fails the query grammar).
+  const std::string text(query);
+  auto parsed = boost::urls::parse_query(text);
   if (!parsed) return std::nullopt;
   QueryParams out;
   boost::urls::params_view params(*parsed);

@@ -182,6 +182,7 @@ void PhoenixSocket::deliver(const pubsub::BroadcastPtr& b) {
     const auto& frame = b->encoded(WireFormat::PhoenixV2Binary, [&] {
       return phoenix::encodeBinaryBroadcast(b->topic(), b->event(), b->payload());
     });
+    obs::inc(deps_.metrics.messages_out);
     transport_.send(frame, true);
     return;
   }
@@ -190,6 +191,7 @@ void PhoenixSocket::deliver(const pubsub::BroadcastPtr& b) {
     return phoenix::encodeText(version_, phoenix::Envelope{std::nullopt, std::nullopt, b->topic(), b->event()},
                                std::string_view(b->payload()));
   });
+  obs::inc(deps_.metrics.messages_out);
   transport_.send(frame, false);
 }
 
