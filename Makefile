@@ -21,7 +21,10 @@ build: bootstrap $(BUILD)/build.ninja
 run: build
 	$(BUILD)/sockguard serve
 
+# Everything the suites need, Chromium for the browser tests and clang for the fuzz smoke
+# included, is installed first.
 test: build
+	@scripts/bootstrap --browser --fuzz
 	scripts/test $(BUILD)
 
 test-unit: build
@@ -32,6 +35,7 @@ test-integration: build
 
 # The unit and integration suites under AddressSanitizer + UBSan.
 test-asan: bootstrap
+	@scripts/bootstrap --browser
 	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSOCKGUARD_SANITIZE=ON -DSOCKGUARD_BENCH=OFF
 	ninja -C $(BUILD_ASAN) -j $(JOBS)
 	scripts/test $(BUILD_ASAN)

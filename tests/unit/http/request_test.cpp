@@ -1,0 +1,73 @@
+// Query decoding and header lookup of http::Request.
+#include "http/request.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sg::http {
+namespace {
+
+using Params = QueryParams;
+
+TEST(ParseQuery, SplitsAndPercentDecodes) {
+  auto q = parseQuery("ticket=a%2Bb&vsn=2.0.0&name=J%C3%A9r%C3%B4me");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(*q, (Params{{"ticket", "a+b"}, {"vsn", "2.0.0"}, {"name", "J\xC3\xA9r\xC3\xB4me"}}));
+}
+
+TEST(ParseQuery, DecodesNames) {
+  auto q = parseQuery("%74oken=x");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(*q, (Params{{"token", "x"}}));
+}
+
+TEST(ParseQuery, BareNameAndEmptyValue) {
+  auto q = parseQuery("flag&empty=");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(*q, (Params{{"flag", ""}, {"empty", ""}}));
+}
+
+TEST(ParseQuery, KeepsRepeatedNamesInOrder) {
+  auto q = parseQuery("a=1&a=2");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(*q, (Params{{"a", "1"}, {"a", "2"}}));
+}
+
+TEST(ParseQuery, RejectsMalformedEscapes) {
+  EXPECT_FALSE(parseQuery("a=%zz"));
+  EXPECT_FALSE(parseQuery("a=%4"));
+  EXPECT_FALSE(parseQuery("a=%"));
+  EXPECT_FALSE(parseQuery("%g1=b"));
+  EXPECT_FALSE(parseQuery("ok=1&bad=%2"));
+}
+
+TEST(ParseQuery, EncodedSeparatorsStayInsideValues) {
+  auto q = parseQuery("a=1%262&b=%3D");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(*q, (Params{{"a", "1&2"}, {"b", "="}}));
+}
+
+TEST(Request, HeaderLookupIsCaseInsensitive) {
+  Request r;
+  r.headers = {{"Content-Type", "application/json"}, {"Origin", "https://a.example"}, {"origin", "https://b.example"}};
+  EXPECT_EQ(r.header("content-type"), "application/json");
+  EXPECT_EQ(r.header("CONTENT-TYPE"), "application/json");
+  EXPECT_EQ(r.header("ORIGIN"), "https://a.example");  // the first one wins
+  EXPECT_FALSE(r.header("Cookie"));
+}
+
+TEST(Request, ParamIsCaseSensitiveAndFirstWins) {
+  Request r;
+  r.query = {{"vsn", "2.0.0"}, {"vsn", "1.0.0"}};
+  ASSERT_NE(r.param("vsn"), nullptr);
+  EXPECT_EQ(*r.param("vsn"), "2.0.0");
+  EXPECT_EQ(r.param("VSN"), nullptr);
+}
+
+TEST(Iequals, ComparesAsciiCaseInsensitively) {
+  EXPECT_TRUE(iequals("Bearer", "bEARER"));
+  EXPECT_FALSE(iequals("Bearer", "Bearer "));
+  EXPECT_TRUE(iequals("", ""));
+}
+
+}  // namespace
+}  // namespace sg::http

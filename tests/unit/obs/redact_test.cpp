@@ -1,0 +1,121 @@
+// Redaction of DESIGN §5: secret query parameters and headers never reach a log.
+#include "obs/redact.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cctype>
+
+namespace sg::obs {
+namespace {
+
+TEST(Redactor, RedactsTicketAndKeepsOtherParams) {
+  Redactor r;
+  EXPECT_EQ(r.target("/socket/websocket?ticket=abc&vsn=2.0.0"), "/socket/websocket?ticket=[REDACTED]&vsn=2.0.0");
+}
+
+TEST(Redactor, RedactsEveryBuiltInSecretParam) {
+  Redactor r;
+  for (std::string name : {"ticket", "token", "guardian_token", "auth_token", "_csrf_token", "csrf_token", "password"}) {
+    std::string out = r.target("/p?" + name + "=s3cret&x=1");
+    EXPECT_EQ(out, "/p?" + name + "=[REDACTED]&x=1");
+  }
+}
+
+TEST(Redactor, LeavesOrdinaryParamsAlone) {
+  Redactor r;
+  EXPECT_EQ(r.target("/p?vsn=2.0.0&tokens=1&my_token=2"), "/p?vsn=2.0.0&tokens=1&my_token=2");
+}
+
+TEST(Redactor, SeesThroughUpperCaseNames) {
+  Redactor r;
+  EXPECT_EQ(r.target("/p?TOKEN=abc"), "/p?TOKEN=[REDACTED]");
+  EXPECT_EQ(r.target("/p?Ticket=abc"), "/p?Ticket=[REDACTED]");
+}
+
+TEST(Redactor, SeesThroughPercentEncodedNames) {
+  Redactor r;
+  EXPECT_EQ(r.target("/p?%74oken=abc"), "/p?%74oken=[REDACTED]");
+  EXPECT_EQ(r.target("/p?%54%4F%4B%45%4E=abc"), "/p?%54%4F%4B%45%4E=[REDACTED]");
+  EXPECT_EQ(r.target("/p?toke%6e=abc"), "/p?toke%6e=[REDACTED]");
+}
+
+TEST(Redactor, RedactsConfiguredExtraNames) {
+  Redactor r({"Api_Secret"});
+  EXPECT_EQ(r.target("/p?api_secret=abc&token=t"), "/p?api_secret=[REDACTED]&token=[REDACTED]");
+  EXPECT_EQ(r.target("/p?API_SECRET=abc"), "/p?API_SECRET=[REDACTED]");
+  EXPECT_TRUE(r.isSecretParam("api_secret"));
+  EXPECT_FALSE(Redactor().isSecretParam("api_secret"));
+}
+
+TEST(Redactor, TargetWithoutQueryIsUnchanged) {
+  Redactor r;
+  EXPECT_EQ(r.target("/socket/websocket"), "/socket/websocket");
+  EXPECT_EQ(r.target("/token"), "/token");
+  EXPECT_EQ(r.target("/p?"), "/p?");
+}
+
+TEST(Redactor, EmptyValuesAndBareNames) {
+  Redactor r;
+  EXPECT_EQ(r.target("/p?token="), "/p?token=[REDACTED]");
+  EXPECT_EQ(r.target("/p?token"), "/p?token=[REDACTED]");
+  EXPECT_EQ(r.target("/p?a=&b"), "/p?a=&b");
+  EXPECT_EQ(r.target("/p?a=1&&token=x"), "/p?a=1&&token=[REDACTED]");
+}
+
+TEST(Redactor, SemicolonSeparatorsArePreserved) {
+  Redactor r;
+  EXPECT_EQ(r.target("/p?vsn=2.0.0;ticket=s3cret;x=1"), "/p?vsn=2.0.0;ticket=[REDACTED];x=1");
+}
+
+// A fragment never reaches a server from a browser, but a hand-written request may carry
+// one, and a token pasted after '#' must not reach the log either.
+TEST(Redactor, RedactsSecretsInAFragment) {
+  Redactor r;
+  EXPECT_EQ(r.target("/p?vsn=2.0.0#token=s3cret"), "/p?vsn=2.0.0#token=[REDACTED]");
+  EXPECT_EQ(r.target("/p#ticket=s3cret&a=1"), "/p#ticket=[REDACTED]&a=1");
+  EXPECT_EQ(r.target("/p?a=1#frag"), "/p?a=1#frag");
+}
+
+TEST(Redactor, EverySecretInARepeatedQuery) {
+  Redactor r;
+  std::string out = r.target("/p?token=one&token=two&ticket=three");
+  EXPECT_EQ(out, "/p?token=[REDACTED]&token=[REDACTED]&ticket=[REDACTED]");
+}
+
+TEST(Redactor, SecretHeaders) {
+  Redactor r;
+  for (std::string_view name : {"Cookie", "set-cookie", "AUTHORIZATION", "Sec-WebSocket-Protocol", "X-CSRF-Token",
+                                "X-Phoenix-AuthToken"}) {
+    EXPECT_TRUE(Redactor::isSecretHeader(name)) << name;
+    EXPECT_EQ(r.header(name, "secret-value"), kRedacted) << name;
+  }
+}
+
+TEST(Redactor, OrdinaryHeadersPassThrough) {
+  Redactor r;
+  for (std::string_view name : {"Host", "Origin", "User-Agent", "X-Forwarded-For", "Cookies"}) {
+    EXPECT_FALSE(Redactor::isSecretHeader(name)) << name;
+    EXPECT_EQ(r.header(name, "value"), "value") << name;
+  }
+}
+
+TEST(ShortHash, IsTwelveLowerHexDigits) {
+  std::string h = shortHash("session-id-1");
+  ASSERT_EQ(h.size(), 12u);
+  for (char c : h) EXPECT_TRUE(std::isxdigit(static_cast<unsigned char>(c)) && !std::isupper(static_cast<unsigned char>(c))) << h;
+}
+
+TEST(ShortHash, IsStableAndDistinguishesInputs) {
+  EXPECT_EQ(shortHash("abc"), shortHash("abc"));
+  EXPECT_NE(shortHash("abc"), shortHash("abd"));
+  // First six bytes of SHA-256("abc") = ba7816bf8f01...
+  EXPECT_EQ(shortHash("abc"), "ba7816bf8f01");
+  EXPECT_EQ(shortHash("").size(), 12u);
+}
+
+TEST(ShortHash, DoesNotContainTheSecret) {
+  EXPECT_EQ(shortHash("0123456789ab").find("0123456789ab"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sg::obs

@@ -1,0 +1,84 @@
+// Encoding Phoenix text frames: envelopes, replies, escaping.
+#include "protocol/phoenix_codec.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+namespace sg::phoenix {
+namespace {
+namespace json = boost::json;
+using namespace std::string_view_literals;
+
+TEST(PhoenixCodec, EncodesV2BroadcastWithNullRefs) {
+  std::string out = encodeText(Version::V2, Envelope{std::nullopt, std::nullopt, "room:1", "msg"}, R"({"a":1})"sv);
+  EXPECT_EQ(out, R"([null,null,"room:1","msg",{"a":1}])");
+}
+
+TEST(PhoenixCodec, EncodesV2Push) {
+  std::string out = encodeText(Version::V2, Envelope{"3", std::nullopt, "room:1", "msg"}, json::value(json::object{}));
+  EXPECT_EQ(out, R"(["3",null,"room:1","msg",{}])");
+}
+
+TEST(PhoenixCodec, EncodesV1Object) {
+  std::string out = encodeText(Version::V1, Envelope{std::nullopt, "7", "room:1", "msg"}, R"({"a":1})"sv);
+  EXPECT_EQ(json::parse(out),
+            json::parse(R"({"topic":"room:1","event":"msg","payload":{"a":1},"ref":"7","join_ref":null})"));
+}
+
+TEST(PhoenixCodec, EscapesQuotesAndControlCharacters) {
+  std::string topic = "a\"b\\c\nd\te\x01\x1f";
+  std::string out = encodeText(Version::V2, Envelope{std::nullopt, std::nullopt, topic, "e"}, "{}"sv);
+  EXPECT_EQ(out, R"([null,null,"a\"b\\c\nd\te\u0001\u001f","e",{}])");
+  EXPECT_EQ(json::parse(out).as_array().at(2), json::value(topic));
+}
+
+TEST(PhoenixCodec, AppendJsonStringKeepsUtf8) {
+  std::string out;
+  appendJsonString(out, "caf\xC3\xA9");
+  EXPECT_EQ(out, "\"caf\xC3\xA9\"");
+}
+
+TEST(PhoenixCodec, EncodesReplyShape) {
+  std::string out =
+      encodeReply(Version::V2, "1", "2", "room:1", "ok", json::value(json::object{{"n", 1}}));
+  EXPECT_EQ(json::parse(out), json::parse(R"(["1","2","room:1","phx_reply",{"status":"ok","response":{"n":1}}])"));
+}
+
+TEST(PhoenixCodec, EncodesErrorReplyWithNullJoinRef) {
+  std::string out = encodeReply(Version::V2, std::nullopt, "9", "t", "error",
+                                json::value(json::object{{"reason", "unmatched topic"}}));
+  EXPECT_EQ(out, R"([null,"9","t","phx_reply",{"status":"error","response":{"reason":"unmatched topic"}}])");
+}
+
+TEST(PhoenixCodec, EncodesV1Reply) {
+  std::string out = encodeReply(Version::V1, "1", "2", "t", "ok", json::value(json::object{}));
+  EXPECT_EQ(json::parse(out), json::parse(R"({"topic":"t","event":"phx_reply",
+      "payload":{"status":"ok","response":{}},"ref":"2","join_ref":"1"})"));
+}
+
+TEST(PhoenixCodec, V2TextRoundTrip) {
+  json::value payload = json::parse(R"({"body":"h\u00e9\"llo","list":[1,null,true]})");
+  std::string frame = encodeText(Version::V2, Envelope{"1", "2", "room:x", "new_msg"}, payload);
+  auto d = decodeText(Version::V2, frame);
+  ASSERT_TRUE(d.message) << d.error;
+  EXPECT_EQ(d.message->join_ref, "1");
+  EXPECT_EQ(d.message->ref, "2");
+  EXPECT_EQ(d.message->topic, "room:x");
+  EXPECT_EQ(d.message->event, "new_msg");
+  EXPECT_EQ(d.message->payload, payload);
+}
+
+TEST(PhoenixCodec, V1TextRoundTrip) {
+  json::value payload = json::parse(R"({"k":"v"})");
+  std::string frame = encodeText(Version::V1, Envelope{std::nullopt, std::nullopt, "t\"q", "e"}, payload);
+  auto d = decodeText(Version::V1, frame);
+  ASSERT_TRUE(d.message) << d.error;
+  EXPECT_FALSE(d.message->join_ref);
+  EXPECT_FALSE(d.message->ref);
+  EXPECT_EQ(d.message->topic, "t\"q");
+  EXPECT_EQ(d.message->payload, payload);
+}
+
+}  // namespace
+}  // namespace sg::phoenix

@@ -1,0 +1,163 @@
+// Decoding Phoenix text frames: V2 arrays and V1 objects.
+#include "protocol/phoenix_codec.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+namespace sg::phoenix {
+namespace {
+namespace json = boost::json;
+
+Message mustDecode(Version v, std::string_view frame) {
+  auto d = decodeText(v, frame);
+  EXPECT_TRUE(d.message) << frame << " -> " << d.error;
+  return d.message.value_or(Message{});
+}
+
+void expectRejected(Version v, std::string_view frame) {
+  auto d = decodeText(v, frame);
+  EXPECT_FALSE(d.message) << frame;
+  EXPECT_FALSE(d.error.empty()) << frame;
+}
+
+// `depth` nested arrays: depth 1 is "[]".
+std::string nested(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+TEST(PhoenixCodec, DecodesV2Array) {
+  auto m = mustDecode(Version::V2, R"(["1","2","room:lobby","phx_join",{"a":[1,2]}])");
+  EXPECT_EQ(m.join_ref, "1");
+  EXPECT_EQ(m.ref, "2");
+  EXPECT_EQ(m.topic, "room:lobby");
+  EXPECT_EQ(m.event, "phx_join");
+  EXPECT_EQ(m.payload, json::parse(R"({"a":[1,2]})"));
+  EXPECT_FALSE(m.binary_payload);
+}
+
+TEST(PhoenixCodec, DecodesV2NullRefs) {
+  auto m = mustDecode(Version::V2, R"([null,null,"phoenix","heartbeat",{}])");
+  EXPECT_FALSE(m.join_ref);
+  EXPECT_FALSE(m.ref);
+  EXPECT_EQ(m.topic, "phoenix");
+}
+
+TEST(PhoenixCodec, DecodesV2AnyPayloadType) {
+  EXPECT_EQ(mustDecode(Version::V2, R"(["1","2","t","e","text"])").payload, "text");
+  EXPECT_TRUE(mustDecode(Version::V2, R"(["1","2","t","e",null])").payload.is_null());
+}
+
+TEST(PhoenixCodec, AcceptsNumericRefs) {
+  auto m = mustDecode(Version::V2, R"([7,12,"t","e",{}])");
+  EXPECT_EQ(m.join_ref, "7");
+  EXPECT_EQ(m.ref, "12");
+  auto v1 = mustDecode(Version::V1, R"({"topic":"t","event":"e","payload":{},"ref":3})");
+  EXPECT_EQ(v1.ref, "3");
+}
+
+TEST(PhoenixCodec, RejectsOtherRefTypes) {
+  expectRejected(Version::V2, R"([1.5,"1","t","e",{}])");
+  expectRejected(Version::V2, R"(["1",true,"t","e",{}])");
+  expectRejected(Version::V2, R"(["1",{},"t","e",{}])");
+  expectRejected(Version::V2, R"([["1"],"1","t","e",{}])");
+}
+
+TEST(PhoenixCodec, RejectsNonJson) {
+  auto d = decodeText(Version::V2, R"(["1","2","t","e",{})");
+  EXPECT_FALSE(d.message);
+  EXPECT_EQ(d.error, "not JSON");
+  expectRejected(Version::V2, "");
+  expectRejected(Version::V2, "hello");
+  expectRejected(Version::V1, "{topic: 1}");
+  expectRejected(Version::V2, R"(["1","2","t","e",{}] trailing)");
+}
+
+TEST(PhoenixCodec, RejectsWrongArity) {
+  expectRejected(Version::V2, R"(["1","2","t","e"])");
+  expectRejected(Version::V2, R"(["1","2","t","e",{},{}])");
+  expectRejected(Version::V2, "[]");
+}
+
+TEST(PhoenixCodec, V2RejectsObjectsAndScalars) {
+  expectRejected(Version::V2, R"({"topic":"t","event":"e","payload":{},"ref":"1"})");
+  expectRejected(Version::V2, "42");
+  expectRejected(Version::V2, R"("text")");
+}
+
+TEST(PhoenixCodec, RejectsNonStringTopicOrEvent) {
+  expectRejected(Version::V2, R"(["1","2",5,"e",{}])");
+  expectRejected(Version::V2, R"(["1","2",null,"e",{}])");
+  expectRejected(Version::V2, R"(["1","2","t",["e"],{}])");
+}
+
+TEST(PhoenixCodec, RejectsEmptyTopicOrEvent) {
+  expectRejected(Version::V2, R"(["1","2","t","",{}])");
+  expectRejected(Version::V2, R"(["1","2","","e",{}])");
+}
+
+TEST(PhoenixCodec, RefLengthLimit) {
+  std::string ok(kMaxRefBytes, '1');
+  std::string too_long(kMaxRefBytes + 1, '1');
+  mustDecode(Version::V2, "[\"" + ok + "\",\"" + ok + "\",\"t\",\"e\",{}]");
+  expectRejected(Version::V2, "[\"" + too_long + "\",\"1\",\"t\",\"e\",{}]");
+  expectRejected(Version::V2, "[\"1\",\"" + too_long + "\",\"t\",\"e\",{}]");
+}
+
+TEST(PhoenixCodec, TopicAndEventLengthLimit) {
+  std::string ok(kMaxNameBytes, 't');
+  std::string too_long(kMaxNameBytes + 1, 't');
+  EXPECT_EQ(mustDecode(Version::V2, "[\"1\",\"1\",\"" + ok + "\",\"e\",{}]").topic, ok);
+  expectRejected(Version::V2, "[\"1\",\"1\",\"" + too_long + "\",\"e\",{}]");
+  expectRejected(Version::V2, "[\"1\",\"1\",\"t\",\"" + too_long + "\",{}]");
+}
+
+TEST(PhoenixCodec, NestingUpTo32IsAccepted) {
+  // The envelope array is one level; the payload may add 31 more.
+  mustDecode(Version::V2, "[\"1\",\"1\",\"t\",\"e\"," + nested(31) + "]");
+}
+
+TEST(PhoenixCodec, NestingBeyond32IsRejected) {
+  expectRejected(Version::V2, "[\"1\",\"1\",\"t\",\"e\"," + nested(32) + "]");
+  expectRejected(Version::V2, "[\"1\",\"1\",\"t\",\"e\"," + nested(1000) + "]");
+  expectRejected(Version::V1, R"({"topic":"t","event":"e","payload":)" + nested(1000) + "}");
+}
+
+TEST(PhoenixCodec, DecodesV1Object) {
+  auto m = mustDecode(Version::V1, R"({"topic":"room:1","event":"phx_join","payload":{"x":1},"ref":"5"})");
+  EXPECT_EQ(m.topic, "room:1");
+  EXPECT_EQ(m.event, "phx_join");
+  EXPECT_EQ(m.ref, "5");
+  EXPECT_FALSE(m.join_ref);
+  EXPECT_EQ(m.payload, json::parse(R"({"x":1})"));
+}
+
+TEST(PhoenixCodec, DecodesV1WithJoinRefAndWithoutPayload) {
+  auto m = mustDecode(Version::V1, R"({"join_ref":"1","ref":null,"topic":"t","event":"e"})");
+  EXPECT_EQ(m.join_ref, "1");
+  EXPECT_FALSE(m.ref);
+  EXPECT_EQ(m.payload, json::object{});
+}
+
+TEST(PhoenixCodec, V1RejectsBadObjects) {
+  expectRejected(Version::V1, R"(["1","2","t","e",{}])");
+  expectRejected(Version::V1, R"({"event":"e","payload":{},"ref":"1"})");
+  expectRejected(Version::V1, R"({"topic":"t","payload":{},"ref":"1"})");
+  expectRejected(Version::V1, R"({"topic":1,"event":"e","payload":{},"ref":"1"})");
+  expectRejected(Version::V1, R"({"topic":"t","event":"","payload":{},"ref":"1"})");
+  expectRejected(Version::V1, R"({"topic":"t","event":"e","ref":1.25})");
+}
+
+TEST(PhoenixCodec, RejectsInvalidUtf8) {
+  expectRejected(Version::V2, "[\"1\",\"1\",\"t\xff\",\"e\",{}]");
+}
+
+TEST(PhoenixCodec, ParseVsn) {
+  EXPECT_EQ(parseVsn(std::nullopt), Version::V1);
+  EXPECT_EQ(parseVsn("2.0.0"), Version::V2);
+  EXPECT_EQ(parseVsn("1.0.0"), Version::V1);
+  EXPECT_EQ(parseVsn("3.0.0"), std::nullopt);
+  EXPECT_EQ(parseVsn(""), std::nullopt);
+  EXPECT_EQ(parseVsn("2"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace sg::phoenix

@@ -1,0 +1,62 @@
+#pragma once
+// What a PhoenixSocket needs, wired for tests: the built-in application's channel rules
+// (room:* for anyone, user_count:{user_id} for its own user), a one-shard LocalPubSub that
+// runs deliveries inline, and metrics.
+#include "protocol/fake_transport.hpp"
+#include "protocol/phoenix_socket.hpp"
+
+#include "channels/room_channel.hpp"
+#include "pubsub/local_pubsub.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <memory>
+
+namespace sg::test {
+
+inline Identity userIdentity(std::string user_id) {
+  Identity who;
+  who.user_id = std::move(user_id);
+  who.session_id = "session-hash";
+  who.kind = CredentialKind::Jwt;
+  return who;
+}
+
+inline boost::json::value okReply(std::string_view join_ref, std::string_view ref, std::string_view topic,
+                                  std::string_view response = "{}") {
+  return boost::json::parse(R"([")" + std::string(join_ref) + R"(",")" + std::string(ref) + R"(",")" +
+                            std::string(topic) + R"(","phx_reply",{"status":"ok","response":)" +
+                            std::string(response) + "}]");
+}
+
+inline boost::json::value errorReply(std::string_view join_ref, std::string_view ref, std::string_view topic,
+                                     std::string_view reason) {
+  return boost::json::parse(R"([")" + std::string(join_ref) + R"(",")" + std::string(ref) + R"(",")" +
+                            std::string(topic) + R"(","phx_reply",{"status":"error","response":{"reason":")" +
+                            std::string(reason) + R"("}}])");
+}
+
+class SocketHarness {
+ public:
+  SocketHarness() {
+    auto room = std::make_shared<channels::RoomChannel>();
+    registry.add("room:*", channels::anyone(), room);
+    registry.add("user_count:{user_id}", channels::ownUser("user_id"), std::make_shared<channels::ListenOnlyChannel>());
+  }
+
+  std::unique_ptr<protocol::PhoenixSocket> makeSocket(FakeTransport& transport,
+                                                      phoenix::Version version = phoenix::Version::V2,
+                                                      Identity identity = userIdentity("42"), int max_topics = 100) {
+    return std::make_unique<protocol::PhoenixSocket>(
+        version, std::move(identity), protocol::PhoenixSocket::Deps{registry, pubsub, 0, metrics}, transport,
+        protocol::PhoenixSocketLimits{max_topics});
+  }
+
+  std::size_t subscribers(const std::string& topic) const { return pubsub.localSubscribers(0, topic); }
+
+  channels::ChannelRegistry registry;
+  pubsub::LocalPubSub pubsub{{[](std::function<void()> task) { task(); }}};
+  obs::Metrics metrics;
+};
+
+}  // namespace sg::test

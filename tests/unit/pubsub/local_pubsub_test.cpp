@@ -1,0 +1,160 @@
+// LocalPubSub over two shards whose tasks are queued and run by hand, so the tests see
+// exactly which shard got a task and when a subscriber is called.
+#include "pubsub/local_pubsub.hpp"
+
+#include "pubsub/recording_subscriber.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sg::pubsub {
+namespace {
+
+using test::RecordingSubscriber;
+
+class QueuedShards {
+ public:
+  explicit QueuedShards(std::size_t n) : queues_(n) {}
+
+  std::vector<LocalPubSub::Post> posts() {
+    std::vector<LocalPubSub::Post> out;
+    for (std::size_t i = 0; i < queues_.size(); ++i) {
+      out.push_back([this, i](std::function<void()> task) { queues_[i].push_back(std::move(task)); });
+    }
+    return out;
+  }
+  std::size_t pending(std::size_t shard) const { return queues_[shard].size(); }
+  void run(std::size_t shard) {
+    auto tasks = std::move(queues_[shard]);
+    queues_[shard].clear();
+    for (auto& t : tasks) t();
+  }
+  void runAll() {
+    for (std::size_t i = 0; i < queues_.size(); ++i) run(i);
+  }
+
+ private:
+  std::vector<std::vector<std::function<void()>>> queues_;
+};
+
+BroadcastPtr makeBroadcast(std::string topic, std::string payload = "{}") {
+  return std::make_shared<const Broadcast>(std::move(topic), "msg", std::move(payload), false);
+}
+
+class LocalPubSubTest : public ::testing::Test {
+ protected:
+  QueuedShards shards{2};
+  LocalPubSub pubsub{shards.posts()};
+};
+
+TEST_F(LocalPubSubTest, FansOutOneTaskPerShardToEverySubscriber) {
+  RecordingSubscriber a, b, c;
+  pubsub.subscribe(0, "room:1", &a);
+  pubsub.subscribe(0, "room:1", &b);
+  pubsub.subscribe(1, "room:1", &c);
+  auto message = makeBroadcast("room:1");
+  pubsub.publish(message);
+  EXPECT_EQ(shards.pending(0), 1u);
+  EXPECT_EQ(shards.pending(1), 1u);
+  // Delivery waits for the shard to run its task.
+  EXPECT_TRUE(a.received.empty());
+  shards.runAll();
+  for (auto* s : {&a, &b, &c}) {
+    ASSERT_EQ(s->received.size(), 1u);
+    EXPECT_EQ(s->received[0], message);  // the same object, not a copy
+  }
+}
+
+TEST_F(LocalPubSubTest, ShardWithoutSubscribersGetsNoTask) {
+  RecordingSubscriber a;
+  pubsub.subscribe(1, "room:1", &a);
+  pubsub.publish(makeBroadcast("room:1"));
+  EXPECT_EQ(shards.pending(0), 0u);
+  EXPECT_EQ(shards.pending(1), 1u);
+}
+
+TEST_F(LocalPubSubTest, OtherTopicsAreNotDelivered) {
+  RecordingSubscriber a;
+  pubsub.subscribe(0, "room:1", &a);
+  pubsub.publish(makeBroadcast("room:2"));
+  pubsub.publish(makeBroadcast("room:10"));
+  EXPECT_EQ(shards.pending(0), 0u);
+  shards.runAll();
+  EXPECT_TRUE(a.received.empty());
+}
+
+TEST_F(LocalPubSubTest, SubscribingTwiceIsIdempotent) {
+  RecordingSubscriber a;
+  pubsub.subscribe(0, "room:1", &a);
+  pubsub.subscribe(0, "room:1", &a);
+  EXPECT_EQ(pubsub.localSubscribers(0, "room:1"), 1u);
+  pubsub.publish(makeBroadcast("room:1"));
+  shards.runAll();
+  EXPECT_EQ(a.received.size(), 1u);
+  pubsub.unsubscribe(0, "room:1", &a);
+  EXPECT_EQ(pubsub.localSubscribers(0, "room:1"), 0u);
+}
+
+TEST_F(LocalPubSubTest, CountsSubscribersPerShard) {
+  RecordingSubscriber a, b, c;
+  pubsub.subscribe(0, "t", &a);
+  pubsub.subscribe(0, "t", &b);
+  pubsub.subscribe(1, "t", &c);
+  EXPECT_EQ(pubsub.localSubscribers(0, "t"), 2u);
+  EXPECT_EQ(pubsub.localSubscribers(1, "t"), 1u);
+  EXPECT_EQ(pubsub.localSubscribers(0, "other"), 0u);
+  EXPECT_EQ(pubsub.shardCount(), 2u);
+}
+
+TEST_F(LocalPubSubTest, UnsubscribedSubscriberIsNotCalled) {
+  RecordingSubscriber a, b;
+  pubsub.subscribe(0, "t", &a);
+  pubsub.subscribe(0, "t", &b);
+  pubsub.unsubscribe(0, "t", &a);
+  pubsub.publish(makeBroadcast("t"));
+  shards.runAll();
+  EXPECT_TRUE(a.received.empty());
+  EXPECT_EQ(b.received.size(), 1u);
+}
+
+TEST_F(LocalPubSubTest, LastUnsubscribeStopsTasksForTheShard) {
+  RecordingSubscriber a, b;
+  pubsub.subscribe(0, "t", &a);
+  pubsub.subscribe(1, "t", &b);
+  pubsub.unsubscribe(0, "t", &a);
+  pubsub.publish(makeBroadcast("t"));
+  EXPECT_EQ(shards.pending(0), 0u);
+  EXPECT_EQ(shards.pending(1), 1u);
+}
+
+TEST_F(LocalPubSubTest, UnsubscribeAfterPublishBeforeDeliveryDropsTheMessage) {
+  RecordingSubscriber a;
+  pubsub.subscribe(0, "t", &a);
+  pubsub.publish(makeBroadcast("t"));
+  pubsub.unsubscribe(0, "t", &a);
+  shards.runAll();  // the task finds no subscriber and must not touch `a`
+  EXPECT_TRUE(a.received.empty());
+}
+
+TEST_F(LocalPubSubTest, UnsubscribeOfUnknownIsHarmless) {
+  RecordingSubscriber a, b;
+  pubsub.unsubscribe(0, "t", &a);
+  pubsub.subscribe(0, "t", &b);
+  pubsub.unsubscribe(0, "t", &a);
+  EXPECT_EQ(pubsub.localSubscribers(0, "t"), 1u);
+}
+
+TEST_F(LocalPubSubTest, DeliversInPublishOrder) {
+  RecordingSubscriber a;
+  pubsub.subscribe(0, "t", &a);
+  auto first = makeBroadcast("t", "1");
+  auto second = makeBroadcast("t", "2");
+  pubsub.publish(first);
+  pubsub.publish(second);
+  shards.runAll();
+  ASSERT_EQ(a.received.size(), 2u);
+  EXPECT_EQ(a.received[0], first);
+  EXPECT_EQ(a.received[1], second);
+}
+
+}  // namespace
+}  // namespace sg::pubsub
