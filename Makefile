@@ -1,10 +1,12 @@
 # The README's commands. Every target installs what is missing first (scripts/bootstrap).
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all bootstrap build run test test-unit test-integration test-asan bench clean
+.PHONY: all bootstrap build run test test-unit test-integration test-asan fuzz fuzz-smoke bench clean
 
 all: build
 
@@ -40,8 +42,17 @@ test-asan: bootstrap
 	ninja -C $(BUILD_ASAN) -j $(JOBS)
 	scripts/test $(BUILD_ASAN)
 
+# libFuzzer targets (clang, ASan + UBSan, in $(BUILD_FUZZ)), FUZZ_SECONDS each, from a
+# temporary copy of tests/fuzz/corpus. The scripts run `scripts/bootstrap --fuzz` first.
+fuzz:
+	BUILD_FUZZ=$(BUILD_FUZZ) FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) scripts/fuzz
+
+# The same, 10 s per target: what the test suite runs.
+fuzz-smoke:
+	BUILD_FUZZ=$(BUILD_FUZZ) JOBS=$(JOBS) scripts/fuzz-smoke
+
 bench: build
 	scripts/bench $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

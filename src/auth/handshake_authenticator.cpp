@@ -5,6 +5,8 @@
 #include <openssl/crypto.h>
 #include <sodium.h>
 
+#include <algorithm>
+
 namespace sg::auth {
 namespace {
 
@@ -25,6 +27,11 @@ std::optional<std::string> decodeBase64Any(std::string_view in) {
     else if (c == '/') c = '_';
   }
   while (!normalized.empty() && normalized.back() == '=') normalized.pop_back();
+  // libsodium 1.0.18 decodes any byte >= 0x80 as if it were '_': refuse it before.
+  auto in_alphabet = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  };
+  if (!std::all_of(normalized.begin(), normalized.end(), in_alphabet)) return std::nullopt;
   std::string out(normalized.size(), '\0');
   std::size_t len = 0;
   const char* end = nullptr;

@@ -10,6 +10,7 @@
 #include <openssl/pem.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -61,7 +62,14 @@ struct MdCtxDeleter {
 };
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
 
+bool isBase64UrlChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
 std::optional<std::string> base64urlDecode(std::string_view in) {
+  // libsodium 1.0.18 decodes any byte >= 0x80 as if it were '_': refuse it before, or one
+  // token would have many spellings.
+  if (!std::all_of(in.begin(), in.end(), isBase64UrlChar)) return std::nullopt;
   std::string out(in.size(), '\0');
   std::size_t len = 0;
   const char* end = nullptr;
@@ -160,8 +168,9 @@ std::optional<SystemTime> numericDate(const json::object& o, std::string_view na
     malformed = true;
     return std::nullopt;
   }
-  // Refuse absurd dates instead of overflowing a time_point.
-  if (!std::isfinite(d) || d < 0 || d > 1e11) {
+  // Refuse absurd dates instead of overflowing a time_point: system_clock counts
+  // nanoseconds in 64 bits (up to 2262), and exp + leeway must fit as well. 9e9 is 2255.
+  if (!std::isfinite(d) || d < 0 || d > 9e9) {
     malformed = true;
     return std::nullopt;
   }

@@ -76,8 +76,11 @@ struct Server::Impl {
     drain_timer->async_wait([this, deadline](boost::system::error_code) { waitDrained(deadline); });
   }
 
-  ServerContext ctx;
+  // Declared before ctx so that it outlives the shards: sessions still open when the
+  // grace period ends are destroyed with their shard's io_context, and unsubscribe as
+  // they go (destroying the pub/sub first crashed the shutdown).
   std::unique_ptr<pubsub::LocalPubSub> local_pubsub;
+  ServerContext ctx;
   std::shared_ptr<Listener> listener;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   std::unique_ptr<asio::steady_timer> drain_timer;

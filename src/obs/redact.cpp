@@ -73,7 +73,9 @@ std::string Redactor::target(std::string_view target) const {
   std::string out(target.substr(0, q + 1));
   std::string_view query = target.substr(q + 1);
   while (true) {
-    auto sep = query.find_first_of("&;#");
+    // '?' too: the server reads its query from the first '?' on, even one after a '#'
+    // ("/p#?ticket=..."), so every '?' must start a parameter here as well.
+    auto sep = query.find_first_of("&;#?");
     std::string_view pair = query.substr(0, sep);
     auto eq = pair.find('=');
     std::string_view name = pair.substr(0, eq);

@@ -2,8 +2,10 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/locale/utf.hpp>
 
 #include <array>
+#include <cmath>
 
 namespace sg::phoenix {
 namespace json = boost::json;
@@ -19,12 +21,42 @@ namespace {
 
 constexpr std::size_t kMaxDepth = 32;
 
+// Boost.JSON 1.81 reads a number beyond a double's range (1e400) as infinity and writes
+// it back as `Infinity`, which is not JSON: a payload holding one, echoed by ping or
+// broadcast to a room, would reach clients as a frame they cannot parse.
+bool allFinite(const json::value& v) {  // recursion bounded by kMaxDepth
+  switch (v.kind()) {
+    case json::kind::double_: return std::isfinite(v.get_double());
+    case json::kind::array:
+      for (const auto& item : v.get_array())
+        if (!allFinite(item)) return false;
+      return true;
+    case json::kind::object:
+      for (const auto& entry : v.get_object())
+        if (!allFinite(entry.value())) return false;
+      return true;
+    default: return true;
+  }
+}
+
 bool parseJson(std::string_view text, json::value& out) {
   json::parse_options options;
   options.max_depth = kMaxDepth;
   boost::system::error_code ec;
   out = json::parse(text, ec, {}, options);
-  return !ec;
+  return !ec && allFinite(out);
+}
+
+// Refs, topic and event of a binary push come back in text frames (replies, phx_close),
+// which must be UTF-8 (RFC 6455 §8.1: browsers fail the connection otherwise). Text
+// frames get this from the JSON parser; binary ones are checked here.
+bool isUtf8(std::string_view s) {
+  using Utf8 = boost::locale::utf::utf_traits<char>;
+  for (auto p = s.begin(); p != s.end();) {
+    auto c = Utf8::decode(p, s.end());
+    if (c == boost::locale::utf::illegal || c == boost::locale::utf::incomplete) return false;
+  }
+  return true;
 }
 
 // A ref is a string or null. The official client sends strings; numbers are accepted and
@@ -107,6 +139,8 @@ Decoded decodeBinary(std::string_view frame) {
   }
   if (fields[2].empty() || fields[3].empty()) return fail("bad topic or event");
   if (fields[0].size() > kMaxRefBytes || fields[1].size() > kMaxRefBytes) return fail("bad ref");
+  for (auto f : fields)
+    if (!isUtf8(f)) return fail("binary frame field is not UTF-8");
   Message m;
   m.join_ref = std::string(fields[0]);
   m.ref = std::string(fields[1]);

@@ -119,8 +119,10 @@ void PhoenixSocket::handleJoin(phoenix::Message& m) {
 
 void PhoenixSocket::handleLeave(phoenix::Message& m) {
   Joined* joined = findJoined(m.topic);
-  // A leave for an earlier join of the topic must not end the current one.
-  if (!joined || (m.join_ref && *m.join_ref != joined->join_ref)) return replyError(m, "unmatched topic");
+  // Nothing to leave (never joined, or a leave for an earlier join of the topic, which must
+  // not end the current one): answered ok, as Phoenix does. The stock client leaves every
+  // channel whose join was refused and expects ok.
+  if (!joined || (m.join_ref && *m.join_ref != joined->join_ref)) return reply(m, channels::Reply::okWith(json::object{}));
   std::string join_ref = joined->join_ref;
   removeJoined(joined);
   reply(m, channels::Reply::okWith(json::object{}));

@@ -1,0 +1,124 @@
+#include "fleet.hpp"
+
+#include <charconv>
+#include <optional>
+
+namespace sg::bench {
+namespace {
+
+// The send time the publisher put in the payload: `"t":NS`. A string search, not a JSON
+// parse: this runs once per delivery, a million times a second at best.
+std::optional<std::int64_t> sendTimeNs(std::string_view frame) {
+  constexpr std::string_view kField = R"("t":)";
+  auto pos = frame.rfind(kField);
+  if (pos == std::string_view::npos) return std::nullopt;
+  const char* first = frame.data() + pos + kField.size();
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(first, frame.data() + frame.size(), value);
+  if (ec != std::errc()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+Fleet::Fleet(boost::asio::io_context& ioc, ClientTarget target, std::vector<boost::asio::ip::address> sources)
+    : ioc_(ioc), target_(std::move(target)), sources_(std::move(sources)) {
+  if (sources_.empty()) sources_.emplace_back();  // unspecified: the kernel picks
+}
+
+void Fleet::open(std::size_t count, std::size_t concurrency, std::string topic) {
+  first_topic_ = std::move(topic);
+  connect_ = {};
+  connect_.requested = count;
+  connect_.started = Clock::now();
+  clients_.reserve(clients_.size() + count);
+  joined_.reserve(joined_.size() + count);
+  for (std::size_t i = 0; i < concurrency && i < count; ++i) launchNext();
+}
+
+void Fleet::launchNext() {
+  if (launched_ >= connect_.requested) return;
+  std::size_t id = clients_.size();
+  ++launched_;
+  auto client = std::make_shared<WsClient>(ioc_, *this, id);
+  clients_.push_back(client);
+  joined_.push_back(0);
+  client->start(target_, sources_[id % sources_.size()], first_topic_);
+}
+
+void Fleet::finishConnect(WsClient& client, bool ok, const std::string& failure) {
+  if (ok) {
+    ++connect_.joined;
+    joined_[client.id()] = 1;
+    connect_.latency.record((Clock::now() - client.startedAt()).count());
+  } else {
+    ++connect_.failed;
+    ++connect_.failures[failure];
+  }
+  if (!opening()) connect_.finished = Clock::now();
+  launchNext();
+}
+
+void Fleet::joinFirst(std::size_t count, const std::string& topic) {
+  extra_join_ref_ = std::to_string(next_join_ref_++);
+  joins_pending_ = 0;
+  joins_refused_ = 0;
+  for (auto& client : clients_) {
+    if (joins_pending_ == count) break;
+    if (!joined_[client->id()] || !client->open()) continue;
+    client->join(topic, extra_join_ref_);
+    ++joins_pending_;
+  }
+}
+
+void Fleet::beginReceive(std::string topic) {
+  receive_ = {};
+  receive_.topic = std::move(topic);
+}
+
+std::size_t Fleet::openSockets() const {
+  std::size_t n = 0;
+  for (const auto& client : clients_) n += client->open() ? 1 : 0;
+  return n;
+}
+
+void Fleet::sendHeartbeats() {
+  for (auto& client : clients_) client->sendHeartbeat();
+}
+
+void Fleet::abortAll() {
+  for (auto& client : clients_) client->abort();
+}
+
+void Fleet::onJoinReply(WsClient& client, std::string_view join_ref, bool ok) {
+  if (join_ref == "1") {
+    if (joined_[client.id()]) return;
+    finishConnect(client, ok, ok ? "" : "join: error reply");
+    if (!ok) client.abort();
+    return;
+  }
+  if (join_ref != extra_join_ref_ || joins_pending_ == 0) return;
+  --joins_pending_;
+  if (!ok) ++joins_refused_;
+}
+
+void Fleet::onBroadcast(WsClient&, std::string_view topic, std::string_view frame) {
+  if (topic != receive_.topic) {
+    // connect_error and other notices come as broadcasts on "phoenix".
+    if (topic == "phoenix") ++server_notices_;
+    else ++receive_.stray;
+    return;
+  }
+  auto now = Clock::now();
+  if (auto sent = sendTimeNs(frame)) receive_.latency.record(now.time_since_epoch().count() - *sent);
+  if (receive_.received++ == 0) receive_.first = now;
+  receive_.last = now;
+}
+
+void Fleet::onClosed(WsClient& client, std::string_view stage, const std::string& why) {
+  if (!joined_[client.id()]) return finishConnect(client, false, std::string(stage) + ": " + why);
+  ++dropped_after_join_;
+  ++drop_reasons_[std::string(stage) + ": " + why];
+}
+
+}  // namespace sg::bench

@@ -1,0 +1,131 @@
+#include "http_publisher.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace sg::bench {
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+
+HttpPublisher::HttpPublisher(asio::io_context& ioc, asio::ip::tcp::endpoint server, std::string api_key)
+    : socket_(ioc), server_(server),
+      host_header_(server.address().to_string() + ":" + std::to_string(server.port())),
+      authorization_("Bearer " + api_key), reader_wake_(ioc), writer_wake_(ioc) {}
+
+asio::awaitable<std::string> HttpPublisher::ensureConnected() {
+  if (connected_) co_return std::string();
+  boost::system::error_code ec;
+  co_await socket_.async_connect(server_, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return "connect: " + ec.message();
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  connected_ = true;
+  co_return std::string();
+}
+
+asio::awaitable<void> HttpPublisher::waitForEvent(asio::steady_timer& event) {
+  event.expires_at(Clock::time_point::max());
+  boost::system::error_code ec;
+  co_await event.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<void> HttpPublisher::readResponses(Flight& flight) {
+  boost::system::error_code ec;
+  for (;;) {
+    if (flight.unanswered.empty()) {
+      if (flight.writer_done) break;
+      co_await waitForEvent(reader_wake_);
+      continue;
+    }
+    bhttp::response<bhttp::string_body> response;
+    co_await bhttp::async_read(socket_, buffer_, response, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (flight.result.error.empty()) flight.result.error = "read: " + ec.message();
+      break;
+    }
+    flight.result.round_trip.record((Clock::now() - flight.unanswered.front()).count());
+    flight.unanswered.pop_front();
+    if (response.result_int() == 202) ++flight.result.accepted;
+    else ++flight.result.refused;
+    writer_wake_.cancel();
+    if (!response.keep_alive()) {
+      flight.result.error = "server closed the connection after status " + std::to_string(response.result_int());
+      break;
+    }
+  }
+  flight.reader_done = true;
+  writer_wake_.cancel();
+}
+
+asio::awaitable<PublishResult> HttpPublisher::publish(const PublishPlan& plan) {
+  Flight flight;
+  flight.result.error = co_await ensureConnected();
+  if (!flight.result.error.empty()) co_return flight.result;
+  // The reader runs beside this writer; `flight` outlives it because this coroutine
+  // waits for reader_done before it returns.
+  asio::co_spawn(socket_.get_executor(), readResponses(flight), asio::detached);
+
+  bhttp::request<bhttp::string_body> request{bhttp::verb::post, "/api/broadcast", 11};
+  request.set(bhttp::field::host, host_header_);
+  request.set(bhttp::field::authorization, authorization_);
+  request.set(bhttp::field::content_type, "application/json");
+  request.keep_alive(true);
+  // The body around the two numbers is the same for every request.
+  std::string head = R"({"topic":")" + plan.topic + R"(","event":")" + plan.event + R"(","payload":{"s":)";
+
+  asio::steady_timer pacer(socket_.get_executor());
+  auto period = plan.rate_per_s > 0 ? std::chrono::duration_cast<Clock::duration>(
+                                          std::chrono::duration<double>(1.0 / plan.rate_per_s))
+                                    : Clock::duration::zero();
+  auto start = Clock::now();
+  boost::system::error_code ec;
+  for (std::uint64_t seq = 0; seq < plan.count && !flight.reader_done; ++seq) {
+    if (Clock::now() - start > plan.time_cap) {
+      flight.result.capped = true;
+      break;
+    }
+    // An absolute schedule: a late request makes the next ones go sooner, so the
+    // offered rate holds on average.
+    auto due = start + period * static_cast<std::int64_t>(seq);
+    if (Clock::now() < due) {
+      pacer.expires_at(due);
+      co_await pacer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    while (flight.unanswered.size() >= plan.window && !flight.reader_done) co_await waitForEvent(writer_wake_);
+    if (flight.reader_done) break;
+
+    auto sent = Clock::now();
+    auto& body = request.body();
+    body = head;
+    body += std::to_string(seq);
+    body += R"(,"t":)";
+    body += std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(sent.time_since_epoch()).count());
+    body += "}}";
+    request.prepare_payload();
+    if (seq == 0) flight.result.first_sent = sent;
+    flight.result.last_sent = sent;
+    flight.unanswered.push_back(sent);
+    reader_wake_.cancel();
+    co_await bhttp::async_write(socket_, request, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (flight.result.error.empty()) flight.result.error = "write: " + ec.message();
+      break;
+    }
+  }
+  flight.writer_done = true;
+  if (!flight.result.error.empty()) socket_.close(ec);  // ends a read still waiting
+  reader_wake_.cancel();
+  while (!flight.reader_done) co_await waitForEvent(writer_wake_);
+  if (!flight.result.error.empty()) {
+    connected_ = false;
+    socket_.close(ec);
+    buffer_.clear();
+  }
+  co_return flight.result;
+}
+
+}  // namespace sg::bench

@@ -1,0 +1,78 @@
+#pragma once
+// Publishes broadcasts through the server API (POST /api/broadcast) over one keep-alive
+// HTTP connection, paced to a schedule. Requests are pipelined, up to `window` waiting
+// for their answer: with one request at a time the publishing rate would be capped by
+// the round trip, and a loaded server answers slowly (its shards are busy delivering),
+// so the offered load would drop exactly when it matters.
+//
+// Each payload carries the steady-clock send time in nanoseconds, {"s":SEQ,"t":NS}, which
+// the receiving clients (same machine, same clock) turn into a delivery latency.
+#include "stats.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <string>
+
+namespace sg::bench {
+
+struct PublishPlan {
+  std::string topic;
+  std::string event = "bench";
+  std::uint64_t count = 0;
+  double rate_per_s = 0;   // requests started per second; 0 = as fast as the window allows
+  std::size_t window = 64;  // requests written and not yet answered, at most
+  // Publishing stops here even if requests are left: a server that answers slowly must
+  // not stretch the bench past its time budget.
+  std::chrono::steady_clock::duration time_cap = std::chrono::seconds(30);
+};
+
+struct PublishResult {
+  std::uint64_t accepted = 0;  // answered 202
+  std::uint64_t refused = 0;   // any other status
+  std::string error;           // set when the connection failed mid-run
+  bool capped = false;         // stopped at plan.time_cap
+  std::chrono::steady_clock::time_point first_sent, last_sent;
+  LatencyHistogram round_trip;  // request written to response read
+};
+
+class HttpPublisher {
+ public:
+  HttpPublisher(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint server, std::string api_key);
+
+  // `plan` must stay alive until the returned awaitable completes.
+  boost::asio::awaitable<PublishResult> publish(const PublishPlan& plan);
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  // What the writer (publish) and the reader (readResponses) share during one publish.
+  struct Flight {
+    std::deque<Clock::time_point> unanswered;  // send times, oldest first
+    bool writer_done = false;
+    bool reader_done = false;
+    PublishResult result;
+  };
+
+  boost::asio::awaitable<std::string> ensureConnected();
+  boost::asio::awaitable<void> readResponses(Flight& flight);
+  // Timers used as events: a waiter sleeps "forever", the other side cancels it.
+  static boost::asio::awaitable<void> waitForEvent(boost::asio::steady_timer& event);
+
+  boost::asio::ip::tcp::socket socket_;
+  boost::asio::ip::tcp::endpoint server_;
+  std::string host_header_;
+  std::string authorization_;
+  boost::beast::flat_buffer buffer_;
+  boost::asio::steady_timer reader_wake_;  // a request was written, or the writer is done
+  boost::asio::steady_timer writer_wake_;  // a response was read, or the reader stopped
+  bool connected_ = false;
+};
+
+}  // namespace sg::bench

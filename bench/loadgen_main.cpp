@@ -1,0 +1,256 @@
+// sockguard-loadgen: drives a running sockguard server through the bench phases and
+// prints the figures (scripts/bench starts the server and calls this).
+//
+//   1. opens --connections sockets, --concurrency handshakes in flight, each joining
+//      room:bench: handshake+join rate and latency;
+//   2. after --settle-ms, the server's RSS growth per idle joined connection;
+//   3. for each --broadcast SUBS:COUNT:RATE, COUNT broadcasts through POST /api/broadcast
+//      at RATE per second to SUBS subscribers: deliveries, throughput and latency.
+//
+// One io_context thread: the generator shares the cores with the server, so it must
+// spend as little CPU as possible, and one thread needs no locks.
+#include "fleet.hpp"
+#include "http_publisher.hpp"
+#include "proc_stats.hpp"
+#include "report.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <functional>
+#include <map>
+
+namespace sg::bench {
+namespace {
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+struct BroadcastPlan {
+  std::size_t subscribers = 0;
+  std::uint64_t count = 0;
+  double rate_per_s = 0;
+};
+
+struct Options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+  std::string api_key;
+  pid_t server_pid = 0;
+  std::size_t connections = 10'000;
+  std::size_t concurrency = 200;
+  std::vector<std::string> broadcasts;  // SUBS:COUNT:RATE
+  std::vector<std::string> source_ips;
+  int settle_ms = 1000;
+  int connect_timeout_s = 40;
+  int drain_timeout_s = 15;  // after the last publish, at most
+  int drain_idle_s = 3;      // ...or this long without a new delivery
+  int heartbeat_s = 20;      // the server closes sockets silent for 60 s
+};
+
+std::optional<BroadcastPlan> parsePlan(const std::string& text) {
+  BroadcastPlan plan;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%zu:%" SCNu64 ":%lf%c", &plan.subscribers, &plan.count, &plan.rate_per_s, &tail) != 3 ||
+      plan.subscribers == 0 || plan.rate_per_s < 0) {
+    return std::nullopt;
+  }
+  return plan;
+}
+
+asio::awaitable<void> sleepFor(Clock::duration d) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, d);
+  boost::system::error_code ec;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+// Waits for a condition the fleet's handlers change. Polling every few milliseconds is
+// cheaper than it sounds and needs no signalling from the per-message hot path.
+//
+// Coroutine arguments here are named lvalues passed by reference, never temporaries:
+// GCC 12 destroys a class-type temporary in a co_await expression twice
+// (seen here as a crash in a coroutine frame's parameter destructor).
+asio::awaitable<bool> waitUntil(const std::function<bool()>& done, Clock::time_point deadline) {
+  while (!done()) {
+    if (Clock::now() >= deadline) co_return false;
+    co_await sleepFor(5ms);
+  }
+  co_return true;
+}
+
+class Bench {
+ public:
+  Bench(asio::io_context& ioc, Options options, std::vector<BroadcastPlan> plans)
+      : options_(std::move(options)), plans_(std::move(plans)),
+        server_(asio::ip::make_address(options_.host), options_.port),
+        fleet_(ioc, makeTarget(), sourceAddresses()), publisher_(ioc, server_, options_.api_key),
+        heartbeat_timer_(ioc) {}
+
+  asio::awaitable<void> run() {
+    auto rss_before = readRssKib(options_.server_pid);
+    co_await openConnections();
+    co_await sleepFor(std::chrono::milliseconds(options_.settle_ms));
+    printMemory(rss_before, readRssKib(options_.server_pid), fleet_.connectStats().joined);
+    std::fflush(stdout);
+
+    for (const auto& plan : plans_) {
+      co_await broadcastPhase(plan);
+      std::fflush(stdout);
+    }
+    printEnd(options_.connections, fleet_.openSockets(), fleet_.droppedAfterJoin(), fleet_.dropReasons(),
+             fleet_.serverNotices());
+    heartbeat_timer_.cancel();
+    fleet_.abortAll();
+  }
+
+  asio::awaitable<void> heartbeats() {
+    for (;;) {
+      heartbeat_timer_.expires_after(std::chrono::seconds(options_.heartbeat_s));
+      boost::system::error_code ec;
+      co_await heartbeat_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return;
+      fleet_.sendHeartbeats();
+    }
+  }
+
+ private:
+  ClientTarget makeTarget() const {
+    return {server_, options_.host + ":" + std::to_string(options_.port), "/socket/websocket?vsn=2.0.0"};
+  }
+  std::vector<asio::ip::address> sourceAddresses() const {
+    std::vector<asio::ip::address> out;
+    for (const auto& ip : options_.source_ips) out.push_back(asio::ip::make_address(ip));
+    return out;
+  }
+
+  asio::awaitable<void> openConnections() {
+    fmt::print(stderr, "loadgen: opening {} connections\n", options_.connections);
+    auto cpu_from = sampleCpu(options_.server_pid);
+    fleet_.open(options_.connections, options_.concurrency, "room:bench");
+    std::function<bool()> opened = [this] { return !fleet_.opening(); };
+    co_await waitUntil(opened, Clock::now() + std::chrono::seconds(options_.connect_timeout_s));
+    printConnect(fleet_.connectStats(), options_.concurrency, cpuBetween(cpu_from, sampleCpu(options_.server_pid)));
+  }
+
+  asio::awaitable<void> broadcastPhase(const BroadcastPlan& plan) {
+    fmt::print(stderr, "loadgen: {} broadcasts to {} subscribers at {}/s\n", plan.count, plan.subscribers,
+               plan.rate_per_s);
+    // Every socket is in room:bench; a smaller audience gets a topic of its own, joined
+    // once: a second join of a topic makes the server close and re-open the channel.
+    std::size_t open_sockets = fleet_.openSockets();
+    std::size_t subscribers = std::min(plan.subscribers, open_sockets);
+    std::string topic = subscribers < open_sockets ? "room:bench-" + std::to_string(subscribers) : "room:bench";
+    std::size_t refused = 0;
+    if (auto known = audiences_.find(topic); known != audiences_.end()) {
+      subscribers = known->second;
+    } else if (topic != "room:bench") {
+      fleet_.joinFirst(subscribers, topic);
+      std::function<bool()> answered = [this] { return fleet_.joinsPending() == 0; };
+      co_await waitUntil(answered, Clock::now() + 10s);
+      refused = fleet_.joinsRefused();
+      subscribers -= refused + fleet_.joinsPending();
+      audiences_[topic] = subscribers;
+    }
+
+    fleet_.beginReceive(topic);
+    auto cpu_from = sampleCpu(options_.server_pid);
+    PublishPlan publish_plan{topic, "bench", plan.count, plan.rate_per_s};
+    // Twice the planned publishing time: room for a slow server, but bounded.
+    double planned_s = plan.rate_per_s > 0 ? static_cast<double>(plan.count) / plan.rate_per_s : 5.0;
+    publish_plan.time_cap = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(std::max(5.0, 2 * planned_s)));
+    PublishResult published = co_await publisher_.publish(publish_plan);
+    std::uint64_t expected = published.accepted * subscribers;
+    auto hard_deadline = Clock::now() + std::chrono::seconds(options_.drain_timeout_s);
+    std::uint64_t last_count = fleet_.receiveStats().received;
+    auto last_progress = Clock::now();
+    std::function<bool()> drained = [&] {
+      auto received = fleet_.receiveStats().received;
+      if (received >= expected) return true;
+      if (received != last_count) {
+        last_count = received;
+        last_progress = Clock::now();
+      }
+      return Clock::now() - last_progress > std::chrono::seconds(options_.drain_idle_s);
+    };
+    co_await waitUntil(drained, hard_deadline);
+    auto cpu_to = sampleCpu(options_.server_pid);
+    printBroadcast({subscribers, plan.count, plan.rate_per_s, &published, &fleet_.receiveStats(), refused,
+                    options_.drain_timeout_s, cpuBetween(cpu_from, cpu_to)});
+  }
+
+  Options options_;
+  std::vector<BroadcastPlan> plans_;
+  asio::ip::tcp::endpoint server_;
+  Fleet fleet_;
+  HttpPublisher publisher_;
+  asio::steady_timer heartbeat_timer_;
+  std::map<std::string, std::size_t> audiences_;  // topics joined for a phase, with their subscribers
+};
+
+}  // namespace
+}  // namespace sg::bench
+
+int main(int argc, char** argv) {
+  using namespace sg::bench;
+  Options options;
+  CLI::App app{"sockguard-loadgen: opens Phoenix sockets against a running sockguard and prints figures"};
+  app.add_option("--host", options.host, "server address (127.0.0.0/8 only)");
+  app.add_option("--port", options.port, "server port")->required();
+  app.add_option("--api-key", options.api_key, "server API key for POST /api/broadcast")->required();
+  app.add_option("--server-pid", options.server_pid, "server process id, for RSS and CPU from /proc")->required();
+  app.add_option("--connections", options.connections, "sockets to open and join")->capture_default_str();
+  app.add_option("--concurrency", options.concurrency, "handshakes in flight")->capture_default_str();
+  app.add_option("--broadcast", options.broadcasts, "a broadcast phase, SUBS:COUNT:RATE (rate per second)");
+  app.add_option("--source-ip", options.source_ips, "source addresses to spread sockets over (127.0.0.x)");
+  app.add_option("--settle-ms", options.settle_ms, "wait before reading RSS")->capture_default_str();
+  app.add_option("--connect-timeout-s", options.connect_timeout_s)->capture_default_str();
+  app.add_option("--drain-timeout-s", options.drain_timeout_s)->capture_default_str();
+  app.add_option("--drain-idle-s", options.drain_idle_s)->capture_default_str();
+  app.add_option("--heartbeat-s", options.heartbeat_s)->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  std::vector<BroadcastPlan> plans;
+  for (const auto& text : options.broadcasts) {
+    auto plan = parsePlan(text);
+    if (!plan) {
+      fmt::print(stderr, "--broadcast: expected SUBS:COUNT:RATE, got '{}'\n", text);
+      return 2;
+    }
+    plans.push_back(*plan);
+  }
+  // Traffic stays on this machine: the figures are about the server, not a network.
+  std::vector<std::string> addresses = options.source_ips;
+  addresses.push_back(options.host);
+  for (const auto& text : addresses) {
+    boost::system::error_code ec;
+    auto address = boost::asio::ip::make_address(text, ec);
+    if (ec || !address.is_loopback()) {
+      fmt::print(stderr, "'{}': the load generator only uses loopback addresses\n", text);
+      return 2;
+    }
+  }
+
+  boost::asio::io_context ioc(1);
+  Bench bench(ioc, options, std::move(plans));
+  boost::asio::co_spawn(ioc, bench.heartbeats(), boost::asio::detached);
+  boost::asio::co_spawn(ioc, bench.run(), [&ioc](std::exception_ptr error) {
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "loadgen: {}\n", e.what());
+      }
+    }
+    ioc.stop();  // the aborted sockets' handlers need not run: the process ends
+  });
+  ioc.run();
+  return 0;
+}

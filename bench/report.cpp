@@ -1,0 +1,116 @@
+#include "report.hpp"
+
+#include "proc_stats.hpp"
+
+#include <fmt/core.h>
+
+namespace sg::bench {
+namespace {
+
+using Seconds = std::chrono::duration<double>;
+
+// The three figures every latency line shows.
+std::string latencyLine(const LatencyHistogram& h) {
+  if (h.count() == 0) return "no samples";
+  return fmt::format("p50 {:<10} p99 {:<10} max {}", formatDuration(h.percentileNs(0.50)),
+                     formatDuration(h.percentileNs(0.99)), formatDuration(h.maxNs()));
+}
+
+void line(std::string_view label, const std::string& figures, std::string_view target = {}) {
+  if (target.empty()) fmt::print("  {:<18} {}\n", label, figures);
+  else fmt::print("  {:<18} {:<58} target: {}\n", label, figures, target);
+}
+
+void printCpu(CpuShare cpu) {
+  line("cpu (% of 1 core)", fmt::format("server {:.0f} %, loadgen {:.0f} %", cpu.server_pct, cpu.loadgen_pct));
+}
+
+void printReasons(std::string_view label, const std::map<std::string, std::size_t>& reasons) {
+  std::size_t shown = 0;
+  for (const auto& [reason, count] : reasons) {
+    if (++shown > 5) break;  // the first few say enough
+    line(shown == 1 ? label : "", fmt::format("{} x {}", count, reason));
+  }
+}
+
+}  // namespace
+
+CpuSample sampleCpu(pid_t server_pid) {
+  return {std::chrono::steady_clock::now(), readCpuSeconds(server_pid).value_or(0), readCpuSeconds(0).value_or(0)};
+}
+
+CpuShare cpuBetween(const CpuSample& from, const CpuSample& to) {
+  double wall = Seconds(to.wall - from.wall).count();
+  if (wall <= 0) return {};
+  double server = to.server_s - from.server_s;
+  double loadgen = to.loadgen_s - from.loadgen_s;
+  return {100 * server / wall, 100 * loadgen / wall, server, loadgen};
+}
+
+void printConnect(const ConnectStats& stats, std::size_t concurrency, CpuShare cpu) {
+  double elapsed = Seconds(stats.finished - stats.started).count();
+  fmt::print("== connections: WebSocket upgrade + join, {} in flight\n", concurrency);
+  line("joined", fmt::format("{} of {} ({} failed)", stats.joined, stats.requested, stats.failed),
+       fmt::format("{} joined connections held", stats.requested));
+  line("rate", elapsed > 0 ? fmt::format("{:.0f} /s over {:.2f} s", static_cast<double>(stats.joined) / elapsed, elapsed)
+                           : std::string("n/a"));
+  line("connect+join", latencyLine(stats.latency));
+  printCpu(cpu);
+  printReasons("failures", stats.failures);
+}
+
+void printMemory(std::optional<long> before_kib, std::optional<long> after_kib, std::size_t joined) {
+  fmt::print("== memory: server RSS with {} idle joined connections\n", joined);
+  if (!before_kib || !after_kib || joined == 0) {
+    line("server RSS", "not available (is --server-pid right?)");
+    return;
+  }
+  line("server RSS", fmt::format("before {:.1f} MiB, after {:.1f} MiB (+{:.1f} MiB)", *before_kib / 1024.0,
+                                 *after_kib / 1024.0, (*after_kib - *before_kib) / 1024.0));
+  line("per connection", fmt::format("{:.2f} KiB", static_cast<double>(*after_kib - *before_kib) / joined),
+       "<= 8 KiB per idle joined connection");
+}
+
+void printBroadcast(const BroadcastFigures& f) {
+  const PublishResult& pub = *f.published;
+  const ReceiveStats& rx = *f.received;
+  fmt::print("== broadcast: {} subscribers on {}, {} broadcasts at {:.0f} /s (offers {:.0f} deliveries/s)\n",
+             f.subscribers, rx.topic, f.planned, f.rate_per_s, f.rate_per_s * static_cast<double>(f.subscribers));
+  if (f.joins_refused) line("joins refused", std::to_string(f.joins_refused));
+  double publish_span = Seconds(pub.last_sent - pub.first_sent).count();
+  std::uint64_t sent = pub.accepted + pub.refused;
+  line("published", fmt::format("{} accepted (202), {} refused; achieved {} /s; API round trip {}", pub.accepted,
+                                pub.refused,
+                                publish_span > 0 ? fmt::format("{:.0f}", (sent - 1) / publish_span) : "n/a",
+                                latencyLine(pub.round_trip)));
+  if (!pub.error.empty()) line("publish error", pub.error);
+  if (pub.capped) line("publish capped", fmt::format("stopped at the time cap after {} of {}", sent, f.planned));
+  std::uint64_t expected = pub.accepted * f.subscribers;
+  std::uint64_t lost = expected > rx.received ? expected - rx.received : 0;
+  line("deliveries", fmt::format("{} expected, {} received, {} lost{}{}", expected, rx.received, lost,
+                                 lost ? fmt::format(" (not in by the end of the {} s drain)", f.drain_timeout_s) : "",
+                                 rx.stray ? fmt::format(", {} stray from earlier runs", rx.stray) : ""));
+  double window = Seconds(rx.last - rx.first).count();
+  line("throughput",
+       window > 0 ? fmt::format("{:.0f} deliveries/s over {:.2f} s", static_cast<double>(rx.received) / window, window)
+                  : std::string("n/a"),
+       ">= 500000 deliveries/s");
+  line("latency", latencyLine(rx.latency));
+  printCpu(f.cpu);
+  if (rx.received > 0) {
+    // Per delivery, so the two sides can be compared whatever the rate was.
+    line("cpu per delivery", fmt::format("server {:.2f} us, loadgen {:.2f} us", 1e6 * f.cpu.server_s / rx.received,
+                                         1e6 * f.cpu.loadgen_s / rx.received));
+  }
+}
+
+void printEnd(std::size_t requested, std::size_t open_at_end, std::size_t dropped,
+              const std::map<std::string, std::size_t>& drop_reasons, std::uint64_t server_notices) {
+  fmt::print("== end of run\n");
+  line("sockets open", fmt::format("{} of {} ({} dropped after joining)", open_at_end, requested, dropped),
+       fmt::format("{} joined connections held", requested));
+  if (server_notices) line("server notices", fmt::format("{} connect_error messages", server_notices));
+  printReasons("drop reasons", drop_reasons);
+}
+
+}  // namespace sg::bench

@@ -1,0 +1,49 @@
+#pragma once
+// The printed figures. Each phase prints its lines as soon as it ends, in one layout:
+// a label column, the figures, and the target they are read against. Nothing here
+// decides pass or fail: targets are printed next to figures, never asserted.
+#include "fleet.hpp"
+#include "http_publisher.hpp"
+
+#include <chrono>
+#include <optional>
+#include <sys/types.h>
+
+namespace sg::bench {
+
+// CPU used by the server and by this generator over a stretch of wall time, so a reader
+// can tell which side of the socket was the bottleneck.
+struct CpuSample {
+  std::chrono::steady_clock::time_point wall;
+  double server_s = 0;
+  double loadgen_s = 0;
+};
+CpuSample sampleCpu(pid_t server_pid);
+
+struct CpuShare {
+  double server_pct = 0;  // of one core
+  double loadgen_pct = 0;
+  double server_s = 0;  // CPU seconds over the stretch
+  double loadgen_s = 0;
+};
+CpuShare cpuBetween(const CpuSample& from, const CpuSample& to);
+
+void printConnect(const ConnectStats& stats, std::size_t concurrency, CpuShare cpu);
+void printMemory(std::optional<long> before_kib, std::optional<long> after_kib, std::size_t joined);
+
+struct BroadcastFigures {
+  std::size_t subscribers = 0;
+  std::uint64_t planned = 0;
+  double rate_per_s = 0;
+  const PublishResult* published = nullptr;
+  const ReceiveStats* received = nullptr;
+  std::size_t joins_refused = 0;
+  int drain_timeout_s = 0;  // how long late deliveries were waited for
+  CpuShare cpu;
+};
+void printBroadcast(const BroadcastFigures& figures);
+
+void printEnd(std::size_t requested, std::size_t open_at_end, std::size_t dropped,
+              const std::map<std::string, std::size_t>& drop_reasons, std::uint64_t server_notices);
+
+}  // namespace sg::bench

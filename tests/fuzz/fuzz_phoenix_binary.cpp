@@ -1,0 +1,66 @@
+// decodeBinary on any binary frame: never reads past the frame, and a push it accepts is
+// exactly its fields re-encoded (kind 0, four one-byte lengths, fields, payload). The
+// server's own binary encoders are checked against the same layout.
+#include "fuzz_support.hpp"
+#include "protocol/phoenix_codec.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using namespace sg::phoenix;
+
+// Parses kind, `count` one-byte lengths, the fields and the payload; false when truncated.
+bool readLayout(std::string_view frame, std::size_t count, std::vector<std::string_view>& fields,
+                std::string_view& payload) {
+  if (frame.size() < 1 + count) return false;
+  std::size_t offset = 1 + count;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::size_t n = static_cast<unsigned char>(frame[1 + i]);
+    if (frame.size() - offset < n) return false;
+    fields.push_back(frame.substr(offset, n));
+    offset += n;
+  }
+  payload = frame.substr(offset);
+  return true;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view frame = sg::fuzz::view(data, size);
+  Decoded decoded = decodeBinary(frame);
+  FUZZ_CHECK(decoded.message.has_value() == decoded.error.empty());
+  if (!decoded.message) return 0;
+  const Message& m = *decoded.message;
+  FUZZ_CHECK(m.join_ref && m.ref && m.binary_payload);
+  FUZZ_CHECK(m.join_ref->size() <= kMaxRefBytes && m.ref->size() <= kMaxRefBytes);
+  FUZZ_CHECK(!m.topic.empty() && !m.event.empty());
+  FUZZ_CHECK(m.payload.is_null());
+
+  std::string rebuilt(1, '\0');
+  for (const std::string* f : {&*m.join_ref, &*m.ref, &m.topic, &m.event}) rebuilt.push_back(static_cast<char>(f->size()));
+  rebuilt += *m.join_ref + *m.ref + m.topic + m.event + *m.binary_payload;
+  FUZZ_CHECK(rebuilt == frame);
+
+  // What the server would answer with these fields parses back to the same fields.
+  std::vector<std::string_view> fields;
+  std::string_view payload;
+  std::string reply = encodeBinaryReply(*m.join_ref, *m.ref, m.topic, "ok", *m.binary_payload);
+  FUZZ_CHECK(reply[0] == 1 && readLayout(reply, 4, fields, payload));
+  FUZZ_CHECK(fields[0] == *m.join_ref && fields[1] == *m.ref && fields[2] == m.topic && fields[3] == "ok");
+  FUZZ_CHECK(payload == *m.binary_payload);
+
+  fields.clear();
+  std::string broadcast = encodeBinaryBroadcast(m.topic, m.event, *m.binary_payload);
+  FUZZ_CHECK(broadcast[0] == 2 && readLayout(broadcast, 2, fields, payload));
+  FUZZ_CHECK(fields[0] == m.topic && fields[1] == m.event && payload == *m.binary_payload);
+
+  fields.clear();
+  std::string push = encodeBinaryPush(*m.join_ref, m.topic, m.event, *m.binary_payload);
+  FUZZ_CHECK(push[0] == 0 && readLayout(push, 3, fields, payload));
+  FUZZ_CHECK(fields[0] == *m.join_ref && fields[1] == m.topic && fields[2] == m.event && payload == *m.binary_payload);
+  return 0;
+}
