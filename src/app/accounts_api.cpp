@@ -7,8 +7,6 @@
 #include "obs/audit.hpp"
 #include "obs/redact.hpp"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 #include <cctype>
 
@@ -182,9 +180,7 @@ class AccountsApi {
     d_.pool.post([this, caller = std::move(caller), require_csrf, respond = std::move(respond), fn = std::move(fn)] {
       auto session = d_.sessions.findLive(auth::sha256Hex(*caller.session_cookie), d_.clock.now());
       if (!session) return respond(Response::error(401, "token_invalid", "the session has ended"));
-      if (require_csrf && (session->csrf_token.size() != caller.csrf_header->size() ||
-                           CRYPTO_memcmp(session->csrf_token.data(), caller.csrf_header->data(),
-                                         session->csrf_token.size()) != 0)) {
+      if (require_csrf && !auth::constantTimeEquals(session->csrf_token, *caller.csrf_header)) {
         return respond(Response::error(403, "csrf_invalid", "X-CSRF-Token does not match the session"));
       }
       respond(fn(*session, caller));

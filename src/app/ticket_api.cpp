@@ -1,11 +1,10 @@
 #include "app/ticket_api.hpp"
 
 #include "app/server_api.hpp"
+#include "auth/passwords.hpp"
 #include "http/cookies.hpp"
 #include "obs/audit.hpp"
 #include "obs/redact.hpp"
-
-#include <openssl/crypto.h>
 
 namespace sg::app {
 namespace json = boost::json;
@@ -69,7 +68,7 @@ void mintForSession(const http::Request& req, TicketApiDeps& deps, http::Respond
   deps.sessions->find(std::move(*session_id), [&req, deps, csrf = std::string(*csrf), origin,
                                                respond = std::move(respond)](std::optional<auth::SessionInfo> s) mutable {
     if (!s) return respond(refusal(CloseReason::TokenInvalid, "session is not valid"));
-    if (s->csrf_token.size() != csrf.size() || CRYPTO_memcmp(s->csrf_token.data(), csrf.data(), csrf.size()) != 0) {
+    if (!auth::constantTimeEquals(s->csrf_token, csrf)) {
       return respond(http::Response::error(403, "csrf_invalid", "X-CSRF-Token does not match the session"));
     }
     tickets::TicketClaims claims;

@@ -1,8 +1,8 @@
 #include "auth/handshake_authenticator.hpp"
 
+#include "auth/passwords.hpp"
 #include "http/cookies.hpp"
 
-#include <openssl/crypto.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -42,10 +42,6 @@ std::optional<std::string> decodeBase64Any(std::string_view in) {
   }
   out.resize(len);
   return out;
-}
-
-bool constantTimeEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "auth/jwt.hpp"
 
+#include "auth/passwords.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <openssl/bio.h>
@@ -212,8 +214,7 @@ class Verifier final : public JwtVerifier {
   bool signatureValid(std::string_view signed_part, const std::string& signature) const {
     if (alg_.family == Family::Hmac) {
       std::string expected = hmac(alg_, s_.secret, signed_part);
-      return expected.size() == signature.size() &&
-             CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) == 0;
+      return constantTimeEquals(expected, signature);
     }
     std::string sig = signature;
     if (alg_.family == Family::Ecdsa) {

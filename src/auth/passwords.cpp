@@ -1,5 +1,6 @@
 #include "auth/passwords.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/sha.h>
 #include <sodium.h>
 
@@ -21,6 +22,10 @@ bool verifyPassword(std::string_view password, const std::string& hash) {
 const std::string& decoyPasswordHash() {
   static const std::string hash = hashPassword(randomToken());
   return hash;
+}
+
+bool constantTimeEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string randomToken() {

@@ -17,6 +17,10 @@ bool verifyPassword(std::string_view password, const std::string& hash);
 // so an unknown e-mail takes as long to refuse as a wrong password.
 const std::string& decoyPasswordHash();
 
+// Equality of two secrets (CSRF tokens, MACs) in time that depends only on their
+// lengths, so a mismatch does not tell how many leading bytes were right.
+bool constantTimeEquals(std::string_view a, std::string_view b);
+
 // Random 32 bytes as base64url (43 characters): session ids, CSRF tokens.
 std::string randomToken();
 // Lower-case hex SHA-256.
