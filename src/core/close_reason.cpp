@@ -25,6 +25,9 @@ constexpr std::array<CloseInfo, kCloseReasonCount> kTable{{
     {1001, "going_away", Jitter, 503},
     {1008, "policy_violation", Backoff, 400},
     {1009, "message_too_big", Backoff, 413},
+    // Not in DESIGN §4's table: the WebSocket layer's own errors (RFC 6455 §7.4.1).
+    {1002, "protocol_error", Backoff, 400},
+    {1007, "invalid_payload", Backoff, 400},
 }};
 
 }  // namespace

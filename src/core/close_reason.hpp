@@ -22,8 +22,10 @@ enum class CloseReason : std::uint8_t {
   GoingAway,
   PolicyViolation,
   MessageTooBig,
+  ProtocolError,   // RFC 6455 framing broken (1002)
+  InvalidPayload,  // a text message that is not UTF-8 (1007)
 };
-inline constexpr int kCloseReasonCount = 15;
+inline constexpr int kCloseReasonCount = 17;
 
 // What a well-behaved client does after this close.
 enum class ReconnectAdvice : std::uint8_t {

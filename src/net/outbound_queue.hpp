@@ -1,8 +1,9 @@
 #pragma once
 // Frames waiting to be written to one socket, with a cap on the bytes they hold. Frames
 // are shared (a broadcast's frame is the same object in every subscriber's queue), so a
-// queue entry costs a pointer and a flag, not a copy. Kept empty-cheap: an idle socket's
-// queue owns no heap memory.
+// queue entry costs a pointer and an opcode, not a copy. Kept empty-cheap: an idle
+// socket's queue owns no heap memory.
+#include "net/ws_frame.hpp"
 #include "pubsub/broadcast.hpp"
 
 #include <cstddef>
@@ -14,7 +15,7 @@ class OutboundQueue {
  public:
   struct Item {
     pubsub::Frame frame;
-    bool binary;
+    ws::Opcode opcode;
   };
 
   explicit OutboundQueue(std::size_t cap_bytes) : cap_(cap_bytes) {}
@@ -22,26 +23,34 @@ class OutboundQueue {
   // False (and nothing queued) when the frame would take the queue over its cap. A frame
   // larger than the whole cap is still accepted into an empty queue, so one big reply
   // cannot wedge a socket.
-  bool push(pubsub::Frame frame, bool binary) {
+  bool push(pubsub::Frame frame, ws::Opcode opcode) {
     std::size_t n = frame->size();
     if (bytes_ + n > cap_ && !empty()) return false;
-    bytes_ += n;
-    items_.push_back(Item{std::move(frame), binary});
+    pushAnyway(std::move(frame), opcode);
     return true;
+  }
+  // Past the cap: for the close frame, which must follow whatever is queued.
+  void pushAnyway(pubsub::Frame frame, ws::Opcode opcode) {
+    bytes_ += frame->size();
+    items_.push_back(Item{std::move(frame), opcode});
   }
   bool empty() const { return head_ == items_.size(); }
   const Item& front() const { return items_[head_]; }
+  // The i-th waiting item, 0 being the front; i < size().
+  const Item& at(std::size_t i) const { return items_[head_ + i]; }
   void pop() {
     bytes_ -= items_[head_].frame->size();
     items_[head_].frame.reset();
     if (++head_ == items_.size()) release();
   }
-  // Drops everything except the front item (which may be mid-write).
-  void dropAllButFront() {
-    while (items_.size() > head_ + 1) {
+  // Drops every item, or every item but the front when `keep_front` (it is mid-write).
+  void drop(bool keep_front) {
+    std::size_t keep = head_ + (keep_front && !empty() ? 1 : 0);
+    while (items_.size() > keep) {
       bytes_ -= items_.back().frame->size();
       items_.pop_back();
     }
+    if (empty()) release();
   }
   std::size_t bytes() const { return bytes_; }
   std::size_t size() const { return items_.size() - head_; }

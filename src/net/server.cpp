@@ -58,7 +58,8 @@ struct Server::Impl {
     shard.sweep_timer.async_wait([this, &shard](boost::system::error_code ec) {
       if (ec || shard.stopping) return;
       auto now = Clock::now();
-      for (auto& session : shard.sessions) session.checkDeadlines(now);
+      // A session may end (and leave the list) in checkDeadlines: step past it first.
+      for (auto it = shard.sessions.begin(); it != shard.sessions.end();) (it++)->checkDeadlines(now);
       startSweep(shard);
     });
   }

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <vector>
 
 namespace sg::net {
 
@@ -36,6 +37,11 @@ struct Shard {
   SessionList sessions;
   boost::asio::steady_timer sweep_timer;  // heartbeat and auth deadlines, once a second
   bool stopping = false;
+  // Scratch space for the shard's sockets, which run one at a time: what a socket reads
+  // is parsed straight out of read_scratch, and the frames it writes are gathered into
+  // write_scratch for one system call. No socket keeps an I/O buffer of its own.
+  std::vector<char> read_scratch = std::vector<char>(64 * 1024);
+  std::vector<char> write_scratch = std::vector<char>(64 * 1024);
 };
 
 }  // namespace sg::net

@@ -5,8 +5,11 @@
 #include "protocol/connect_error.hpp"
 
 #include <boost/asio/post.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/stream.hpp>
 #include <spdlog/spdlog.h>
+
+#include <array>
+#include <cstring>
 
 namespace sg::net {
 namespace beast = boost::beast;
@@ -15,10 +18,11 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// Beast keeps a write buffer per stream for masking and compression, neither of which a
-// server without permessage-deflate uses: keep it small so idle sockets stay small.
-constexpr std::size_t kWriteBufferBytes = 256;
+constexpr auto kHandshakeTimeout = std::chrono::seconds(5);
+// How long a closing socket may take to answer our close frame (or to read it).
 constexpr auto kCloseHandshakeTimeout = std::chrono::seconds(5);
+// Reads per readiness event: one busy client cannot hold its shard for long.
+constexpr int kReadsPerWake = 4;
 
 bool offersPhoenixProtocol(const WebSocketSession::BeastRequest& req) {
   auto it = req.find(beast::http::field::sec_websocket_protocol);
@@ -38,9 +42,13 @@ bool offersPhoenixProtocol(const WebSocketSession::BeastRequest& req) {
 
 // Expected ends of a connection: not worth a log line above debug.
 bool isNormalEnd(beast::error_code ec) {
-  return ec == websocket::error::closed || ec == boost::asio::error::eof ||
-         ec == boost::asio::error::connection_reset || ec == boost::asio::error::operation_aborted ||
-         ec == beast::error::timeout || ec == boost::asio::error::broken_pipe;
+  return ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
+         ec == boost::asio::error::operation_aborted || ec == beast::error::timeout ||
+         ec == boost::asio::error::broken_pipe || ec == websocket::error::closed;
+}
+
+bool wouldBlock(beast::error_code ec) {
+  return ec == boost::asio::error::would_block || ec == boost::asio::error::try_again;
 }
 
 }  // namespace
@@ -49,7 +57,8 @@ WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, ServerContext& ct
                                    phoenix::Version version, auth::ConnectDecision decision,
                                    std::shared_ptr<auth::Admission::Lease> lease, std::string client_ip,
                                    std::string origin)
-    : ws_(std::move(stream)), ctx_(ctx), shard_(shard), version_(version), decision_(std::move(decision)),
+    : handshake_(std::make_unique<Handshake>(std::move(stream))), socket_(handshake_->get_executor()), parser_(0),
+      ctx_(ctx), shard_(shard), version_(version), decision_(std::move(decision)),
       lease_(std::move(lease)),
       inbound_budget_(ctx.deps.config.limits.messages_per_s, ctx.deps.config.limits.message_burst, Clock::now()),
       queue_(ctx.deps.config.limits.outbound_queue_bytes), last_inbound_(Clock::now()), connected_at_(Clock::now()),
@@ -64,29 +73,35 @@ WebSocketSession::~WebSocketSession() {
 
 void WebSocketSession::run(BeastRequest request) {
   const auto& limits = ctx_.deps.config.limits;
-  beast::get_lowest_layer(ws_).expires_never();  // the WebSocket's own timeouts take over
-  websocket::stream_base::timeout timeouts{};
-  timeouts.handshake_timeout = kCloseHandshakeTimeout;
-  timeouts.idle_timeout = websocket::stream_base::none();  // the shard's sweep enforces silence
-  timeouts.keep_alive_pings = false;
-  ws_.set_option(timeouts);
-  ws_.write_buffer_bytes(kWriteBufferBytes);
-  ws_.auto_fragment(false);
   bool authenticated = decision_.accepted && !decision_.awaits_first_message;
-  ws_.read_message_max(authenticated ? limits.frame_bytes : limits.frame_bytes_before_auth);
+  parser_.setMaxMessageBytes(authenticated ? limits.frame_bytes : limits.frame_bytes_before_auth);
+  beast::get_lowest_layer(*handshake_).expires_never();
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = kHandshakeTimeout;
+  timeouts.idle_timeout = websocket::stream_base::none();
+  timeouts.keep_alive_pings = false;
+  handshake_->set_option(timeouts);
   bool phoenix_protocol = offersPhoenixProtocol(request);
-  ws_.set_option(websocket::stream_base::decorator([phoenix_protocol](websocket::response_type& res) {
+  handshake_->set_option(websocket::stream_base::decorator([phoenix_protocol](websocket::response_type& res) {
     res.set(beast::http::field::server, "sockguard");
     // The phoenix client's authToken rides in Sec-WebSocket-Protocol next to "phoenix";
     // browsers fail the handshake unless the server selects one of the offered protocols.
     if (phoenix_protocol) res.set(beast::http::field::sec_websocket_protocol, "phoenix");
   }));
-  ws_.async_accept(request, beast::bind_front_handler(&WebSocketSession::onAccept, shared_from_this()));
+  handshake_->async_accept(request, beast::bind_front_handler(&WebSocketSession::onAccept, shared_from_this()));
 }
 
 void WebSocketSession::onAccept(beast::error_code ec) {
   if (ec) {
     spdlog::debug("websocket accept failed: {}", ec.message());
+    return;
+  }
+  // The upgrade is answered: from here on the session speaks RFC 6455 on the bare socket.
+  socket_ = beast::get_lowest_layer(*handshake_).release_socket();
+  handshake_.reset();
+  socket_.non_blocking(true, ec);
+  if (ec) {
+    spdlog::warn("websocket: cannot make the socket non-blocking: {}", ec.message());
     return;
   }
   shard_.sessions.push_back(*this);
@@ -96,11 +111,11 @@ void WebSocketSession::onAccept(beast::error_code ec) {
     // A browser cannot read the status of a refused upgrade, so refusals are delivered
     // over the open socket: close() sends one readable message, then the close code.
     closeWith(decision_.reason, decision_.retry_after_ms);
-    doRead();  // reads until the peer answers the close
+    awaitReadable();  // reads until the peer answers the close
     return;
   }
   startSocket();
-  doRead();
+  awaitReadable();
 }
 
 void WebSocketSession::startSocket() {
@@ -164,7 +179,7 @@ channels::Reply WebSocketSession::authenticate(const boost::json::value& payload
   std::string user_id = decision.identity.user_id;
   phoenix_->setIdentity(std::move(decision.identity));
   phoenix_->setAuthPending(false);
-  ws_.read_message_max(ctx_.deps.config.limits.frame_bytes);
+  parser_.setMaxMessageBytes(ctx_.deps.config.limits.frame_bytes);
   return channels::Reply::okWith(boost::json::object{{"user_id", user_id}});
 }
 
@@ -193,66 +208,172 @@ channels::Reply WebSocketSession::refresh(const boost::json::value& payload) {
   return channels::Reply::okWith(std::move(response));
 }
 
-void WebSocketSession::doRead() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketSession::onRead, shared_from_this()));
+// --- reading -----------------------------------------------------------------------
+
+void WebSocketSession::awaitReadable() {
+  socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](beast::error_code ec) { self->onReadable(ec); });
 }
 
-void WebSocketSession::onRead(beast::error_code ec, std::size_t) {
-  if (ec) {
-    if (ec == websocket::error::message_too_big) {
-      // Beast has already answered with close 1009.
-      ctx_.deps.metrics.closed(CloseReason::MessageTooBig);
-    } else if (!isNormalEnd(ec)) {
-      spdlog::debug("websocket read ended: {}", ec.message());
+void WebSocketSession::onReadable(beast::error_code ec) {
+  if (finished_) return;
+  if (ec) return finish();
+  auto& scratch = shard_.read_scratch;
+  for (int round = 0; round < kReadsPerWake; ++round) {
+    std::size_t n = socket_.read_some(boost::asio::buffer(scratch), ec);
+    if (wouldBlock(ec)) break;
+    if (ec) {
+      if (!isNormalEnd(ec)) spdlog::debug("websocket read ended: {}", ec.message());
+      return finish();  // the peer is gone, with or without a close frame
     }
-    return teardown();
+    last_inbound_ = Clock::now();
+    switch (parser_.feed(scratch.data(), n, *this)) {
+      case ws::FrameError::None: break;
+      case ws::FrameError::TooBig: closeWith(CloseReason::MessageTooBig, std::nullopt); break;
+      case ws::FrameError::Protocol: closeWith(CloseReason::ProtocolError, std::nullopt); break;
+      case ws::FrameError::InvalidUtf8: closeWith(CloseReason::InvalidPayload, std::nullopt); break;
+    }
+    if (parser_.stopped()) {
+      // Nothing more will be read from this peer (RFC 6455 §7.1.7: a broken stream is
+      // failed, not drained): end the connection once our close frame has left.
+      peer_closed_ = true;
+      if (close_written_) return finish();
+    }
+    if (finished_) return;
+    if (n < scratch.size()) break;
   }
-  last_inbound_ = Clock::now();
-  if (!close_reason_ && !inbound_budget_.take(last_inbound_)) {
-    closeWith(CloseReason::RateLimited, 1000);  // a flood: the client must slow down
-  }
-  if (phoenix_ && !close_reason_) {
-    std::string_view frame(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-    if (ws_.got_text()) phoenix_->onText(frame);
-    else phoenix_->onBinary(frame);
-  }
-  buffer_.consume(buffer_.size());
-  // A large message grew the buffer; an idle socket should not keep that memory.
-  if (buffer_.capacity() > 4096) buffer_.shrink_to_fit();
-  doRead();
+  awaitReadable();
 }
+
+void WebSocketSession::onMessage(bool binary, std::string_view payload) {
+  if (close_queued_) return;  // closing: what the peer still sends is not processed
+  if (!inbound_budget_.take(last_inbound_)) {
+    return closeWith(CloseReason::RateLimited, 1000);  // a flood: the client must slow down
+  }
+  if (!phoenix_) return;
+  if (binary) phoenix_->onBinary(payload);
+  else phoenix_->onText(payload);
+}
+
+void WebSocketSession::onPing(std::string_view payload) {
+  if (close_queued_) return;
+  if (!inbound_budget_.take(last_inbound_)) return closeWith(CloseReason::RateLimited, 1000);
+  auto pong = std::make_shared<const std::string>(payload);
+  if (!queue_.push(pong, ws::Opcode::Pong)) return close(CloseReason::SlowConsumer);
+  obs::add(ctx_.deps.metrics.queued_bytes, static_cast<std::int64_t>(pong->size()));
+  scheduleFlush();
+}
+
+void WebSocketSession::onPeerClose(std::optional<std::uint16_t> code) {
+  peer_closed_ = true;
+  if (close_queued_) {
+    if (close_written_) finish();  // the answer to our close: done
+    return;
+  }
+  // The peer closes first: answer with its code (RFC 6455 §5.5.1), then end.
+  queueCloseFrame(code ? ws::closePayload(*code, {}) : std::string());
+}
+
+// --- writing -----------------------------------------------------------------------
 
 protocol::SendResult WebSocketSession::send(pubsub::Frame frame, bool binary) {
-  if (close_reason_) return protocol::SendResult::Closed;
+  if (close_queued_ || finished_) return protocol::SendResult::Closed;
   std::size_t n = frame->size();
-  if (!queue_.push(std::move(frame), binary)) {
+  if (!queue_.push(std::move(frame), binary ? ws::Opcode::Binary : ws::Opcode::Text)) {
     close(CloseReason::SlowConsumer);
     return protocol::SendResult::Overflow;
   }
   obs::add(ctx_.deps.metrics.queued_bytes, static_cast<std::int64_t>(n));
-  if (!writing_) doWrite();
+  scheduleFlush();
   return protocol::SendResult::Queued;
 }
 
-void WebSocketSession::doWrite() {
-  writing_ = true;
-  const auto& item = queue_.front();
-  ws_.binary(item.binary);
-  ws_.async_write(boost::asio::buffer(*item.frame),
-                  beast::bind_front_handler(&WebSocketSession::onWrite, shared_from_this()));
+void WebSocketSession::scheduleFlush() {
+  if (flush_scheduled_ || awaiting_writable_ || finished_) return;
+  flush_scheduled_ = true;
+  boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->flush_scheduled_ = false;
+    self->flush();
+  });
 }
 
-void WebSocketSession::onWrite(beast::error_code ec, std::size_t) {
-  writing_ = false;
-  obs::add(ctx_.deps.metrics.queued_bytes, -static_cast<std::int64_t>(queue_.front().frame->size()));
-  queue_.pop();
-  if (ec) {
-    if (!isNormalEnd(ec)) spdlog::debug("websocket write failed: {}", ec.message());
-    return;  // the read side sees the failure too and tears down
+void WebSocketSession::flush() {
+  if (finished_ || awaiting_writable_) return;
+  auto& scratch = shard_.write_scratch;
+  while (!queue_.empty()) {
+    // Copy as many queued frames as fit into the shard's scratch buffer, each behind its
+    // header, resuming the front one where the last write stopped.
+    std::size_t used = 0, frames = 0, skip = front_written_;
+    for (; frames < queue_.size(); ++frames) {
+      const auto& item = queue_.at(frames);
+      ws::FrameHeader header(item.opcode, item.frame->size());
+      if (used + header.size() + item.frame->size() - skip > scratch.size()) break;
+      if (skip < header.size()) {
+        std::memcpy(scratch.data() + used, header.data() + skip, header.size() - skip);
+        used += header.size() - skip;
+        skip = 0;
+      } else {
+        skip -= header.size();
+      }
+      std::memcpy(scratch.data() + used, item.frame->data() + skip, item.frame->size() - skip);
+      used += item.frame->size() - skip;
+      skip = 0;
+    }
+    beast::error_code ec;
+    std::size_t written;
+    if (frames > 0) {
+      written = socket_.write_some(boost::asio::buffer(scratch.data(), used), ec);
+    } else {
+      // The front frame alone is larger than the scratch buffer: write it where it is.
+      const auto& item = queue_.front();
+      ws::FrameHeader header(item.opcode, item.frame->size());
+      std::array<boost::asio::const_buffer, 2> parts{boost::asio::buffer(header.data(), header.size()),
+                                                     boost::asio::buffer(*item.frame)};
+      parts[0] += std::min(front_written_, header.size());
+      parts[1] += front_written_ > header.size() ? front_written_ - header.size() : 0;
+      used = parts[0].size() + parts[1].size();
+      written = socket_.write_some(parts, ec);
+    }
+    if (wouldBlock(ec)) break;
+    if (ec) {
+      if (!isNormalEnd(ec)) spdlog::debug("websocket write failed: {}", ec.message());
+      return finish();
+    }
+    consumeWritten(written);
+    if (written < used) break;  // the socket's send buffer is full
   }
-  if (!queue_.empty()) return doWrite();
-  if (close_reason_) doClose();
+  if (!queue_.empty()) {
+    // Wait until the peer has read enough for the rest.
+    awaiting_writable_ = true;
+    socket_.async_wait(boost::asio::ip::tcp::socket::wait_write, [self = shared_from_this()](beast::error_code ec) {
+      self->awaiting_writable_ = false;
+      if (self->finished_) return;
+      if (ec) return self->finish();
+      self->flush();
+    });
+    return;
+  }
+  if (close_written_ && peer_closed_) finish();
 }
+
+void WebSocketSession::consumeWritten(std::size_t bytes) {
+  while (bytes > 0) {
+    const auto& item = queue_.front();
+    std::size_t size = item.frame->size();
+    std::size_t left = ws::FrameHeader::sizeFor(size) + size - front_written_;
+    if (bytes < left) {
+      front_written_ += bytes;
+      return;
+    }
+    bytes -= left;
+    front_written_ = 0;
+    if (item.opcode == ws::Opcode::Close) close_written_ = true;
+    obs::add(ctx_.deps.metrics.queued_bytes, -static_cast<std::int64_t>(size));
+    queue_.pop();
+  }
+}
+
+// --- closing -----------------------------------------------------------------------
 
 namespace {
 
@@ -268,40 +389,64 @@ bool announces(CloseReason reason) {
 void WebSocketSession::close(CloseReason reason) { closeWith(reason, std::nullopt); }
 
 void WebSocketSession::closeWith(CloseReason reason, std::optional<int> retry_after_ms) {
-  if (close_reason_) return;
-  if (announces(reason)) {
-    send(std::make_shared<const std::string>(protocol::encodeConnectError(version_, reason, retry_after_ms)), false);
-    obs::inc(ctx_.deps.metrics.messages_out);
-  }
+  if (close_queued_ || finished_) return;
   close_reason_ = reason;
   ctx_.deps.metrics.closed(reason);
   // A bare socket that never authenticated was, in the end, refused (DESIGN §4 counts
   // every refusal by reason).
   if (phoenix_ && phoenix_->authPending()) ctx_.deps.metrics.refused(reason);
   if (reason == CloseReason::SlowConsumer) {
-    // The client is not reading: what is queued will not reach it in time anyway.
+    // The client is not reading: what is queued will not reach it in time anyway. A frame
+    // already partly written must be finished, or the close frame would land inside it.
     std::size_t before = queue_.bytes();
-    if (writing_) queue_.dropAllButFront();
+    queue_.drop(/*keep_front=*/front_written_ > 0);
     obs::add(ctx_.deps.metrics.queued_bytes, -static_cast<std::int64_t>(before - queue_.bytes()));
   }
-  if (!writing_ && queue_.empty()) {
-    // Never re-enter the caller (it may be iterating subscribers): close on the next turn.
-    boost::asio::post(ws_.get_executor(), [self = shared_from_this()] { self->doClose(); });
+  if (announces(reason)) {
+    auto message = std::make_shared<const std::string>(protocol::encodeConnectError(version_, reason, retry_after_ms));
+    obs::add(ctx_.deps.metrics.queued_bytes, static_cast<std::int64_t>(message->size()));
+    queue_.pushAnyway(std::move(message), ws::Opcode::Text);
+    obs::inc(ctx_.deps.metrics.messages_out);
   }
+  const auto& info = closeInfo(reason);
+  queueCloseFrame(ws::closePayload(info.code, info.name));
 }
 
-void WebSocketSession::doClose() {
-  if (close_sent_ || !close_reason_) return;
-  close_sent_ = true;
-  const auto& info = closeInfo(*close_reason_);
-  ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(info.code), info.name),
-                  [self = shared_from_this()](beast::error_code ec) {
-                    if (ec && !isNormalEnd(ec)) spdlog::debug("websocket close failed: {}", ec.message());
-                  });
+void WebSocketSession::queueCloseFrame(std::string payload) {
+  close_queued_ = true;
+  closing_since_ = Clock::now();
+  auto frame = std::make_shared<const std::string>(std::move(payload));
+  obs::add(ctx_.deps.metrics.queued_bytes, static_cast<std::int64_t>(frame->size()));
+  queue_.pushAnyway(std::move(frame), ws::Opcode::Close);
+  // Never re-enter the caller (it may be iterating subscribers): write on the next turn.
+  scheduleFlush();
+}
+
+// Ends the connection: no more reads or writes, channels left, the shard forgets it. The
+// session itself goes when the last of its cancelled operations has returned.
+void WebSocketSession::finish() {
+  if (finished_) return;
+  finished_ = true;
+  beast::error_code ignored;
+  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  if (phoenix_) phoenix_->leaveAll();
+  obs::add(ctx_.deps.metrics.queued_bytes, -static_cast<std::int64_t>(queue_.bytes()));
+  queue_.drop(/*keep_front=*/false);
+  if (is_linked()) {
+    unlink();
+    obs::add(ctx_.deps.metrics.connections_open, -1);
+  }
 }
 
 void WebSocketSession::checkDeadlines(Clock::time_point now) {
-  if (close_reason_ || !phoenix_) return;
+  if (finished_) return;
+  if (close_queued_) {
+    // The peer neither answers our close nor reads it: stop waiting.
+    if (now - closing_since_ > kCloseHandshakeTimeout) finish();
+    return;
+  }
+  if (!phoenix_) return;
   const auto& config = ctx_.deps.config;
   if (phoenix_->authPending() && now - connected_at_ > std::chrono::seconds(config.auth.auth_timeout_s)) {
     return close(CloseReason::AuthTimeout);
@@ -312,14 +457,6 @@ void WebSocketSession::checkDeadlines(Clock::time_point now) {
   // The credential behind the identity has run out and no refresh_token came in time.
   const auto& expires_at = phoenix_->identity().expires_at;
   if (expires_at && *expires_at <= std::chrono::system_clock::now()) close(CloseReason::TokenExpired);
-}
-
-void WebSocketSession::teardown() {
-  if (phoenix_) phoenix_->leaveAll();
-  if (is_linked()) {
-    unlink();
-    obs::add(ctx_.deps.metrics.connections_open, -1);
-  }
 }
 
 }  // namespace sg::net

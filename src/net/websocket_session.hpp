@@ -1,20 +1,22 @@
 #pragma once
-// One upgraded connection. Completes the WebSocket handshake, then either delivers a
-// refusal (one connect_error message and a close with the reason's code) or runs a
-// PhoenixSocket: frames in go to it, frames out go through a byte-capped queue with one
-// write in flight. Internal to net/.
+// One upgraded connection. Beast answers the upgrade; from then on the session owns the
+// TCP socket and speaks RFC 6455 itself (net/ws_frame): it parses what the client sends
+// straight out of the shard's read scratch, and writes everything it has queued in one
+// system call. Either it delivers a refusal (one connect_error message, then a close with
+// the reason's code) or it runs a PhoenixSocket. Internal to net/.
 #include "auth/connect_authenticator.hpp"
 #include "core/token_bucket.hpp"
 #include "net/outbound_queue.hpp"
 #include "net/server_context.hpp"
+#include "net/ws_frame.hpp"
 #include "protocol/phoenix_socket.hpp"
 #include "protocol/transport.hpp"
 
-#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/stream.hpp>
+#include <boost/beast/websocket/stream_fwd.hpp>
 
 #include <chrono>
 #include <memory>
@@ -24,7 +26,8 @@ namespace sg::net {
 
 class WebSocketSession final : public std::enable_shared_from_this<WebSocketSession>,
                                public ShardSession,
-                               public protocol::Transport {
+                               public protocol::Transport,
+                               private ws::FrameSink {
  public:
   using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
@@ -44,23 +47,41 @@ class WebSocketSession final : public std::enable_shared_from_this<WebSocketSess
   void close(CloseReason reason) override;
 
  private:
+  using Handshake = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+
   void onAccept(boost::beast::error_code ec);
   void startSocket();
-  void doRead();
-  void onRead(boost::beast::error_code ec, std::size_t bytes);
-  void doWrite();
-  void onWrite(boost::beast::error_code ec, std::size_t bytes);
-  void doClose();
-  void teardown();
+
+  // Reading: wait until the socket is readable, then read and parse without blocking.
+  void awaitReadable();
+  void onReadable(boost::system::error_code ec);
+  // ws::FrameSink
+  void onMessage(bool binary, std::string_view payload) override;
+  void onPing(std::string_view payload) override;
+  void onPeerClose(std::optional<std::uint16_t> code) override;
+
+  // Writing: frames are queued, then flushed on the next turn of the shard, so that every
+  // frame queued in one turn (a burst of broadcasts) leaves in one system call.
+  void enqueue(pubsub::Frame frame, ws::Opcode opcode);
+  void scheduleFlush();
+  void flush();
+  void consumeWritten(std::size_t bytes);
+
+  // Closing: queue the close frame after what is queued; end the TCP connection when both
+  // sides have sent theirs, or when the peer does not answer in time.
   void closeWith(CloseReason reason, std::optional<int> retry_after_ms);
+  void queueCloseFrame(std::string payload);
+  void finish();
+
   // Events on topic "phoenix" besides heartbeat: `auth` (first-message authentication)
   // and `refresh_token` (extends a live identity before its credential expires).
   channels::Reply onControl(std::string_view event, const boost::json::value& payload);
   channels::Reply authenticate(const boost::json::value& payload);
   channels::Reply refresh(const boost::json::value& payload);
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
-  boost::beast::flat_buffer buffer_;
+  std::unique_ptr<Handshake> handshake_;  // only until the upgrade is answered
+  boost::asio::ip::tcp::socket socket_;
+  ws::FrameParser parser_;
   ServerContext& ctx_;
   Shard& shard_;
   phoenix::Version version_;
@@ -69,13 +90,19 @@ class WebSocketSession final : public std::enable_shared_from_this<WebSocketSess
   TokenBucket inbound_budget_;                      // limits.messages_per_s
   std::optional<protocol::PhoenixSocket> phoenix_;
   OutboundQueue queue_;
+  std::size_t front_written_ = 0;  // bytes of the front frame (header included) already sent
   std::chrono::steady_clock::time_point last_inbound_;
   std::chrono::steady_clock::time_point connected_at_;
+  std::chrono::steady_clock::time_point closing_since_;
   std::string client_ip_;  // as resolved through trusted proxies; for ticket binding
   std::string origin_;     // handshake Origin, empty when none
-  std::optional<CloseReason> close_reason_;
-  bool writing_ = false;
-  bool close_sent_ = false;
+  std::optional<CloseReason> close_reason_;  // why the server closes, when it does
+  bool flush_scheduled_ = false;
+  bool awaiting_writable_ = false;
+  bool close_queued_ = false;   // our close frame is queued: nothing more may be sent
+  bool close_written_ = false;  // ... and has left
+  bool peer_closed_ = false;    // the peer's close frame arrived
+  bool finished_ = false;
 };
 
 }  // namespace sg::net

@@ -18,6 +18,8 @@ const REASON_WORDS = {
   going_away: "the server is restarting",
   policy_violation: "the server refused a message",
   message_too_big: "a message was too big",
+  protocol_error: "the connection broke the WebSocket protocol",
+  invalid_payload: "a text message was not valid UTF-8",
   csrf_required: "the page's security token is missing",
   csrf_invalid: "the page's security token was refused",
   network_error: "the server could not be reached",

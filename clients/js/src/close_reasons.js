@@ -18,6 +18,8 @@ export const CLOSE_REASONS = Object.freeze({
   going_away: {code: 1001, reconnect: "jitter"},
   policy_violation: {code: 1008, reconnect: "backoff"},
   message_too_big: {code: 1009, reconnect: "backoff"},
+  protocol_error: {code: 1002, reconnect: "backoff"},
+  invalid_payload: {code: 1007, reconnect: "backoff"},
 })
 
 // What the client should do after a close it did not start, when the server did not say.

@@ -42,6 +42,14 @@ TEST(CloseReason, MatchesDesignTable) {
   }
 }
 
+TEST(CloseReason, WebSocketLayerErrorsUseTheRfcCodes) {
+  EXPECT_EQ(closeInfo(CloseReason::ProtocolError).code, 1002);
+  EXPECT_EQ(closeInfo(CloseReason::ProtocolError).name, "protocol_error");
+  EXPECT_EQ(closeInfo(CloseReason::InvalidPayload).code, 1007);
+  EXPECT_EQ(closeInfo(CloseReason::InvalidPayload).name, "invalid_payload");
+  EXPECT_EQ(closeInfo(CloseReason::InvalidPayload).advice, ReconnectAdvice::Backoff);
+}
+
 TEST(CloseReason, HeartbeatTimeoutIsATimeout) {
   const CloseInfo& info = closeInfo(CloseReason::HeartbeatTimeout);
   EXPECT_EQ(info.code, 4408);
@@ -55,8 +63,8 @@ TEST(CloseReason, NamesAreUniqueAndCodesInRange) {
     const CloseInfo& info = closeInfo(static_cast<CloseReason>(i));
     EXPECT_TRUE(names.insert(info.name).second) << "duplicate name " << info.name;
     // Application codes 4000-4999, or the standard codes of RFC 6455.
-    EXPECT_TRUE((info.code >= 4000 && info.code <= 4999) || info.code == 1001 || info.code == 1008 ||
-                info.code == 1009)
+    EXPECT_TRUE((info.code >= 4000 && info.code <= 4999) || info.code == 1001 || info.code == 1002 ||
+                info.code == 1007 || info.code == 1008 || info.code == 1009)
         << info.name;
     EXPECT_GE(info.http_status, 400) << info.name;
     EXPECT_LT(info.http_status, 600) << info.name;
