@@ -1,5 +1,7 @@
 #include "http_publisher.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -47,10 +49,11 @@ asio::awaitable<void> HttpPublisher::readResponses(Flight& flight) {
       if (flight.result.error.empty()) flight.result.error = "read: " + ec.message();
       break;
     }
-    flight.result.round_trip.record((Clock::now() - flight.unanswered.front()).count());
+    auto answered = flight.unanswered.front();
     flight.unanswered.pop_front();
-    if (response.result_int() == 202) ++flight.result.accepted;
-    else ++flight.result.refused;
+    flight.result.round_trip.record((Clock::now() - answered.sent).count());
+    if (response.result_int() == 202) flight.result.accepted += answered.broadcasts;
+    else flight.result.refused += answered.broadcasts;
     writer_wake_.cancel();
     if (!response.keep_alive()) {
       flight.result.error = "server closed the connection after status " + std::to_string(response.result_int());
@@ -69,7 +72,9 @@ asio::awaitable<PublishResult> HttpPublisher::publish(const PublishPlan& plan) {
   // waits for reader_done before it returns.
   asio::co_spawn(socket_.get_executor(), readResponses(flight), asio::detached);
 
-  bhttp::request<bhttp::string_body> request{bhttp::verb::post, "/api/broadcast", 11};
+  const std::size_t batch = std::max<std::size_t>(1, plan.batch);
+  bhttp::request<bhttp::string_body> request{bhttp::verb::post, batch > 1 ? "/api/broadcast/batch" : "/api/broadcast",
+                                             11};
   request.set(bhttp::field::host, host_header_);
   request.set(bhttp::field::authorization, authorization_);
   request.set(bhttp::field::content_type, "application/json");
@@ -83,7 +88,7 @@ asio::awaitable<PublishResult> HttpPublisher::publish(const PublishPlan& plan) {
                                     : Clock::duration::zero();
   auto start = Clock::now();
   boost::system::error_code ec;
-  for (std::uint64_t seq = 0; seq < plan.count && !flight.reader_done; ++seq) {
+  for (std::uint64_t seq = 0; seq < plan.count && !flight.reader_done; seq += batch) {
     if (Clock::now() - start > plan.time_cap) {
       flight.result.capped = true;
       break;
@@ -99,16 +104,24 @@ asio::awaitable<PublishResult> HttpPublisher::publish(const PublishPlan& plan) {
     if (flight.reader_done) break;
 
     auto sent = Clock::now();
+    auto sent_ns = std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(sent.time_since_epoch()).count());
+    std::size_t in_request = static_cast<std::size_t>(std::min<std::uint64_t>(batch, plan.count - seq));
     auto& body = request.body();
-    body = head;
-    body += std::to_string(seq);
-    body += R"(,"t":)";
-    body += std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(sent.time_since_epoch()).count());
-    body += "}}";
+    body = batch > 1 ? R"({"broadcasts":[)" : "";
+    for (std::size_t i = 0; i < in_request; ++i) {
+      if (i > 0) body += ',';
+      body += head;
+      body += std::to_string(seq + i);
+      body += R"(,"t":)";
+      body += sent_ns;
+      body += "}}";
+    }
+    if (batch > 1) body += "]}";
     request.prepare_payload();
     if (seq == 0) flight.result.first_sent = sent;
     flight.result.last_sent = sent;
-    flight.unanswered.push_back(sent);
+    flight.unanswered.push_back({sent, in_request});
+    if (plan.written) *plan.written = seq + in_request;
     reader_wake_.cancel();
     co_await bhttp::async_write(socket_, request, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {

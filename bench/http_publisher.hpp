@@ -1,6 +1,6 @@
 #pragma once
-// Publishes broadcasts through the server API (POST /api/broadcast) over one keep-alive
-// HTTP connection, paced to a schedule. Requests are pipelined, up to `window` waiting
+// Publishes broadcasts through the server API (POST /api/broadcast, or /api/broadcast/batch
+// with several per request) over one keep-alive HTTP connection, paced to a schedule. Requests are pipelined, up to `window` waiting
 // for their answer: with one request at a time the publishing rate would be capped by
 // the round trip, and a loaded server answers slowly (its shards are busy delivering),
 // so the offered load would drop exactly when it matters.
@@ -26,16 +26,20 @@ struct PublishPlan {
   std::string topic;
   std::string event = "bench";
   std::uint64_t count = 0;
-  double rate_per_s = 0;   // requests started per second; 0 = as fast as the window allows
+  double rate_per_s = 0;   // broadcasts per second; 0 = as fast as the window allows
+  std::size_t batch = 1;    // broadcasts per request (> 1: POST /api/broadcast/batch)
   std::size_t window = 64;  // requests written and not yet answered, at most
   // Publishing stops here even if requests are left: a server that answers slowly must
   // not stretch the bench past its time budget.
   std::chrono::steady_clock::duration time_cap = std::chrono::seconds(30);
+  // When set, the number of broadcasts whose request has been started (same thread): a
+  // subscriber whose join was answered when this read N is owed every broadcast from N on.
+  std::uint64_t* written = nullptr;
 };
 
 struct PublishResult {
-  std::uint64_t accepted = 0;  // answered 202
-  std::uint64_t refused = 0;   // any other status
+  std::uint64_t accepted = 0;  // broadcasts answered 202
+  std::uint64_t refused = 0;   // broadcasts answered with any other status
   std::string error;           // set when the connection failed mid-run
   bool capped = false;         // stopped at plan.time_cap
   std::chrono::steady_clock::time_point first_sent, last_sent;
@@ -54,7 +58,11 @@ class HttpPublisher {
 
   // What the writer (publish) and the reader (readResponses) share during one publish.
   struct Flight {
-    std::deque<Clock::time_point> unanswered;  // send times, oldest first
+    struct Request {
+      Clock::time_point sent;
+      std::size_t broadcasts;
+    };
+    std::deque<Request> unanswered;  // oldest first
     bool writer_done = false;
     bool reader_done = false;
     PublishResult result;

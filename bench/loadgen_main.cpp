@@ -4,7 +4,8 @@
 //   1. opens --connections sockets, --concurrency handshakes in flight, each joining
 //      room:bench: handshake+join rate and latency;
 //   2. after --settle-ms, the server's RSS growth per idle joined connection;
-//   3. for each --broadcast SUBS:COUNT:RATE, COUNT broadcasts through POST /api/broadcast
+//   3. for each --broadcast SUBS:COUNT:RATE[:BATCH], COUNT broadcasts through POST /api/broadcast
+//      (BATCH > 1: that many per request, through POST /api/broadcast/batch)
 //      at RATE per second to SUBS subscribers: deliveries, throughput and latency.
 //
 // One io_context thread: the generator shares the cores with the server, so it must
@@ -37,6 +38,7 @@ struct BroadcastPlan {
   std::size_t subscribers = 0;
   std::uint64_t count = 0;
   double rate_per_s = 0;
+  std::size_t batch = 1;  // broadcasts per publish request
 };
 
 struct Options {
@@ -46,7 +48,7 @@ struct Options {
   pid_t server_pid = 0;
   std::size_t connections = 10'000;
   std::size_t concurrency = 200;
-  std::vector<std::string> broadcasts;  // SUBS:COUNT:RATE
+  std::vector<std::string> broadcasts;  // SUBS:COUNT:RATE[:BATCH]
   std::vector<std::string> source_ips;
   int settle_ms = 1000;
   int connect_timeout_s = 40;
@@ -58,8 +60,10 @@ struct Options {
 std::optional<BroadcastPlan> parsePlan(const std::string& text) {
   BroadcastPlan plan;
   char tail = 0;
-  if (std::sscanf(text.c_str(), "%zu:%" SCNu64 ":%lf%c", &plan.subscribers, &plan.count, &plan.rate_per_s, &tail) != 3 ||
-      plan.subscribers == 0 || plan.rate_per_s < 0) {
+  int fields = std::sscanf(text.c_str(), "%zu:%" SCNu64 ":%lf:%zu%c", &plan.subscribers, &plan.count,
+                           &plan.rate_per_s, &plan.batch, &tail);
+  if ((fields != 3 && fields != 4) || plan.subscribers == 0 || plan.rate_per_s < 0 || plan.batch == 0 ||
+      plan.batch > 1000) {
     return std::nullopt;
   }
   return plan;
@@ -140,8 +144,8 @@ class Bench {
   }
 
   asio::awaitable<void> broadcastPhase(const BroadcastPlan& plan) {
-    fmt::print(stderr, "loadgen: {} broadcasts to {} subscribers at {}/s\n", plan.count, plan.subscribers,
-               plan.rate_per_s);
+    fmt::print(stderr, "loadgen: {} broadcasts to {} subscribers at {}/s, {} per request\n", plan.count,
+               plan.subscribers, plan.rate_per_s, plan.batch);
     // Every socket is in room:bench; a smaller audience gets a topic of its own, joined
     // once: a second join of a topic makes the server close and re-open the channel.
     std::size_t open_sockets = fleet_.openSockets();
@@ -161,7 +165,7 @@ class Bench {
 
     fleet_.beginReceive(topic);
     auto cpu_from = sampleCpu(options_.server_pid);
-    PublishPlan publish_plan{topic, "bench", plan.count, plan.rate_per_s};
+    PublishPlan publish_plan{topic, "bench", plan.count, plan.rate_per_s, plan.batch};
     // Twice the planned publishing time: room for a slow server, but bounded.
     double planned_s = plan.rate_per_s > 0 ? static_cast<double>(plan.count) / plan.rate_per_s : 5.0;
     publish_plan.time_cap = std::chrono::duration_cast<Clock::duration>(
@@ -182,6 +186,7 @@ class Bench {
     };
     co_await waitUntil(drained, hard_deadline);
     auto cpu_to = sampleCpu(options_.server_pid);
+    if (plan.batch > 1) fmt::print("  (published {} broadcasts per request, POST /api/broadcast/batch)\n", plan.batch);
     printBroadcast({subscribers, plan.count, plan.rate_per_s, &published, &fleet_.receiveStats(), refused,
                     options_.drain_timeout_s, cpuBetween(cpu_from, cpu_to)});
   }
@@ -208,7 +213,7 @@ int main(int argc, char** argv) {
   app.add_option("--server-pid", options.server_pid, "server process id, for RSS and CPU from /proc")->required();
   app.add_option("--connections", options.connections, "sockets to open and join")->capture_default_str();
   app.add_option("--concurrency", options.concurrency, "handshakes in flight")->capture_default_str();
-  app.add_option("--broadcast", options.broadcasts, "a broadcast phase, SUBS:COUNT:RATE (rate per second)");
+  app.add_option("--broadcast", options.broadcasts, "a broadcast phase, SUBS:COUNT:RATE[:BATCH] (broadcasts per second; BATCH per request, default 1)");
   app.add_option("--source-ip", options.source_ips, "source addresses to spread sockets over (127.0.0.x)");
   app.add_option("--settle-ms", options.settle_ms, "wait before reading RSS")->capture_default_str();
   app.add_option("--connect-timeout-s", options.connect_timeout_s)->capture_default_str();
@@ -221,7 +226,7 @@ int main(int argc, char** argv) {
   for (const auto& text : options.broadcasts) {
     auto plan = parsePlan(text);
     if (!plan) {
-      fmt::print(stderr, "--broadcast: expected SUBS:COUNT:RATE, got '{}'\n", text);
+      fmt::print(stderr, "--broadcast: expected SUBS:COUNT:RATE[:BATCH], got '{}'\n", text);
       return 2;
     }
     plans.push_back(*plan);

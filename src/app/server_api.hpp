@@ -1,6 +1,7 @@
 #pragma once
 // The HTTP API for backends, authenticated by server API key:
 //   POST /api/broadcast {topic, event, payload}  -> publish to every socket joined to topic
+//   POST /api/broadcast/batch {broadcasts: [...]} -> publish each, in order (all or none)
 //   POST /api/users/{id}/disconnect              -> close the user's sockets (session_revoked)
 #include "auth/api_keys.hpp"
 #include "http/router.hpp"
@@ -14,6 +15,8 @@ namespace sg::app {
 
 // Closes every socket of a user, on every shard (and, later, every node).
 using DisconnectUser = std::function<void(const std::string& user_id)>;
+
+inline constexpr std::size_t kMaxBatchBroadcasts = 1000;
 
 void addServerApiRoutes(http::Router& router, const auth::ApiKeys& keys, pubsub::PubSub& pubsub, obs::Metrics& metrics,
                         DisconnectUser disconnect);

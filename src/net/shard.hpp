@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 namespace sg::net {
@@ -26,12 +27,20 @@ class ShardSession : public SessionHook {
   virtual void close(CloseReason reason) = 0;
   // Null until the session runs a protocol (e.g. while delivering a refusal).
   virtual const Identity* identity() const = 0;
+  // Writes what the session has queued (see Shard::requestFlush).
+  virtual void flushQueued() = 0;
 };
 
 using SessionList = boost::intrusive::list<ShardSession, boost::intrusive::constant_time_size<false>>;
 
 struct Shard {
   explicit Shard(std::size_t i) : index(i), ioc(1), sweep_timer(ioc) {}
+
+  // Flushes `session` once the shard has run what was posted before: every frame queued
+  // meanwhile (a batch of broadcasts) leaves in one write per socket. One post serves
+  // every session waiting.
+  void requestFlush(std::shared_ptr<ShardSession> session);
+
   std::size_t index;
   boost::asio::io_context ioc;
   SessionList sessions;
@@ -42,6 +51,11 @@ struct Shard {
   // write_scratch for one system call. No socket keeps an I/O buffer of its own.
   std::vector<char> read_scratch = std::vector<char>(64 * 1024);
   std::vector<char> write_scratch = std::vector<char>(64 * 1024);
+
+ private:
+  void flushAll();
+  std::vector<std::shared_ptr<ShardSession>> flush_wanted_;
+  std::vector<std::shared_ptr<ShardSession>> flushing_;
 };
 
 }  // namespace sg::net

@@ -291,10 +291,12 @@ protocol::SendResult WebSocketSession::send(pubsub::Frame frame, bool binary) {
 void WebSocketSession::scheduleFlush() {
   if (flush_scheduled_ || awaiting_writable_ || finished_) return;
   flush_scheduled_ = true;
-  boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
-    self->flush_scheduled_ = false;
-    self->flush();
-  });
+  shard_.requestFlush(shared_from_this());
+}
+
+void WebSocketSession::flushQueued() {
+  flush_scheduled_ = false;
+  flush();
 }
 
 void WebSocketSession::flush() {
@@ -334,6 +336,7 @@ void WebSocketSession::flush() {
       used = parts[0].size() + parts[1].size();
       written = socket_.write_some(parts, ec);
     }
+    obs::inc(ctx_.deps.metrics.socket_writes);
     if (wouldBlock(ec)) break;
     if (ec) {
       if (!isNormalEnd(ec)) spdlog::debug("websocket write failed: {}", ec.message());

@@ -41,6 +41,7 @@ class WebSocketSession final : public std::enable_shared_from_this<WebSocketSess
   // ShardSession (close() is shared with protocol::Transport)
   void checkDeadlines(std::chrono::steady_clock::time_point now) override;
   const Identity* identity() const override { return phoenix_ ? &phoenix_->identity() : nullptr; }
+  void flushQueued() override;
 
   // protocol::Transport
   protocol::SendResult send(pubsub::Frame frame, bool binary) override;
@@ -60,9 +61,8 @@ class WebSocketSession final : public std::enable_shared_from_this<WebSocketSess
   void onPing(std::string_view payload) override;
   void onPeerClose(std::optional<std::uint16_t> code) override;
 
-  // Writing: frames are queued, then flushed on the next turn of the shard, so that every
-  // frame queued in one turn (a burst of broadcasts) leaves in one system call.
-  void enqueue(pubsub::Frame frame, ws::Opcode opcode);
+  // Writing: frames are queued, then flushed by the shard after what was posted before
+  // (Shard::requestFlush), so that a burst of broadcasts leaves in one system call.
   void scheduleFlush();
   void flush();
   void consumeWritten(std::size_t bytes);

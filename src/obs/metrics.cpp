@@ -16,6 +16,13 @@ void single(std::string& out, std::string_view name, std::string_view type, std:
   out += fmt::format("{} {}\n", name, v.load(std::memory_order_relaxed));
 }
 
+template <typename T>
+void single(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+            const Striped<T>& v) {
+  family(out, name, type, help);
+  out += fmt::format("{} {}\n", name, v.load());
+}
+
 void byReason(std::string& out, std::string_view name, std::string_view help,
               const std::array<Counter, kCloseReasonCount>& counters) {
   family(out, name, "counter", help);
@@ -27,6 +34,12 @@ void byReason(std::string& out, std::string_view name, std::string_view help,
 }
 
 }  // namespace
+
+std::size_t threadStripe() {
+  static std::atomic<std::size_t> next{0};
+  thread_local const std::size_t stripe = next.fetch_add(1, std::memory_order_relaxed);
+  return stripe;
+}
 
 std::string Metrics::renderPrometheus() const {
   std::string out;
@@ -47,6 +60,7 @@ std::string Metrics::renderPrometheus() const {
   out += fmt::format("sockguard_joins_total{{result=\"error\"}} {}\n", joins_error.load());
   single(out, "sockguard_messages_in_total", "counter", "Messages received from clients", messages_in);
   single(out, "sockguard_messages_out_total", "counter", "Messages queued to clients", messages_out);
+  single(out, "sockguard_socket_writes_total", "counter", "Write system calls on WebSocket sockets", socket_writes);
   single(out, "sockguard_broadcasts_total", "counter", "Broadcasts published", broadcasts);
   family(out, "sockguard_token_refreshes_total", "counter", "refresh_token pushes by result");
   out += fmt::format("sockguard_token_refreshes_total{{result=\"ok\"}} {}\n", refreshes_ok.load());

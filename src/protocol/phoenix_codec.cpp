@@ -17,14 +17,7 @@ std::optional<Version> parseVsn(std::optional<std::string_view> vsn) {
   return std::nullopt;
 }
 
-namespace {
-
-constexpr std::size_t kMaxDepth = 32;
-
-// Boost.JSON 1.81 reads a number beyond a double's range (1e400) as infinity and writes
-// it back as `Infinity`, which is not JSON: a payload holding one, echoed by ping or
-// broadcast to a room, would reach clients as a frame they cannot parse.
-bool allFinite(const json::value& v) {  // recursion bounded by kMaxDepth
+bool allFinite(const json::value& v) {  // recursion bounded by the parsers' depth limits
   switch (v.kind()) {
     case json::kind::double_: return std::isfinite(v.get_double());
     case json::kind::array:
@@ -38,6 +31,10 @@ bool allFinite(const json::value& v) {  // recursion bounded by kMaxDepth
     default: return true;
   }
 }
+
+namespace {
+
+constexpr std::size_t kMaxDepth = 32;
 
 bool parseJson(std::string_view text, json::value& out) {
   json::parse_options options;

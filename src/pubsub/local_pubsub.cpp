@@ -4,6 +4,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_set>
+#include <utility>
 
 namespace sg::pubsub {
 
@@ -13,6 +14,14 @@ namespace sg::pubsub {
 // or loses its last local subscriber: never per delivered message.
 struct LocalPubSub::Shard {
   Post post;
+  // Broadcasts waiting for the shard's thread. One posted drain serves all that arrive
+  // before it runs: under load the shard delivers broadcasts in batches, and its sockets
+  // write a batch's frames together.
+  std::mutex inbox_mutex;
+  std::deque<BroadcastPtr> inbox;
+  bool drain_posted = false;
+  std::atomic<std::size_t> backlog{0};  // inbox.size(), readable without the lock
+  std::vector<BroadcastPtr> draining;    // shard thread only
   std::unordered_map<std::string, std::vector<Subscriber*>> topics;
   mutable std::shared_mutex active_mutex;
   std::unordered_set<std::string> active_topics;
@@ -64,8 +73,40 @@ void LocalPubSub::unsubscribe(std::size_t index, const std::string& topic, Subsc
 void LocalPubSub::publish(BroadcastPtr message) {
   for (auto& shard : shards_) {
     if (!shard->hasTopic(message->topic())) continue;
-    shard->post([this, s = shard.get(), message] { deliverLocal(*s, message); });
+    bool post;
+    {
+      std::lock_guard lock(shard->inbox_mutex);
+      shard->inbox.push_back(message);
+      shard->backlog.store(shard->inbox.size(), std::memory_order_relaxed);
+      post = !std::exchange(shard->drain_posted, true);
+    }
+    if (post) shard->post([this, s = shard.get()] { drain(*s); });
   }
+}
+
+bool LocalPubSub::overloaded() const {
+  return std::any_of(shards_.begin(), shards_.end(), [](const auto& shard) {
+    return shard->backlog.load(std::memory_order_relaxed) > kMaxBacklog;
+  });
+}
+
+// Delivers a bounded batch, then yields the thread (posting itself again when more wait),
+// so that a flood of broadcasts cannot starve the shard's reads, writes and timers.
+void LocalPubSub::drain(Shard& shard) {
+  bool more;
+  {
+    std::lock_guard lock(shard.inbox_mutex);
+    std::size_t n = std::min(shard.inbox.size(), kDeliveriesPerTurn);
+    shard.draining.assign(std::make_move_iterator(shard.inbox.begin()),
+                          std::make_move_iterator(shard.inbox.begin() + static_cast<std::ptrdiff_t>(n)));
+    shard.inbox.erase(shard.inbox.begin(), shard.inbox.begin() + static_cast<std::ptrdiff_t>(n));
+    shard.backlog.store(shard.inbox.size(), std::memory_order_relaxed);
+    more = !shard.inbox.empty();
+    shard.drain_posted = more;
+  }
+  for (const auto& message : shard.draining) deliverLocal(shard, message);
+  shard.draining.clear();
+  if (more) shard.post([this, s = &shard] { drain(*s); });
 }
 
 void LocalPubSub::deliverLocal(Shard& shard, const BroadcastPtr& message) {

@@ -1,9 +1,11 @@
 #pragma once
-// In-process PubSub over N shards. publish() posts one task per shard that has at least
-// one subscriber for the topic; each shard walks its own subscriber list without locks.
+// In-process PubSub over N shards. publish() hands the broadcast to every shard that has
+// at least one subscriber for the topic (through a small inbox: one lock per broadcast
+// and shard, never per delivery); each shard walks its own subscriber lists without locks.
 #include "pubsub/pubsub.hpp"
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -24,13 +26,20 @@ class LocalPubSub final : public PubSub {
   void subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) override;
   void unsubscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) override;
   void publish(BroadcastPtr message) override;
+  bool overloaded() const override;
   std::size_t localSubscribers(std::size_t shard, const std::string& topic) const override;
   std::vector<std::string> activeTopics(std::string_view prefix) const override;
 
   std::size_t shardCount() const { return shards_.size(); }
 
+  // Broadcasts a shard delivers per turn of its loop, before reads and writes get theirs.
+  static constexpr std::size_t kDeliveriesPerTurn = 64;
+  // A shard with more broadcasts than this waiting makes overloaded() true.
+  static constexpr std::size_t kMaxBacklog = 4096;
+
  private:
   struct Shard;
+  void drain(Shard& shard);
   void deliverLocal(Shard& shard, const BroadcastPtr& message);
 
   std::vector<std::unique_ptr<Shard>> shards_;

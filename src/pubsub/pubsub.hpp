@@ -26,6 +26,10 @@ class PubSub {
   virtual void unsubscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) = 0;
   // Any thread. Delivery is asynchronous, in publish order per publishing thread.
   virtual void publish(BroadcastPtr message) = 0;
+  // True while broadcasts wait for delivery faster than it happens (a backlog past a
+  // bound). Publishers that can be told to retry (the HTTP API) should be: the backlog
+  // is memory, and latency for every subscriber. Any thread.
+  virtual bool overloaded() const = 0;
   // Subscriptions on `shard` to `topic`; shard-local like subscribe().
   virtual std::size_t localSubscribers(std::size_t shard, const std::string& topic) const = 0;
   // Topics starting with `prefix` that have at least one subscriber somewhere. Any thread.

@@ -156,5 +156,44 @@ TEST_F(LocalPubSubTest, DeliversInPublishOrder) {
   EXPECT_EQ(a.received[1], second);
 }
 
+TEST_F(LocalPubSubTest, BroadcastsWaitingForAShardShareOneTask) {
+  RecordingSubscriber a;
+  pubsub.subscribe(0, "t", &a);
+  for (int i = 0; i < 3; ++i) pubsub.publish(makeBroadcast("t", std::to_string(i)));
+  EXPECT_EQ(shards.pending(0), 1u);  // the shard delivers them together
+  shards.runAll();
+  ASSERT_EQ(a.received.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(a.received[i]->payload(), std::to_string(i));
+  pubsub.publish(makeBroadcast("t"));
+  EXPECT_EQ(shards.pending(0), 1u);  // a new task once the last one has drained
+}
+
+TEST_F(LocalPubSubTest, DeliversABoundedBatchPerTurnThenYields) {
+  RecordingSubscriber a;
+  pubsub.subscribe(0, "t", &a);
+  const std::size_t total = LocalPubSub::kDeliveriesPerTurn + 10;
+  for (std::size_t i = 0; i < total; ++i) pubsub.publish(makeBroadcast("t", std::to_string(i)));
+  shards.run(0);
+  EXPECT_EQ(a.received.size(), LocalPubSub::kDeliveriesPerTurn);
+  EXPECT_EQ(shards.pending(0), 1u);  // the rest waits for the shard's next turn
+  shards.run(0);
+  ASSERT_EQ(a.received.size(), total);
+  EXPECT_EQ(a.received.back()->payload(), std::to_string(total - 1));
+  EXPECT_EQ(shards.pending(0), 0u);
+}
+
+TEST_F(LocalPubSubTest, OverloadedWhileABacklogIsPastItsBound) {
+  RecordingSubscriber a;
+  pubsub.subscribe(1, "t", &a);
+  EXPECT_FALSE(pubsub.overloaded());
+  for (std::size_t i = 0; i < LocalPubSub::kMaxBacklog; ++i) pubsub.publish(makeBroadcast("t"));
+  EXPECT_FALSE(pubsub.overloaded());
+  pubsub.publish(makeBroadcast("t"));
+  EXPECT_TRUE(pubsub.overloaded());
+  while (shards.pending(1) > 0) shards.run(1);
+  EXPECT_FALSE(pubsub.overloaded());
+  EXPECT_EQ(a.received.size(), LocalPubSub::kMaxBacklog + 1);  // nothing published was dropped
+}
+
 }  // namespace
 }  // namespace sg::pubsub
