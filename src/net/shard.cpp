@@ -2,17 +2,37 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
+
 namespace sg::net {
+
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Below this, a flush is cheap enough to follow the next batch at once.
+constexpr auto kQuickFlush = std::chrono::milliseconds(1);
+
+}  // namespace
 
 void Shard::requestFlush(std::shared_ptr<ShardSession> session) {
   flush_wanted_.push_back(std::move(session));
-  if (flush_wanted_.size() == 1) boost::asio::post(ioc, [this] { flushAll(); });
+  if (flush_wanted_.size() > 1) return;  // a flush is already on its way
+  if (Clock::now() >= next_flush_at_) {
+    boost::asio::post(ioc, [this] { flushAll(); });
+    return;
+  }
+  flush_timer_.expires_at(next_flush_at_);
+  flush_timer_.async_wait([this](boost::system::error_code) { flushAll(); });
 }
 
 void Shard::flushAll() {
+  auto started = Clock::now();
   flushing_.swap(flush_wanted_);
   for (auto& session : flushing_) session->flushQueued();
   flushing_.clear();  // releases the sessions; keeps the capacity for the next round
+  auto took = Clock::now() - started;
+  next_flush_at_ = took < kQuickFlush ? Clock::time_point{} : Clock::now() + std::min<Clock::duration>(took, kMaxFlushPause);
 }
 
 }  // namespace sg::net

@@ -34,12 +34,15 @@ class ShardSession : public SessionHook {
 using SessionList = boost::intrusive::list<ShardSession, boost::intrusive::constant_time_size<false>>;
 
 struct Shard {
-  explicit Shard(std::size_t i) : index(i), ioc(1), sweep_timer(ioc) {}
+  explicit Shard(std::size_t i) : index(i), ioc(1), sweep_timer(ioc), flush_timer_(ioc) {}
 
   // Flushes `session` once the shard has run what was posted before: every frame queued
-  // meanwhile (a batch of broadcasts) leaves in one write per socket. One post serves
-  // every session waiting.
+  // meanwhile (a batch of broadcasts) leaves in one write per socket. One flush serves
+  // every session waiting. A flush that took long (many sockets, one system call each)
+  // is followed by a pause as long, at most kMaxFlushPause: the shard gets time for other
+  // work, and frames that arrive meanwhile leave together with the next flush.
   void requestFlush(std::shared_ptr<ShardSession> session);
+  static constexpr auto kMaxFlushPause = std::chrono::milliseconds(20);
 
   std::size_t index;
   boost::asio::io_context ioc;
@@ -56,6 +59,8 @@ struct Shard {
   void flushAll();
   std::vector<std::shared_ptr<ShardSession>> flush_wanted_;
   std::vector<std::shared_ptr<ShardSession>> flushing_;
+  boost::asio::steady_timer flush_timer_;
+  std::chrono::steady_clock::time_point next_flush_at_{};
 };
 
 }  // namespace sg::net

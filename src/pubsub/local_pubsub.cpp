@@ -93,26 +93,35 @@ bool LocalPubSub::overloaded() const {
 // Delivers a bounded batch, then yields the thread (posting itself again when more wait),
 // so that a flood of broadcasts cannot starve the shard's reads, writes and timers.
 void LocalPubSub::drain(Shard& shard) {
+  {
+    std::lock_guard lock(shard.inbox_mutex);
+    auto n = static_cast<std::ptrdiff_t>(std::min(shard.inbox.size(), kBroadcastsPerTurn));
+    shard.draining.assign(std::make_move_iterator(shard.inbox.begin()), std::make_move_iterator(shard.inbox.begin() + n));
+    shard.inbox.erase(shard.inbox.begin(), shard.inbox.begin() + n);
+  }
+  std::size_t done = 0, deliveries = 0;
+  while (done < shard.draining.size() && deliveries < kDeliveriesPerTurn) {
+    deliveries += deliverLocal(shard, shard.draining[done++]);
+  }
   bool more;
   {
     std::lock_guard lock(shard.inbox_mutex);
-    std::size_t n = std::min(shard.inbox.size(), kDeliveriesPerTurn);
-    shard.draining.assign(std::make_move_iterator(shard.inbox.begin()),
-                          std::make_move_iterator(shard.inbox.begin() + static_cast<std::ptrdiff_t>(n)));
-    shard.inbox.erase(shard.inbox.begin(), shard.inbox.begin() + static_cast<std::ptrdiff_t>(n));
+    // What the delivery budget left goes back to the front, in order.
+    auto rest = shard.draining.begin() + static_cast<std::ptrdiff_t>(done);
+    shard.inbox.insert(shard.inbox.begin(), std::make_move_iterator(rest), std::make_move_iterator(shard.draining.end()));
     shard.backlog.store(shard.inbox.size(), std::memory_order_relaxed);
     more = !shard.inbox.empty();
     shard.drain_posted = more;
   }
-  for (const auto& message : shard.draining) deliverLocal(shard, message);
   shard.draining.clear();
   if (more) shard.post([this, s = &shard] { drain(*s); });
 }
 
-void LocalPubSub::deliverLocal(Shard& shard, const BroadcastPtr& message) {
+std::size_t LocalPubSub::deliverLocal(Shard& shard, const BroadcastPtr& message) {
   auto it = shard.topics.find(message->topic());
-  if (it == shard.topics.end()) return;
+  if (it == shard.topics.end()) return 0;
   for (Subscriber* subscriber : it->second) subscriber->deliver(message);
+  return it->second.size();
 }
 
 std::size_t LocalPubSub::localSubscribers(std::size_t index, const std::string& topic) const {

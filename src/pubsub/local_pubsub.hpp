@@ -32,15 +32,19 @@ class LocalPubSub final : public PubSub {
 
   std::size_t shardCount() const { return shards_.size(); }
 
-  // Broadcasts a shard delivers per turn of its loop, before reads and writes get theirs.
-  static constexpr std::size_t kDeliveriesPerTurn = 64;
+  // What a shard delivers in one turn of its loop before reads, writes and timers get
+  // theirs: at most this many broadcasts, and it stops after the broadcast that takes it
+  // past this many deliveries (one broadcast to a large audience is a lot of work).
+  static constexpr std::size_t kBroadcastsPerTurn = 64;
+  static constexpr std::size_t kDeliveriesPerTurn = 32768;
   // A shard with more broadcasts than this waiting makes overloaded() true.
   static constexpr std::size_t kMaxBacklog = 4096;
 
  private:
   struct Shard;
   void drain(Shard& shard);
-  void deliverLocal(Shard& shard, const BroadcastPtr& message);
+  // Returns the number of subscribers it was delivered to.
+  std::size_t deliverLocal(Shard& shard, const BroadcastPtr& message);
 
   std::vector<std::unique_ptr<Shard>> shards_;
 };

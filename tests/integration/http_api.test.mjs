@@ -5,19 +5,9 @@ import net from 'node:net';
 
 import { API_KEY, startServer } from './lib/server.mjs';
 import { RawClient, rawJoined, withTimeout, WAIT_MS } from './lib/clients.mjs';
-import { rawRequest } from './lib/http.mjs';
+import { metricsMap, rawRequest } from './lib/http.mjs';
 
 const BODY_BYTES = 2048;
-
-function metricsMap(text) {
-  const out = new Map();
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const i = line.lastIndexOf(' ');
-    out.set(line.slice(0, i), Number(line.slice(i + 1)));
-  }
-  return out;
-}
 
 describe('HTTP API', () => {
   let server;

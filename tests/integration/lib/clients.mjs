@@ -16,6 +16,32 @@ export function withTimeout(promise, ms = WAIT_MS, what = 'operation') {
 
 export const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// For clients that record what arrives: resolves with the first value check() returns
+// (undefined: not yet), rejects with what it throws, and runs it again each time the
+// owner calls the functions in `waiters`. Rejects after ms, naming what and detail().
+export function waitOn(waiters, check, { ms = WAIT_MS, what = 'message', detail = () => '' } = {}) {
+  return new Promise((resolve, reject) => {
+    const finish = (fn, value) => {
+      clearTimeout(timer);
+      waiters.delete(run);
+      fn(value);
+    };
+    const run = () => {
+      let value;
+      try {
+        value = check();
+      } catch (e) {
+        return finish(reject, e);
+      }
+      return value === undefined ? undefined : finish(resolve, value);
+    };
+    const timeout = () => finish(reject, new Error(`timed out after ${ms} ms waiting for ${what}${detail()}`));
+    const timer = setTimeout(timeout, ms);
+    waiters.add(run);
+    run();
+  });
+}
+
 // Polls fn until it returns a truthy value (returned) or the time is up.
 export async function eventually(fn, { timeoutMs = WAIT_MS, intervalMs = 25, what = 'condition' } = {}) {
   const deadline = Date.now() + timeoutMs;
@@ -153,27 +179,17 @@ export class RawClient {
   // Resolves with the first message (from index `from`) for which pred(msg) holds;
   // rejects if the socket closes first or after ms.
   waitFor(pred, { ms = WAIT_MS, from = 0, what = 'message' } = {}) {
-    return new Promise((resolve, reject) => {
-      let index = from;
-      const finish = (fn, value) => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        fn(value);
-      };
-      const check = () => {
-        for (; index < this.messages.length; index++) {
-          if (pred(this.messages[index])) return finish(resolve, this.messages[index]);
-        }
-        if (this.closeEvent) {
-          const got = JSON.stringify(this.messages.map((x) => x.text ?? '<binary>'));
-          finish(reject, new Error(`socket closed (${this.closeEvent.code} ${this.closeEvent.reason}) before ${what}; got ${got}`));
-        }
-        return undefined;
-      };
-      const timer = setTimeout(() => finish(reject, new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-      this.waiters.add(check);
-      check();
-    });
+    let index = from;
+    return waitOn(this.waiters, () => {
+      for (; index < this.messages.length; index++) {
+        if (pred(this.messages[index])) return this.messages[index];
+      }
+      if (this.closeEvent) {
+        const got = JSON.stringify(this.messages.map((x) => x.text ?? '<binary>'));
+        throw new Error(`socket closed (${this.closeEvent.code} ${this.closeEvent.reason}) before ${what}; got ${got}`);
+      }
+      return undefined;
+    }, { ms, what });
   }
 
   // Waits for the V2 reply to ref (text messages).

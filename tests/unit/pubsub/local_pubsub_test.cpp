@@ -171,15 +171,32 @@ TEST_F(LocalPubSubTest, BroadcastsWaitingForAShardShareOneTask) {
 TEST_F(LocalPubSubTest, DeliversABoundedBatchPerTurnThenYields) {
   RecordingSubscriber a;
   pubsub.subscribe(0, "t", &a);
-  const std::size_t total = LocalPubSub::kDeliveriesPerTurn + 10;
+  const std::size_t total = LocalPubSub::kBroadcastsPerTurn + 10;
   for (std::size_t i = 0; i < total; ++i) pubsub.publish(makeBroadcast("t", std::to_string(i)));
   shards.run(0);
-  EXPECT_EQ(a.received.size(), LocalPubSub::kDeliveriesPerTurn);
+  EXPECT_EQ(a.received.size(), LocalPubSub::kBroadcastsPerTurn);
   EXPECT_EQ(shards.pending(0), 1u);  // the rest waits for the shard's next turn
   shards.run(0);
   ASSERT_EQ(a.received.size(), total);
   EXPECT_EQ(a.received.back()->payload(), std::to_string(total - 1));
   EXPECT_EQ(shards.pending(0), 0u);
+}
+
+TEST_F(LocalPubSubTest, ALargeAudienceEndsTheTurnSooner) {
+  std::vector<RecordingSubscriber> audience(LocalPubSub::kDeliveriesPerTurn);
+  for (auto& s : audience) pubsub.subscribe(0, "big", &s);
+  auto first = makeBroadcast("big", "1");
+  auto second = makeBroadcast("big", "2");
+  pubsub.publish(first);
+  pubsub.publish(second);
+  shards.run(0);  // the first broadcast used the whole delivery budget of the turn
+  EXPECT_EQ(audience.front().received.size(), 1u);
+  EXPECT_EQ(audience.back().received.size(), 1u);
+  EXPECT_EQ(shards.pending(0), 1u);
+  shards.run(0);
+  ASSERT_EQ(audience.back().received.size(), 2u);
+  EXPECT_EQ(audience.back().received[1], second);  // order kept across turns
+  for (auto& s : audience) pubsub.unsubscribe(0, "big", &s);
 }
 
 TEST_F(LocalPubSubTest, OverloadedWhileABacklogIsPastItsBound) {
