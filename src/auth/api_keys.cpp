@@ -1,5 +1,7 @@
 #include "auth/api_keys.hpp"
 
+#include "core/text.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
@@ -29,7 +31,7 @@ std::optional<std::string_view> bearerToken(const http::Request& request) {
   auto value = request.header("Authorization");
   if (!value) return std::nullopt;
   constexpr std::string_view kScheme = "Bearer ";
-  if (value->size() <= kScheme.size() || !http::iequals(value->substr(0, kScheme.size()), kScheme)) return std::nullopt;
+  if (value->size() <= kScheme.size() || !iequals(value->substr(0, kScheme.size()), kScheme)) return std::nullopt;
   auto token = value->substr(kScheme.size());
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   if (token.empty()) return std::nullopt;

@@ -1,5 +1,7 @@
 #include "auth/handshake_authenticator.hpp"
 
+#include "core/text.hpp"
+
 #include "auth/passwords.hpp"
 #include "http/cookies.hpp"
 
@@ -11,12 +13,6 @@ namespace sg::auth {
 namespace {
 
 constexpr std::string_view kProtocolPrefix = "base64url.bearer.phx.";
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
 
 // The client encodes with btoa (standard alphabet) and strips '='; other clients use the
 // URL-safe alphabet. Accept both.
@@ -48,7 +44,7 @@ std::optional<std::string> decodeBase64Any(std::string_view in) {
 
 std::optional<std::string> phoenixProtocolToken(const http::Request& request) {
   for (const auto& h : request.headers) {
-    if (!http::iequals(h.name, "Sec-WebSocket-Protocol")) continue;
+    if (!iequals(h.name, "Sec-WebSocket-Protocol")) continue;
     std::string_view list = h.value;
     while (!list.empty()) {
       auto comma = list.find(',');
@@ -72,7 +68,7 @@ void HandshakeAuthenticator::authenticate(const http::Request& request, Done don
     if (auto token = phoenixProtocolToken(request)) return done(tokens_.verify(*token, from));
     // A bearer prefix whose value does not decode is a broken credential, not a bare socket.
     for (const auto& h : request.headers) {
-      if (http::iequals(h.name, "Sec-WebSocket-Protocol") && h.value.find(kProtocolPrefix) != std::string::npos) {
+      if (iequals(h.name, "Sec-WebSocket-Protocol") && h.value.find(kProtocolPrefix) != std::string::npos) {
         return done(ConnectDecision::refuse(CloseReason::TokenInvalid));
       }
     }

@@ -1,5 +1,7 @@
 #include "cli/config_keys.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -14,12 +16,6 @@ struct Range {
 };
 using Choices = std::vector<std::string_view>;
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
 std::string rangeError(const Range& r) {
   auto fmt = [](double v) {
     std::string s = std::to_string(v);
@@ -32,7 +28,7 @@ std::string rangeError(const Range& r) {
 
 template <typename T>
 std::string parseNumber(std::string_view text, T& out, const Range& r) {
-  std::string t = trim(text);
+  std::string t(trim(text));
   T value{};
   auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
   if (ec != std::errc() || end != t.data() + t.size() || t.empty()) return "expected a number, got '" + t + "'";
@@ -48,7 +44,7 @@ std::string parse(std::string_view text, std::size_t& out, const Range& r, const
   return parseNumber(text, out, r);
 }
 std::string parse(std::string_view text, bool& out, const Range&, const Choices&) {
-  std::string t = trim(text);
+  std::string t(trim(text));
   std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
   if (t == "true" || t == "1" || t == "yes" || t == "on") out = true;
   else if (t == "false" || t == "0" || t == "no" || t == "off") out = false;
@@ -56,7 +52,7 @@ std::string parse(std::string_view text, bool& out, const Range&, const Choices&
   return {};
 }
 std::string parse(std::string_view text, std::string& out, const Range&, const Choices& choices) {
-  std::string t = trim(text);
+  std::string t(trim(text));
   if (!choices.empty() && std::find(choices.begin(), choices.end(), t) == choices.end()) {
     std::string list;
     for (auto c : choices) list += (list.empty() ? "" : ", ") + std::string(c);
@@ -69,7 +65,7 @@ std::string parse(std::string_view text, std::vector<std::string>& out, const Ra
   out.clear();
   while (!text.empty()) {
     auto comma = text.find(',');
-    std::string item = trim(text.substr(0, comma));
+    std::string item(trim(text.substr(0, comma)));
     if (!item.empty()) out.push_back(std::move(item));
     if (comma == std::string_view::npos) break;
     text.remove_prefix(comma + 1);
@@ -141,6 +137,10 @@ std::vector<ConfigKey> buildKeys() {
           "bytes queued to one socket before it is closed as slow_consumer", {1024, 1 << 30}),
       key("limits.heartbeat_timeout_s", &C::limits, &LimitsConfig::heartbeat_timeout_s,
           "close a socket silent for this many seconds", {1, 86400}),
+      key("limits.password_hashes_per_ip", &C::limits, &LimitsConfig::password_hashes_per_ip,
+          "logins and registrations from one client IP waiting for or in password hashing (429 beyond)", {1, 1000}),
+      key("limits.password_hashes_pending", &C::limits, &LimitsConfig::password_hashes_pending,
+          "logins and registrations waiting for or in password hashing in all (503 beyond)", {1, 100000}),
 
       key("auth.allowed_origins", &C::auth, &AuthConfig::allowed_origins,
           "allowed Origins: exact (https://app.example.com) or wildcard (https://*.example.com)"),

@@ -1,5 +1,7 @@
 #include "http/client_ip.hpp"
 
+#include "core/text.hpp"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -23,12 +25,6 @@ std::optional<std::array<std::uint8_t, 16>> parseIp(std::string_view text) {
     return out;
   }
   return std::nullopt;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 // "1.2.3.4", "1.2.3.4:5678", "[::1]:80", "\"[::1]\"" -> the bare address.

@@ -1,13 +1,9 @@
 #include "http/cookies.hpp"
 
+#include "core/text.hpp"
+
 namespace sg::http {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
 
 }  // namespace
 

@@ -1,5 +1,7 @@
 #include "http/request.hpp"
 
+#include "core/text.hpp"
+
 #include <boost/url/parse_query.hpp>
 #include <boost/url/params_view.hpp>
 #include <boost/url/url_view.hpp>
@@ -8,12 +10,6 @@
 #include <cctype>
 
 namespace sg::http {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::optional<QueryParams> parseQuery(std::string_view query) {
   // Boost.URL 1.81's parse_query measures its input again with strlen (boostorg/url#757),

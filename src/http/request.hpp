@@ -40,6 +40,4 @@ struct Request {
   const std::string* param(std::string_view name) const;
 };
 
-bool iequals(std::string_view a, std::string_view b);
-
 }  // namespace sg::http

@@ -279,9 +279,15 @@ void WebSocketSession::onPeerClose(std::optional<std::uint16_t> code) {
 protocol::SendResult WebSocketSession::send(pubsub::Frame frame, bool binary) {
   if (close_queued_ || finished_) return protocol::SendResult::Closed;
   std::size_t n = frame->size();
-  if (!queue_.push(std::move(frame), binary ? ws::Opcode::Binary : ws::Opcode::Text)) {
-    close(CloseReason::SlowConsumer);
-    return protocol::SendResult::Overflow;
+  auto opcode = binary ? ws::Opcode::Binary : ws::Opcode::Text;
+  if (!queue_.push(frame, opcode)) {
+    // The cap is on what the peer has not taken. While the socket still accepts writes,
+    // queued bytes only wait for the shard's next flush (batching, a bounded pause).
+    if (awaiting_writable_) {
+      close(CloseReason::SlowConsumer);
+      return protocol::SendResult::Overflow;
+    }
+    queue_.pushAnyway(std::move(frame), opcode);
   }
   obs::add(ctx_.deps.metrics.queued_bytes, static_cast<std::int64_t>(n));
   scheduleFlush();

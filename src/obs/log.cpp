@@ -1,5 +1,7 @@
 #include "obs/log.hpp"
 
+#include "core/text.hpp"
+
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -19,23 +21,6 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
 };
 
 }  // namespace
-
-void appendJsonEscaped(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (u < 0x20) {
-      out += "\\u00";
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 0xF]);
-    } else {
-      out.push_back(c);
-    }
-  }
-}
 
 std::string initLogging(std::string_view level, std::string_view format) {
   auto lvl = spdlog::level::from_str(std::string(level));

@@ -10,7 +10,5 @@ namespace sg::obs {
 // empty on success.
 std::string initLogging(std::string_view level, std::string_view format);
 
-// Appends `s` escaped for use inside a JSON string literal (no quotes added).
-void appendJsonEscaped(std::string& out, std::string_view s);
 
 }  // namespace sg::obs

@@ -1,5 +1,7 @@
 #include "obs/redact.hpp"
 
+#include "core/text.hpp"
+
 #include <openssl/sha.h>
 
 #include <algorithm>
@@ -14,12 +16,6 @@ constexpr std::array<std::string_view, 7> kSecretParams{
 constexpr std::array<std::string_view, 6> kSecretHeaders{
     "cookie", "set-cookie", "authorization", "sec-websocket-protocol", "x-csrf-token",
     "x-phoenix-authtoken"};
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 int hexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

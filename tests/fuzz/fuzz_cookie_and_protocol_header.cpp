@@ -7,6 +7,7 @@
 
 #include "auth/handshake_authenticator.hpp"
 #include "auth/session_lookup.hpp"
+#include "core/text.hpp"
 #include "http/cookies.hpp"
 
 #include <sodium.h>
@@ -29,10 +30,12 @@ std::string base64url(std::string_view bytes) {
 // The bearer item the client offered: the first item with the prefix, in header order.
 std::optional<std::string> offeredItem(const http::Request& request) {
   for (const auto& h : request.headers) {
-    if (!http::iequals(h.name, "Sec-WebSocket-Protocol")) continue;
+    if (!sg::iequals(h.name, "Sec-WebSocket-Protocol")) continue;
     for (auto item : fuzz::split(h.value, ',')) {
-      while (item.starts_with(' ')) item.remove_prefix(1);
-      while (item.ends_with(' ')) item.remove_suffix(1);
+      // Optional whitespace around list items (and stray line ends) is not part of them.
+      auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+      while (!item.empty() && blank(item.front())) item.remove_prefix(1);
+      while (!item.empty() && blank(item.back())) item.remove_suffix(1);
       if (item.starts_with(kPrefix)) return std::string(item.substr(kPrefix.size()));
     }
   }
@@ -45,7 +48,7 @@ void checkCookie(const http::Request& request) {
   FUZZ_CHECK(session->find(';') == std::string::npos);
   std::string pair = std::string(auth::kSessionCookie) + "=" + *session;
   bool seen = false;
-  for (const auto& h : request.headers) seen = seen || (http::iequals(h.name, "Cookie") && h.value.find(pair) != std::string::npos);
+  for (const auto& h : request.headers) seen = seen || (sg::iequals(h.name, "Cookie") && h.value.find(pair) != std::string::npos);
   FUZZ_CHECK(seen);
 }
 

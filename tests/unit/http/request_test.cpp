@@ -63,11 +63,5 @@ TEST(Request, ParamIsCaseSensitiveAndFirstWins) {
   EXPECT_EQ(r.param("VSN"), nullptr);
 }
 
-TEST(Iequals, ComparesAsciiCaseInsensitively) {
-  EXPECT_TRUE(iequals("Bearer", "bEARER"));
-  EXPECT_FALSE(iequals("Bearer", "Bearer "));
-  EXPECT_TRUE(iequals("", ""));
-}
-
 }  // namespace
 }  // namespace sg::http

@@ -1,0 +1,19 @@
+#pragma once
+// Small text utilities shared by the parsers and writers above core.
+#include <string>
+#include <string_view>
+
+namespace sg {
+
+// `s` without leading and trailing spaces, tabs, CRs and LFs (HTTP's optional whitespace,
+// and the line ends a config value may bring).
+std::string_view trim(std::string_view s);
+
+// ASCII case-insensitive equality: header names, auth schemes, tokens.
+bool iequals(std::string_view a, std::string_view b);
+
+// Appends `s` escaped for the inside of a JSON string (quotes not included): `"` and `\`,
+// \n \r \t, and other control characters as \u00XX. Other bytes, UTF-8 included, as is.
+void appendJsonEscaped(std::string& out, std::string_view s);
+
+}  // namespace sg
