@@ -51,6 +51,11 @@ struct Server::Impl {
     }
     local_pubsub = std::make_unique<pubsub::LocalPubSub>(std::move(posts));
     ctx.pubsub = local_pubsub.get();
+    auto* p = local_pubsub.get();
+    deps.metrics.extras.push_back({"sockguard_deliveries_total", "Broadcasts handed to subscribed sockets", "counter",
+                                   [p] { return static_cast<double>(p->deliveries()); }});
+    deps.metrics.extras.push_back({"sockguard_broadcast_backlog", "Broadcasts waiting for their shard", "gauge",
+                                   [p] { return static_cast<double>(p->backlog()); }});
   }
 
   void startSweep(Shard& shard) {

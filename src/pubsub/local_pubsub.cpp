@@ -22,6 +22,8 @@ struct LocalPubSub::Shard {
   bool drain_posted = false;
   std::atomic<std::size_t> backlog{0};  // inbox.size(), readable without the lock
   std::vector<BroadcastPtr> draining;    // shard thread only
+  // Written by the shard's thread only (no read-modify-write across cores), read by /metrics.
+  std::atomic<std::uint64_t> delivered{0};
   std::unordered_map<std::string, std::vector<Subscriber*>> topics;
   mutable std::shared_mutex active_mutex;
   std::unordered_set<std::string> active_topics;
@@ -121,7 +123,20 @@ std::size_t LocalPubSub::deliverLocal(Shard& shard, const BroadcastPtr& message)
   auto it = shard.topics.find(message->topic());
   if (it == shard.topics.end()) return 0;
   for (Subscriber* subscriber : it->second) subscriber->deliver(message);
+  shard.delivered.store(shard.delivered.load(std::memory_order_relaxed) + it->second.size(), std::memory_order_relaxed);
   return it->second.size();
+}
+
+std::uint64_t LocalPubSub::deliveries() const {
+  std::uint64_t sum = 0;
+  for (const auto& shard : shards_) sum += shard->delivered.load(std::memory_order_relaxed);
+  return sum;
+}
+
+std::size_t LocalPubSub::backlog() const {
+  std::size_t sum = 0;
+  for (const auto& shard : shards_) sum += shard->backlog.load(std::memory_order_relaxed);
+  return sum;
 }
 
 std::size_t LocalPubSub::localSubscribers(std::size_t index, const std::string& topic) const {

@@ -5,6 +5,7 @@
 #include "pubsub/pubsub.hpp"
 
 #include <atomic>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -31,6 +32,10 @@ class LocalPubSub final : public PubSub {
   std::vector<std::string> activeTopics(std::string_view prefix) const override;
 
   std::size_t shardCount() const { return shards_.size(); }
+  // For /metrics, from any thread: broadcasts handed to subscribers since start, and
+  // broadcasts waiting for their shard now.
+  std::uint64_t deliveries() const;
+  std::size_t backlog() const;
 
   // What a shard delivers in one turn of its loop before reads, writes and timers get
   // theirs: at most this many broadcasts, and it stops after the broadcast that takes it

@@ -93,6 +93,10 @@ describe('HTTP API', () => {
     assert.equal(afterBroadcast.get('sockguard_messages_in_total'), afterPing.get('sockguard_messages_in_total'));
     assert.equal(afterBroadcast.get('sockguard_messages_out_total'), afterPing.get('sockguard_messages_out_total') + 1);
     assert.equal(afterBroadcast.get('sockguard_broadcasts_total'), afterPing.get('sockguard_broadcasts_total') + 1);
+    assert.equal(afterBroadcast.get('sockguard_deliveries_total'), afterPing.get('sockguard_deliveries_total') + 1);
+    assert.equal(afterBroadcast.get('sockguard_broadcast_backlog'), 0);
+    // The broadcast and the earlier replies each left in a write of their own.
+    assert.ok(afterBroadcast.get('sockguard_socket_writes_total') > afterPing.get('sockguard_socket_writes_total'));
     c.close();
     await c.waitClosed();
   });

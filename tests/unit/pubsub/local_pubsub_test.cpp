@@ -207,8 +207,11 @@ TEST_F(LocalPubSubTest, OverloadedWhileABacklogIsPastItsBound) {
   EXPECT_FALSE(pubsub.overloaded());
   pubsub.publish(makeBroadcast("t"));
   EXPECT_TRUE(pubsub.overloaded());
+  EXPECT_EQ(pubsub.backlog(), LocalPubSub::kMaxBacklog + 1);
   while (shards.pending(1) > 0) shards.run(1);
   EXPECT_FALSE(pubsub.overloaded());
+  EXPECT_EQ(pubsub.backlog(), 0u);
+  EXPECT_EQ(pubsub.deliveries(), LocalPubSub::kMaxBacklog + 1);
   EXPECT_EQ(a.received.size(), LocalPubSub::kMaxBacklog + 1);  // nothing published was dropped
 }
 
