@@ -76,7 +76,10 @@ class AccountsApi {
     if (creds.password.size() < auth::kMinPasswordChars || creds.password.size() > auth::kMaxPasswordBytes) {
       return respond(Response::error(400, "weak_password", "the password must have 8 to 1024 characters"));
     }
-    d_.pool.post([this, creds = std::move(creds), caller = Caller::of(req), respond = std::move(respond)] {
+    auto gate = d_.hashing_gate.enter(req.client_ip);
+    if (gate.refusal) return respond(hashingRefused(*gate.refusal));
+    d_.hashing.post([this, creds = std::move(creds), caller = Caller::of(req), respond = std::move(respond),
+                     pass = std::move(gate.pass)] {
       std::string hash = auth::hashPassword(creds.password);
       if (hash.empty()) return respond(Response::error(503, "server_busy", "try again"));
       store::CreateError error{};
@@ -96,9 +99,13 @@ class AccountsApi {
     if (auto refused = foreignOrigin(req)) return respond(*refused);
     auto creds = readCredentials(req);
     if (creds.error) return respond(*creds.error);
+    // The gate first: a request it turns away costs no attempt of the throttles' budget.
+    auto gate = d_.hashing_gate.enter(req.client_ip);
+    if (gate.refusal) return respond(hashingRefused(*gate.refusal));
     if (auto wait = d_.login_per_ip.take(req.client_ip)) return respond(throttled(*wait));
     if (auto wait = d_.login_per_account.take(creds.email)) return respond(throttled(*wait));
-    d_.pool.post([this, creds = std::move(creds), caller = Caller::of(req), respond = std::move(respond)] {
+    d_.hashing.post([this, creds = std::move(creds), caller = Caller::of(req), respond = std::move(respond),
+                     pass = std::move(gate.pass)] {
       auto account = d_.accounts.findByEmail(creds.email);
       // Verify against a decoy when there is no account: same answer, same cost.
       bool ok = auth::verifyPassword(creds.password, account ? account->password_hash : auth::decoyPasswordHash());
@@ -139,6 +146,15 @@ class AccountsApi {
     auto origin = req.header("Origin");
     if (origin && !d_.origins.allows(*origin)) return Response::error(403, "forbidden_origin", "Origin is not allowed");
     return std::nullopt;
+  }
+
+  // Over the hashing gate: retry in a second, when a hash or two will have finished.
+  static Response hashingRefused(auth::HashingGate::Refusal refusal) {
+    if (refusal == auth::HashingGate::Refusal::PerIp) {
+      return Response::error(429, "rate_limited", "a sign-in from this address is still being checked; retry shortly")
+          .with("Retry-After", "1");
+    }
+    return Response::error(503, "server_busy", "too many sign-ins at once; retry shortly").with("Retry-After", "1");
   }
 
   static Response throttled(std::chrono::milliseconds wait) {

@@ -6,7 +6,12 @@
 //   GET  /api/accounts/me       (cookie) -> {id, email, csrf_token}
 // Passwords are argon2id; the cookie holds a random 256-bit id of which the database keeps
 // only a SHA-256. Unknown e-mail and wrong password get the same answer in the same time.
-// Logins are throttled per account and per client IP.
+// Logins are throttled per account and per client IP. Hashing (registrations and logins)
+// runs on a pool of its own, behind auth::HashingGate: a client IP may have only a few
+// hashes waiting or running (429 beyond), and only so many may wait in all (503 beyond),
+// so a password-guessing flood cannot make sign-ins wait for minutes, and session
+// lookups (tickets, cookie handshakes, logout) never wait behind a hash.
+#include "auth/hashing_gate.hpp"
 #include "auth/origin_policy.hpp"
 #include "auth/rate_limiter.hpp"
 #include "core/clock.hpp"
@@ -25,7 +30,9 @@ using DisconnectSession = std::function<void(const std::string& user_id, const s
 struct AccountsApiDeps {
   store::AccountStore& accounts;
   store::SessionStore& sessions;
-  WorkPool& pool;
+  WorkPool& pool;     // session lookups and writes (logout, me)
+  WorkPool& hashing;  // argon2id: registrations and logins
+  auth::HashingGate& hashing_gate;
   const Clock& clock;
   const AppConfig& config;
   const auth::OriginPolicy& origins;

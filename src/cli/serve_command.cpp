@@ -11,6 +11,7 @@
 #include "auth/admission.hpp"
 #include "auth/api_keys.hpp"
 #include "auth/handshake_authenticator.hpp"
+#include "auth/hashing_gate.hpp"
 #include "auth/origin_policy.hpp"
 #include "auth/token_verifier.hpp"
 #include "channels/channel_registry.hpp"
@@ -72,7 +73,12 @@ int runServe(const Config& config) {
   if (!database) return fail(error);
 
   SystemClock clock;
-  WorkPool pool(2);  // SQLite and argon2id: never on a shard
+  // Blocking work never runs on a shard. Password hashing has a pool of its own, so that
+  // session lookups (tickets, cookie handshakes) never queue behind a backlog of hashes.
+  // (The gate first: queued hashing tasks hold passes of it until the pool drops them.)
+  auth::HashingGate hashing_gate(config.limits.password_hashes_per_ip, config.limits.password_hashes_pending);
+  WorkPool pool(2);     // SQLite
+  WorkPool hashing(2);  // argon2id, 64 MiB each
   obs::Metrics metrics;
   obs::Redactor redactor(config.auth.redact_params);
   channels::ChannelRegistry channels;
@@ -96,13 +102,16 @@ int runServe(const Config& config) {
     server.closeConnections(user_id, "", CloseReason::SessionRevoked);
   });
   app::addTicketRoutes(router, {ticket_issuer, tokens, api_keys, *origins, sessions});
-  app::addAccountRoutes(router, {*database, *database, pool, clock, config.app, *origins, login_per_account,
-                                 login_per_ip, [&server](const std::string& user_id, const std::string& session_ref) {
+  app::addAccountRoutes(router, {*database, *database, pool, hashing, hashing_gate, clock, config.app, *origins,
+                                 login_per_account, login_per_ip,
+                                 [&server](const std::string& user_id, const std::string& session_ref) {
                                    server.closeConnections(user_id, session_ref, CloseReason::SessionRevoked);
                                  }});
   app::UserCountWorker user_count(server.pubsub(), pool, metrics);
   server.every(std::chrono::milliseconds(config.app.user_count_interval_ms), [&user_count] { user_count.tick(); });
   app::addStaticRoutes(router);
+  metrics.extras.push_back({"sockguard_password_hashes_pending", "Logins and registrations waiting for or in hashing",
+                            "gauge", [&hashing_gate] { return static_cast<double>(hashing_gate.pending()); }});
   metrics.extras.push_back({"sockguard_tickets_live", "One-time tickets minted and not yet used or expired", "gauge",
                             [&ticket_store] { return static_cast<double>(ticket_store.size()); }});
   // Expired tickets are kept a minute longer, so that a late presentation is told
@@ -137,7 +146,9 @@ int runServe(const Config& config) {
                    api_keys.empty() ? "disabled (set server.api_keys)" : "enabled")
             << std::flush;
   server.run();
-  pool.stop();  // its callbacks post into the server's event loops: finish them first
+  // Their callbacks post into the server's event loops: stop them first.
+  hashing.stop();
+  pool.stop();
   spdlog::info("stopped");
   return 0;
 }

@@ -33,6 +33,8 @@ struct LimitsConfig {
   int topics_per_socket = 100;
   std::size_t outbound_queue_bytes = 1024 * 1024; // over it: close slow_consumer
   int heartbeat_timeout_s = 60;                   // close a socket silent this long
+  int password_hashes_per_ip = 2;                 // logins/registrations waiting or hashed, per IP (429 beyond)
+  int password_hashes_pending = 64;               // ...in all (503 beyond)
 };
 
 struct AuthConfig {

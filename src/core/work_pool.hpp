@@ -18,17 +18,28 @@ class WorkPool {
   }
   ~WorkPool() { stop(); }
 
-  // Runs what is queued, then joins the threads. Later posts are dropped. Call it before
-  // destroying anything the queued tasks report back to (the server's event loops).
+  // Drops what is still queued, waits for the tasks already running, and joins the
+  // threads; later posts are dropped too. Call it before destroying anything the tasks
+  // report back to (the server's event loops). Queued work is not run: at shutdown its
+  // answers could not be delivered anyway, and a backlog of password hashes would hold
+  // the exit for as long as it takes to work through.
   void stop() {
+    std::deque<std::function<void()>> dropped;
     {
       std::lock_guard lock(mutex_);
       if (stopping_ && threads_.empty()) return;
       stopping_ = true;
+      dropped.swap(tasks_);
     }
     wake_.notify_all();
     for (auto& t : threads_) t.join();
     threads_.clear();
+  }
+
+  // Tasks waiting for a thread.
+  std::size_t queued() const {
+    std::lock_guard lock(mutex_);
+    return tasks_.size();
   }
   WorkPool(const WorkPool&) = delete;
   WorkPool& operator=(const WorkPool&) = delete;
@@ -49,7 +60,7 @@ class WorkPool {
       {
         std::unique_lock lock(mutex_);
         wake_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
-        if (tasks_.empty()) return;  // stopping, and everything queued has run
+        if (tasks_.empty()) return;  // stopping
         task = std::move(tasks_.front());
         tasks_.pop_front();
       }
@@ -57,7 +68,7 @@ class WorkPool {
     }
   }
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::function<void()>> tasks_;
   bool stopping_ = false;
