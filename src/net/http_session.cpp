@@ -146,8 +146,15 @@ void HttpSession::onDecision(BeastRequest request, const http::Request& req, pho
   std::string_view origin = req.header("Origin").value_or("");
   if (decision.accepted) {
     obs::inc(ctx_.deps.metrics.handshakes_accepted);
-    spdlog::info("{} \"GET {}\" 101 accepted kind={} user={} {}us", req.client_ip, req.log_target,
-                 credentialKindName(decision.identity.kind), decision.identity.user_id, elapsed_us);
+    if (decision.awaits_first_message) {
+      // Bare sockets cost no credential work and come in floods: /metrics counts them, and
+      // the line that matters is the one for the `auth` message that follows (or not).
+      spdlog::debug("{} \"GET {}\" 101 accepted pending first-message auth {}us", req.client_ip, req.log_target,
+                    elapsed_us);
+    } else {
+      spdlog::info("{} \"GET {}\" 101 accepted kind={} user={} {}us", req.client_ip, req.log_target,
+                   credentialKindName(decision.identity.kind), decision.identity.user_id, elapsed_us);
+    }
     if (!decision.identity.anonymous()) {
       std::string session = decision.identity.session_id.empty() ? "" : obs::shortHash(decision.identity.session_id);
       obs::audit("connect_accepted", {{"user", decision.identity.user_id},
