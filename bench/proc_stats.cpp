@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <unistd.h>
 
 namespace sg::bench {
@@ -11,16 +12,23 @@ std::string procPath(pid_t pid, const char* leaf) {
   return pid == 0 ? std::string("/proc/self/") + leaf : "/proc/" + std::to_string(pid) + "/" + leaf;
 }
 
-}  // namespace
-
-std::optional<long> readRssKib(pid_t pid) {
+// A "Name:   1234 kB" line of /proc/<pid>/status, in KiB.
+std::optional<long> readStatusKib(pid_t pid, std::string_view field) {
   std::ifstream in(procPath(pid, "status"));
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));  // "VmRSS:   1234 kB"
+    if (line.size() > field.size() && line.compare(0, field.size(), field) == 0 && line[field.size()] == ':') {
+      return std::stol(line.substr(field.size() + 1));
+    }
   }
   return std::nullopt;
 }
+
+}  // namespace
+
+std::optional<long> readRssKib(pid_t pid) { return readStatusKib(pid, "VmRSS"); }
+
+std::optional<long> readPeakRssKib(pid_t pid) { return readStatusKib(pid, "VmHWM"); }
 
 std::optional<double> readCpuSeconds(pid_t pid) {
   std::ifstream in(procPath(pid, "stat"));

@@ -10,6 +10,8 @@ namespace sg::bench {
 
 // VmRSS of `pid` in KiB; nullopt when the process or the field is gone.
 std::optional<long> readRssKib(pid_t pid);
+// VmHWM of `pid` in KiB: the peak resident size since the process started.
+std::optional<long> readPeakRssKib(pid_t pid);
 
 // User plus system CPU seconds `pid` has used so far (0 = this process).
 std::optional<double> readCpuSeconds(pid_t pid);

@@ -9,16 +9,8 @@ namespace {
 
 using Seconds = std::chrono::duration<double>;
 
-// The three figures every latency line shows.
-std::string latencyLine(const LatencyHistogram& h) {
-  if (h.count() == 0) return "no samples";
-  return fmt::format("p50 {:<10} p99 {:<10} max {}", formatDuration(h.percentileNs(0.50)),
-                     formatDuration(h.percentileNs(0.99)), formatDuration(h.maxNs()));
-}
-
 void line(std::string_view label, const std::string& figures, std::string_view target = {}) {
-  if (target.empty()) fmt::print("  {:<18} {}\n", label, figures);
-  else fmt::print("  {:<18} {:<58} target: {}\n", label, figures, target);
+  printLine(label, figures, target);
 }
 
 void printCpu(CpuShare cpu) {
@@ -34,6 +26,17 @@ void printReasons(std::string_view label, const std::map<std::string, std::size_
 }
 
 }  // namespace
+
+std::string latencyLine(const LatencyHistogram& h) {
+  if (h.count() == 0) return "no samples";
+  return fmt::format("p50 {:<10} p99 {:<10} max {}", formatDuration(h.percentileNs(0.50)),
+                     formatDuration(h.percentileNs(0.99)), formatDuration(h.maxNs()));
+}
+
+void printLine(std::string_view label, const std::string& figures, std::string_view target) {
+  if (target.empty()) fmt::print("  {:<18} {}\n", label, figures);
+  else fmt::print("  {:<18} {:<58} target: {}\n", label, figures, target);
+}
 
 CpuSample sampleCpu(pid_t server_pid) {
   return {std::chrono::steady_clock::now(), readCpuSeconds(server_pid).value_or(0), readCpuSeconds(0).value_or(0)};
