@@ -258,10 +258,7 @@ void WebSocketSession::onMessage(bool binary, std::string_view payload) {
 void WebSocketSession::onPing(std::string_view payload) {
   if (close_queued_) return;
   if (!inbound_budget_.take(last_inbound_)) return closeWith(CloseReason::RateLimited, 1000);
-  auto pong = std::make_shared<const std::string>(payload);
-  if (!queue_.push(pong, ws::Opcode::Pong)) return close(CloseReason::SlowConsumer);
-  obs::add(ctx_.deps.metrics.queued_bytes, static_cast<std::int64_t>(pong->size()));
-  scheduleFlush();
+  enqueue(std::make_shared<const std::string>(payload), ws::Opcode::Pong);
 }
 
 void WebSocketSession::onPeerClose(std::optional<std::uint16_t> code) {
@@ -278,20 +275,26 @@ void WebSocketSession::onPeerClose(std::optional<std::uint16_t> code) {
 
 protocol::SendResult WebSocketSession::send(pubsub::Frame frame, bool binary) {
   if (close_queued_ || finished_) return protocol::SendResult::Closed;
+  if (!enqueue(std::move(frame), binary ? ws::Opcode::Binary : ws::Opcode::Text)) {
+    return protocol::SendResult::Overflow;
+  }
+  return protocol::SendResult::Queued;
+}
+
+bool WebSocketSession::enqueue(pubsub::Frame frame, ws::Opcode opcode) {
   std::size_t n = frame->size();
-  auto opcode = binary ? ws::Opcode::Binary : ws::Opcode::Text;
   if (!queue_.push(frame, opcode)) {
     // The cap is on what the peer has not taken. While the socket still accepts writes,
     // queued bytes only wait for the shard's next flush (batching, a bounded pause).
     if (awaiting_writable_) {
       close(CloseReason::SlowConsumer);
-      return protocol::SendResult::Overflow;
+      return false;
     }
     queue_.pushAnyway(std::move(frame), opcode);
   }
   obs::add(ctx_.deps.metrics.queued_bytes, static_cast<std::int64_t>(n));
   scheduleFlush();
-  return protocol::SendResult::Queued;
+  return true;
 }
 
 void WebSocketSession::scheduleFlush() {

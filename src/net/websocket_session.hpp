@@ -63,6 +63,9 @@ class WebSocketSession final : public std::enable_shared_from_this<WebSocketSess
 
   // Writing: frames are queued, then flushed by the shard after what was posted before
   // (Shard::requestFlush), so that a burst of broadcasts leaves in one system call.
+  // enqueue() is false when the socket has stopped taking writes and the frame would
+  // take its queue over the cap: the session then closes slow_consumer.
+  bool enqueue(pubsub::Frame frame, ws::Opcode opcode);
   void scheduleFlush();
   void flush();
   void consumeWritten(std::size_t bytes);
