@@ -8,26 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace {
-
 using namespace sg::phoenix;
-
-// Parses kind, `count` one-byte lengths, the fields and the payload; false when truncated.
-bool readLayout(std::string_view frame, std::size_t count, std::vector<std::string_view>& fields,
-                std::string_view& payload) {
-  if (frame.size() < 1 + count) return false;
-  std::size_t offset = 1 + count;
-  for (std::size_t i = 0; i < count; ++i) {
-    std::size_t n = static_cast<unsigned char>(frame[1 + i]);
-    if (frame.size() - offset < n) return false;
-    fields.push_back(frame.substr(offset, n));
-    offset += n;
-  }
-  payload = frame.substr(offset);
-  return true;
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view frame = sg::fuzz::view(data, size);
@@ -49,18 +30,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<std::string_view> fields;
   std::string_view payload;
   std::string reply = encodeBinaryReply(*m.join_ref, *m.ref, m.topic, "ok", *m.binary_payload);
-  FUZZ_CHECK(reply[0] == 1 && readLayout(reply, 4, fields, payload));
+  FUZZ_CHECK(reply[0] == 1 && sg::fuzz::readBinaryLayout(reply, 4, fields, payload));
   FUZZ_CHECK(fields[0] == *m.join_ref && fields[1] == *m.ref && fields[2] == m.topic && fields[3] == "ok");
   FUZZ_CHECK(payload == *m.binary_payload);
 
   fields.clear();
   std::string broadcast = encodeBinaryBroadcast(m.topic, m.event, *m.binary_payload);
-  FUZZ_CHECK(broadcast[0] == 2 && readLayout(broadcast, 2, fields, payload));
+  FUZZ_CHECK(broadcast[0] == 2 && sg::fuzz::readBinaryLayout(broadcast, 2, fields, payload));
   FUZZ_CHECK(fields[0] == m.topic && fields[1] == m.event && payload == *m.binary_payload);
 
   fields.clear();
   std::string push = encodeBinaryPush(*m.join_ref, m.topic, m.event, *m.binary_payload);
-  FUZZ_CHECK(push[0] == 0 && readLayout(push, 3, fields, payload));
+  FUZZ_CHECK(push[0] == 0 && sg::fuzz::readBinaryLayout(push, 3, fields, payload));
   FUZZ_CHECK(fields[0] == *m.join_ref && fields[1] == m.topic && fields[2] == m.event && payload == *m.binary_payload);
   return 0;
 }

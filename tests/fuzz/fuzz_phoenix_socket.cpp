@@ -44,31 +44,19 @@ Identity user42() {
   return who;
 }
 
-// Parses a binary frame of the given kind: one byte of kind, `count` lengths, the fields.
-bool binaryLayoutOk(std::string_view frame, std::size_t count, std::vector<std::string_view>& fields) {
-  if (frame.size() < 1 + count) return false;
-  std::size_t offset = 1 + count;
-  for (std::size_t i = 0; i < count; ++i) {
-    std::size_t n = static_cast<unsigned char>(frame[1 + i]);
-    if (frame.size() - offset < n) return false;
-    fields.push_back(frame.substr(offset, n));
-    offset += n;
-  }
-  return true;
-}
-
 // Every frame the server sends must be one the official client can read.
 void checkOutbound(Version version, const std::string& frame, bool binary) {
   if (binary) {
     FUZZ_CHECK(version == Version::V2 && !frame.empty());
     std::vector<std::string_view> fields;
+    std::string_view payload;
     switch (frame[0]) {
       case 1:  // reply: join_ref, ref, topic, status
-        FUZZ_CHECK(binaryLayoutOk(frame, 4, fields));
+        FUZZ_CHECK(sg::fuzz::readBinaryLayout(frame, 4, fields, payload));
         FUZZ_CHECK(!fields[2].empty() && (fields[3] == "ok" || fields[3] == "error"));
         break;
       case 2:  // broadcast: topic, event (only rooms broadcast binary)
-        FUZZ_CHECK(binaryLayoutOk(frame, 2, fields));
+        FUZZ_CHECK(sg::fuzz::readBinaryLayout(frame, 2, fields, payload));
         FUZZ_CHECK(fields[0].starts_with("room:") && !fields[1].empty());
         break;
       default: FUZZ_CHECK(!"unexpected binary frame kind");

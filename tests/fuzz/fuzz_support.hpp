@@ -63,4 +63,21 @@ inline std::size_t occurrences(std::string_view hay, std::string_view needle) {
   return n;
 }
 
+// Reads a Phoenix V2 binary frame's layout: one byte of kind, `count` one-byte lengths,
+// then the fields they measure; `payload` is what follows. False when the lengths run
+// past the frame (the official client would misread it).
+inline bool readBinaryLayout(std::string_view frame, std::size_t count, std::vector<std::string_view>& fields,
+                             std::string_view& payload) {
+  if (frame.size() < 1 + count) return false;
+  std::size_t offset = 1 + count;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::size_t n = static_cast<unsigned char>(frame[1 + i]);
+    if (frame.size() - offset < n) return false;
+    fields.push_back(frame.substr(offset, n));
+    offset += n;
+  }
+  payload = frame.substr(offset);
+  return true;
+}
+
 }  // namespace sg::fuzz

@@ -7,15 +7,9 @@ import http from 'node:http';
 import WebSocket from 'ws';
 import { Socket } from 'phoenix';
 
-export const WAIT_MS = 5000;
+import { withTimeout } from './with_timeout.mjs';
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms); }),
-  ]).finally(() => clearTimeout(timer));
-}
+export const WAIT_MS = 5000;
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { withTimeout } from './with_timeout.mjs';
+
 export const BIN = process.env.SOCKGUARD_BIN;
 if (!BIN) throw new Error('set SOCKGUARD_BIN to the sockguard binary');
 
@@ -31,14 +33,6 @@ export function writeTemp(dir, name, text) {
 // The server refuses unknown SOCKGUARD_* variables (SOCKGUARD_BIN is ours, not its).
 function cleanEnv() {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SOCKGUARD_')));
-}
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms); }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 // options: flags (object of --flag -> value, overriding the defaults), env, logFormat.
