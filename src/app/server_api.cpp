@@ -65,6 +65,12 @@ http::Response busy() {
   return http::Response::error(503, "server_busy", "broadcast backlog is full; retry later").with("Retry-After", "1");
 }
 
+// The broker could not take the broadcast to every node: nothing was acknowledged.
+http::Response unavailable() {
+  return http::Response::error(503, "server_busy", "broadcasts cannot reach every node; retry later")
+      .with("Retry-After", "1");
+}
+
 http::Response broadcast(const http::Request& request, const auth::ApiKeys& keys, pubsub::PubSub& pubsub,
                          obs::Metrics& metrics) {
   if (auto denied = requireApiKey(request, keys)) return *denied;
@@ -73,8 +79,8 @@ http::Response broadcast(const http::Request& request, const auth::ApiKeys& keys
   auto parsed = parseBroadcast(body.object);
   if (!parsed.message) return http::Response::error(400, "bad_request", parsed.error);
   if (pubsub.overloaded()) return busy();
+  if (!pubsub.publish(std::move(parsed.message))) return unavailable();
   obs::inc(metrics.broadcasts);
-  pubsub.publish(std::move(parsed.message));
   return http::Response::json(202, json::object{{"status", "accepted"}});
 }
 
@@ -101,8 +107,16 @@ http::Response broadcastBatch(const http::Request& request, const auth::ApiKeys&
     messages.push_back(std::move(parsed.message));
   }
   if (pubsub.overloaded()) return busy();
-  obs::inc(metrics.broadcasts, messages.size());
-  for (auto& m : messages) pubsub.publish(std::move(m));
+  // A broker outage part way through is answered with how many were published, in order.
+  std::size_t published = 0;
+  for (auto& m : messages) {
+    if (!pubsub.publish(std::move(m))) break;
+    ++published;
+  }
+  obs::inc(metrics.broadcasts, published);
+  if (published < messages.size()) {
+    return unavailable().with("X-Published-Count", std::to_string(published));
+  }
   return http::Response::json(202, json::object{{"status", "accepted"}, {"count", messages.size()}});
 }
 

@@ -2,6 +2,7 @@
 
 #include "app/server_api.hpp"
 #include "auth/passwords.hpp"
+#include "core/errors.hpp"
 #include "http/cookies.hpp"
 #include "obs/audit.hpp"
 #include "obs/redact.hpp"
@@ -11,9 +12,13 @@ namespace json = boost::json;
 
 namespace {
 
+void mintFor(const http::Request& req, TicketApiDeps& deps, Identity who, http::Respond respond);
+
 http::Response refusal(CloseReason reason, std::string_view message) {
   const auto& info = closeInfo(reason);
-  return http::Response::error(info.http_status, info.name, message);
+  auto response = http::Response::error(info.http_status, info.name, message);
+  if (reason == CloseReason::ServerBusy) response.with("Retry-After", "1");
+  return response;
 }
 
 std::string socketUrl(const http::Request& req) {
@@ -21,23 +26,27 @@ std::string socketUrl(const http::Request& req) {
   return std::string(req.secure ? "wss://" : "ws://") + std::string(host) + "/socket";
 }
 
-http::Response minted(const http::Request& req, TicketApiDeps& deps, tickets::TicketClaims claims) {
+void mint(const http::Request& req, TicketApiDeps& deps, tickets::TicketClaims claims, http::Respond respond) {
   std::string user = claims.user_id;
   std::string session = claims.session_id.empty() ? "" : obs::shortHash(claims.session_id);
-  auto result = deps.tickets.mint(std::move(claims));
-  if (result.ticket.empty()) {
-    return http::Response::error(503, "server_busy", "too many live tickets; retry shortly").with("Retry-After", "1");
-  }
-  obs::audit("ticket_minted", {{"user", user}, {"session", session}, {"ip", req.client_ip}});
-  return http::Response::json(200, json::object{{"ticket", result.ticket},
-                                                {"expires_in", result.expires_in.count()},
-                                                {"socket_url", socketUrl(req)}});
+  // `req` stays alive until `respond` has been called: the HTTP session's respond holds it.
+  deps.tickets.mint(std::move(claims), [&req, user, session, respond = std::move(respond)](
+                                           boost::system::result<tickets::Minted> minted) {
+    if (!minted) {
+      return respond(http::Response::error(503, "server_busy", "tickets cannot be issued now; retry shortly")
+                         .with("Retry-After", "1"));
+    }
+    obs::audit("ticket_minted", {{"user", user}, {"session", session}, {"ip", req.client_ip}});
+    respond(http::Response::json(200, json::object{{"ticket", minted->ticket},
+                                                   {"expires_in", minted->expires_in.count()},
+                                                   {"socket_url", socketUrl(req)}}));
+  });
 }
 
 // A backend names the user (and optionally the bindings) it mints for.
-http::Response mintForBackend(const http::Request& req, TicketApiDeps& deps) {
+void mintForBackend(const http::Request& req, TicketApiDeps& deps, http::Respond respond) {
   auto body = parseJsonBody(req);
-  if (body.error) return *body.error;
+  if (body.error) return respond(*body.error);
   auto text = [&](std::string_view name) -> std::optional<std::string> {
     const auto* v = body.object.if_contains(name);
     if (!v) return std::string();
@@ -46,13 +55,14 @@ http::Response mintForBackend(const http::Request& req, TicketApiDeps& deps) {
   };
   auto user_id = text("user_id"), client_ip = text("client_ip"), origin = text("origin");
   if (!user_id || user_id->empty() || user_id->size() > 128 || !client_ip || !origin) {
-    return http::Response::error(400, "bad_request", "user_id (string) is required; client_ip and origin are strings");
+    return respond(
+        http::Response::error(400, "bad_request", "user_id (string) is required; client_ip and origin are strings"));
   }
   tickets::TicketClaims claims;
   claims.user_id = *user_id;
   claims.client_ip = *client_ip;
   claims.origin = *origin;
-  return minted(req, deps, std::move(claims));
+  mint(req, deps, std::move(claims), std::move(respond));
 }
 
 void mintForSession(const http::Request& req, TicketApiDeps& deps, http::Respond respond) {
@@ -63,21 +73,37 @@ void mintForSession(const http::Request& req, TicketApiDeps& deps, http::Respond
   // Browsers send cookies on cross-site requests too: the CSRF token proves the page is ours.
   auto csrf = req.header("X-CSRF-Token");
   if (!csrf) return respond(http::Response::error(403, "csrf_required", "X-CSRF-Token header required"));
-  auto origin = std::string(req.header("Origin").value_or(""));
-  // `req` stays alive until `respond` has been called: the HTTP session's respond holds it.
-  deps.sessions->find(std::move(*session_id), [&req, deps, csrf = std::string(*csrf), origin,
-                                               respond = std::move(respond)](std::optional<auth::SessionInfo> s) mutable {
-    if (!s) return respond(refusal(CloseReason::TokenInvalid, "session is not valid"));
-    if (!auth::constantTimeEquals(s->csrf_token, csrf)) {
-      return respond(http::Response::error(403, "csrf_invalid", "X-CSRF-Token does not match the session"));
-    }
+  auth::checkSession(
+      *deps.sessions, std::move(*session_id), std::string(*csrf),
+      [&req, &deps, respond = std::move(respond)](boost::system::result<auth::SessionInfo> s) mutable {
+        if (!s && s.error() == Errc::csrf_mismatch) {
+          return respond(http::Response::error(403, "csrf_invalid", "X-CSRF-Token does not match the session"));
+        }
+        if (!s && isTransient(s.error())) return respond(refusal(CloseReason::ServerBusy, "sessions cannot be read now"));
+        if (!s) return respond(refusal(CloseReason::TokenInvalid, "session is not valid"));
+        Identity who;
+        who.user_id = s->user_id;
+        who.session_id = s->session_ref;
+        who.kind = CredentialKind::Session;
+        who.expires_at = s->expires_at;
+        who.issued_at = s->created_at;
+        mintFor(req, deps, std::move(who), std::move(respond));
+      });
+}
+
+// A caller whose credential checked out (session or JWT), revocations included, gets a
+// ticket bound to its request's client IP and Origin.
+void mintFor(const http::Request& req, TicketApiDeps& deps, Identity who, http::Respond respond) {
+  deps.tokens.checkRevocation(std::move(who), [&req, &deps, respond = std::move(respond)](
+                                                  auth::Verdict<Identity> verdict) mutable {
+    if (!verdict) return respond(refusal(verdict.error().reason, "credential refused"));
     tickets::TicketClaims claims;
-    claims.user_id = s->user_id;
-    claims.session_id = s->session_ref;
+    claims.user_id = verdict->user_id;
+    claims.session_id = verdict->session_id;
     claims.client_ip = req.client_ip;
-    claims.origin = origin;
-    claims.credential_expires_at = s->expires_at;
-    respond(minted(req, deps, std::move(claims)));
+    claims.origin = std::string(req.header("Origin").value_or(""));
+    claims.credential_expires_at = verdict->expires_at;
+    mint(req, deps, std::move(claims), std::move(respond));
   });
 }
 
@@ -87,15 +113,13 @@ void mintTicket(const http::Request& req, TicketApiDeps& deps, http::Respond res
     return respond(refusal(CloseReason::ForbiddenOrigin, "Origin is not allowed"));
   }
   if (auto bearer = auth::bearerToken(req)) {
-    if (deps.api_keys.verify(*bearer)) return respond(mintForBackend(req, deps));
-    auto decision = deps.tokens.verifyJwt(*bearer);
-    if (!decision.accepted) return respond(refusal(decision.reason, "bearer token refused"));
-    tickets::TicketClaims claims;
-    claims.user_id = decision.identity.user_id;
-    claims.client_ip = req.client_ip;
-    claims.origin = std::string(origin.value_or(""));
-    claims.credential_expires_at = decision.identity.expires_at;
-    return respond(minted(req, deps, std::move(claims)));
+    if (deps.api_keys.verify(*bearer)) return mintForBackend(req, deps, std::move(respond));
+    // verifyJwt checks revocation itself; mintFor checks it again (cheap, and one path).
+    return deps.tokens.verifyJwt(*bearer, [&req, &deps, respond = std::move(respond)](
+                                              auth::Verdict<Identity> verdict) mutable {
+      if (!verdict) return respond(refusal(verdict.error().reason, "bearer token refused"));
+      mintFor(req, deps, std::move(*verdict), std::move(respond));
+    });
   }
   mintForSession(req, deps, std::move(respond));
 }

@@ -15,10 +15,10 @@ void UserCountWorker::tick() {
 }
 
 std::size_t UserCountWorker::publishRound() {
-  auto topics = pubsub_.activeTopics("user_count:");
+  auto topics = pubsub_.localTopics("user_count:");
   for (auto& topic : topics) {
     std::string payload = "{\"count\":" + std::to_string(randombytes_uniform(1000)) + "}";
-    pubsub_.publish(std::make_shared<const pubsub::Broadcast>(std::move(topic), "user_count", std::move(payload), false));
+    (void)pubsub_.publish(std::make_shared<const pubsub::Broadcast>(std::move(topic), "user_count", std::move(payload), false));
   }
   obs::inc(metrics_.broadcasts, topics.size());
   return topics.size();

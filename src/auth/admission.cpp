@@ -31,19 +31,19 @@ namespace {
 constexpr int kCapRetryMs = 10'000;
 }  // namespace
 
-Admission::Result Admission::admit(const std::string& ip) {
+Verdict<std::unique_ptr<Admission::Lease>> Admission::admit(const std::string& ip) {
   if (auto wait = handshakes_.take(ip)) {
-    return {nullptr, ConnectDecision::refuse(CloseReason::RateLimited, static_cast<int>(wait->count()))};
+    return Refusal{CloseReason::RateLimited, static_cast<int>(wait->count())};
   }
   if (total_.fetch_add(1, std::memory_order_relaxed) >= limits_.sockets_total) {
     total_.fetch_sub(1, std::memory_order_relaxed);
-    return {nullptr, ConnectDecision::refuse(CloseReason::ServerBusy, 5'000)};
+    return Refusal{CloseReason::ServerBusy, 5'000};
   }
   if (!per_ip_.tryAdd(ip, limits_.sockets_per_ip)) {
     total_.fetch_sub(1, std::memory_order_relaxed);
-    return {nullptr, ConnectDecision::refuse(CloseReason::RateLimited, kCapRetryMs)};
+    return Refusal{CloseReason::RateLimited, kCapRetryMs};
   }
-  return {std::unique_ptr<Lease>(new Lease(*this, ip)), std::nullopt};
+  return std::unique_ptr<Lease>(new Lease(*this, ip));
 }
 
 Admission::Lease::~Lease() {

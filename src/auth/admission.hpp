@@ -4,7 +4,7 @@
 // sockets per IP, per user and in total, and a small per-IP cap on sockets that are still
 // waiting to authenticate by first message. A Lease holds a socket's places and gives
 // them back when destroyed.
-#include "auth/connect_authenticator.hpp"
+#include "auth/refusal.hpp"
 #include "auth/rate_limiter.hpp"
 #include "core/config.hpp"
 
@@ -12,7 +12,6 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -45,11 +44,7 @@ class Admission {
 
   // A lease for a socket from `ip`, or the refusal (rate_limited / server_busy with
   // retry_after_ms).
-  struct Result {
-    std::unique_ptr<Lease> lease;
-    std::optional<ConnectDecision> refusal;
-  };
-  Result admit(const std::string& ip);
+  Verdict<std::unique_ptr<Lease>> admit(const std::string& ip);
 
   int open() const { return total_.load(std::memory_order_relaxed); }
 

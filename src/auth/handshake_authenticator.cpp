@@ -1,9 +1,11 @@
 #include "auth/handshake_authenticator.hpp"
 
+#include "core/errors.hpp"
 #include "core/text.hpp"
 
 #include "auth/passwords.hpp"
 #include "http/cookies.hpp"
+#include "http/header_list.hpp"
 
 #include <sodium.h>
 
@@ -43,33 +45,42 @@ std::optional<std::string> decodeBase64Any(std::string_view in) {
 }  // namespace
 
 std::optional<std::string> phoenixProtocolToken(const http::Request& request) {
-  for (const auto& h : request.headers) {
-    if (!iequals(h.name, "Sec-WebSocket-Protocol")) continue;
-    std::string_view list = h.value;
-    while (!list.empty()) {
-      auto comma = list.find(',');
-      auto item = trim(list.substr(0, comma));
-      if (item.starts_with(kProtocolPrefix)) return decodeBase64Any(item.substr(kProtocolPrefix.size()));
-      if (comma == std::string_view::npos) break;
-      list.remove_prefix(comma + 1);
-    }
-  }
-  return std::nullopt;
+  std::optional<std::string> token;
+  http::anyListItem(request, "Sec-WebSocket-Protocol", [&](std::string_view item) {
+    if (!item.starts_with(kProtocolPrefix)) return false;
+    token = decodeBase64Any(item.substr(kProtocolPrefix.size()));
+    return true;
+  });
+  return token;
 }
+
+namespace {
+
+// A verified credential becomes an admitted connection.
+TokenVerifier::Done admit(ConnectAuthenticator::Done done) {
+  return [done = std::move(done)](Verdict<Identity> verdict) {
+    if (!verdict) return done(verdict.error());
+    done(Admitted{std::move(*verdict), false});
+  };
+}
+
+ConnectDecision refuse(CloseReason reason) { return Refusal{reason, std::nullopt}; }
+
+}  // namespace
 
 void HandshakeAuthenticator::authenticate(const http::Request& request, Done done) {
   auto origin = request.header("Origin");
-  if (origin && !origins_.allows(*origin)) return done(ConnectDecision::refuse(CloseReason::ForbiddenOrigin));
-  Presentation from{request.client_ip, origin.value_or("")};
+  if (origin && !origins_.allows(*origin)) return done(refuse(CloseReason::ForbiddenOrigin));
+  Presentation from{request.client_ip, std::string(origin.value_or(""))};
 
-  if (const auto* ticket = request.param("ticket")) return done(tokens_.verifyTicket(*ticket, from));
+  if (const auto* ticket = request.param("ticket")) return tokens_.verifyTicket(*ticket, std::move(from), admit(std::move(done)));
 
   if (request.header("Sec-WebSocket-Protocol")) {
-    if (auto token = phoenixProtocolToken(request)) return done(tokens_.verify(*token, from));
+    if (auto token = phoenixProtocolToken(request)) return tokens_.verify(*token, std::move(from), admit(std::move(done)));
     // A bearer prefix whose value does not decode is a broken credential, not a bare socket.
     for (const auto& h : request.headers) {
       if (iequals(h.name, "Sec-WebSocket-Protocol") && h.value.find(kProtocolPrefix) != std::string::npos) {
-        return done(ConnectDecision::refuse(CloseReason::TokenInvalid));
+        return done(refuse(CloseReason::TokenInvalid));
       }
     }
   }
@@ -77,34 +88,31 @@ void HandshakeAuthenticator::authenticate(const http::Request& request, Done don
   if (const auto* csrf = request.param("_csrf_token")) {
     // Cookies ride along on cross-site requests: only an allowed Origin may use them
     // (Cross-Site WebSocket Hijacking). No Origin at all means no browser we can vouch for.
-    if (!origin) return done(ConnectDecision::refuse(CloseReason::ForbiddenOrigin));
+    if (!origin) return done(refuse(CloseReason::ForbiddenOrigin));
     auto session_id = http::cookieValue(request, kSessionCookie);
-    if (!session_id || !sessions_) return done(ConnectDecision::refuse(CloseReason::MissingCredentials));
-    return authenticateSession(request, std::move(*session_id), *csrf, std::move(done));
+    if (!session_id || !sessions_) return done(refuse(CloseReason::MissingCredentials));
+    return authenticateSession(std::move(*session_id), *csrf, std::move(done));
   }
 
   if (const auto* token = request.param("token"); token && config_.query_token) {
-    return done(tokens_.verifyJwt(*token));
+    return tokens_.verifyJwt(*token, admit(std::move(done)));
   }
 
-  if (config_.allow_anonymous) return done(ConnectDecision::accept(Identity{}));
-  ConnectDecision bare = ConnectDecision::accept(Identity{});
-  bare.awaits_first_message = true;
-  done(std::move(bare));
+  done(Admitted{Identity{}, /*awaits_first_message=*/!config_.allow_anonymous});
 }
 
-void HandshakeAuthenticator::authenticateSession(const http::Request&, std::string session_id, std::string csrf,
-                                                 Done done) {
-  sessions_->find(std::move(session_id), [csrf = std::move(csrf), done = std::move(done)](std::optional<SessionInfo> s) {
-    if (!s) return done(ConnectDecision::refuse(CloseReason::TokenInvalid));
-    if (!constantTimeEquals(s->csrf_token, csrf)) return done(ConnectDecision::refuse(CloseReason::TokenInvalid));
-    Identity who;
-    who.user_id = s->user_id;
-    who.session_id = s->session_ref;
-    who.kind = CredentialKind::Session;
-    who.expires_at = s->expires_at;
-    done(ConnectDecision::accept(std::move(who)));
-  });
+void HandshakeAuthenticator::authenticateSession(std::string session_id, std::string csrf, Done done) {
+  checkSession(*sessions_, std::move(session_id), std::move(csrf),
+               [this, done = std::move(done)](boost::system::result<SessionInfo> s) mutable {
+                 if (!s) return done(isTransient(s.error()) ? ConnectDecision(unavailable()) : refuse(CloseReason::TokenInvalid));
+                 Identity who;
+                 who.user_id = s->user_id;
+                 who.session_id = s->session_ref;
+                 who.kind = CredentialKind::Session;
+                 who.expires_at = s->expires_at;
+                 who.issued_at = s->created_at;
+                 tokens_.checkRevocation(std::move(who), admit(std::move(done)));
+               });
 }
 
 }  // namespace sg::auth

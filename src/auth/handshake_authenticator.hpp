@@ -27,7 +27,7 @@ class HandshakeAuthenticator final : public ConnectAuthenticator {
   void authenticate(const http::Request& request, Done done) override;
 
  private:
-  void authenticateSession(const http::Request& request, std::string session_id, std::string csrf, Done done);
+  void authenticateSession(std::string session_id, std::string csrf, Done done);
 
   const AuthConfig& config_;
   const OriginPolicy& origins_;

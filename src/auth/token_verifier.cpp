@@ -1,50 +1,74 @@
 #include "auth/token_verifier.hpp"
 
+#include "core/errors.hpp"
+
 namespace sg::auth {
+namespace {
 
-ConnectDecision TokenVerifier::verify(std::string_view token, const Presentation& from) {
-  if (tickets::TicketIssuer::looksLikeTicket(token)) return verifyTicket(token, from);
-  return verifyJwt(token);
+Refusal refusalFor(const boost::system::error_code& ec) {
+  if (isTransient(ec)) return unavailable();
+  if (ec == Errc::expired) return Refusal{CloseReason::TokenExpired, std::nullopt};
+  return Refusal{CloseReason::TokenInvalid, std::nullopt};
 }
 
-ConnectDecision TokenVerifier::verifyTicket(std::string_view ticket, const Presentation& from) {
-  auto redeemed = tickets_.redeem(ticket);
-  if (!redeemed.claims) {
-    return ConnectDecision::refuse(redeemed.error == tickets::RedeemError::Expired ? CloseReason::TokenExpired
-                                                                                   : CloseReason::TokenInvalid);
-  }
-  const auto& c = *redeemed.claims;
-  if (!c.client_ip.empty() && c.client_ip != from.client_ip) return ConnectDecision::refuse(CloseReason::BindingMismatch);
-  if (!c.origin.empty() && !from.origin.empty() && c.origin != from.origin) {
-    return ConnectDecision::refuse(CloseReason::BindingMismatch);
-  }
-  Identity who;
-  who.user_id = c.user_id;
-  who.session_id = c.session_id;
-  who.kind = CredentialKind::Ticket;
-  who.expires_at = c.credential_expires_at;
-  return ConnectDecision::accept(std::move(who));
+}  // namespace
+
+void TokenVerifier::verify(std::string_view token, Presentation from, Done done) {
+  if (tickets::TicketIssuer::looksLikeTicket(token)) return verifyTicket(token, std::move(from), std::move(done));
+  verifyJwt(token, std::move(done));
 }
 
-ConnectDecision TokenVerifier::verifyJwt(std::string_view token) {
+void TokenVerifier::verifyTicket(std::string_view ticket, Presentation from, Done done) {
+  tickets_.redeem(ticket, [this, from = std::move(from),
+                           done = std::move(done)](boost::system::result<tickets::TicketClaims> redeemed) mutable {
+    if (!redeemed) return done(refusalFor(redeemed.error()));
+    const auto& c = *redeemed;
+    if (!c.client_ip.empty() && c.client_ip != from.client_ip) {
+      return done(Refusal{CloseReason::BindingMismatch, std::nullopt});
+    }
+    // A ticket minted from a page is good only from that page: a presentation without any
+    // Origin does not match one.
+    if (!c.origin.empty() && c.origin != from.origin) return done(Refusal{CloseReason::BindingMismatch, std::nullopt});
+    Identity who;
+    who.user_id = c.user_id;
+    who.session_id = c.session_id;
+    who.kind = CredentialKind::Ticket;
+    who.expires_at = c.credential_expires_at;
+    who.issued_at = c.issued_at;
+    checkRevocation(std::move(who), std::move(done));
+  });
+}
+
+void TokenVerifier::verifyJwt(std::string_view token, Done done) {
   auto result = jwt_.verify(token, clock_.now());
   if (!result.claims) {
-    return ConnectDecision::refuse(result.error == JwtError::Expired ? CloseReason::TokenExpired
-                                                                     : CloseReason::TokenInvalid);
-  }
-  // A token with an id is good for one connection only: its id is remembered for as long
-  // as the token itself would be accepted, leeway included.
-  if (!result.claims->jti.empty() && !tickets_.firstUse(result.claims->jti, result.claims->accepted_until)) {
-    return ConnectDecision::refuse(CloseReason::TokenInvalid);
+    return done(Refusal{result.error == JwtError::Expired ? CloseReason::TokenExpired : CloseReason::TokenInvalid,
+                        std::nullopt});
   }
   Identity who;
   who.user_id = result.claims->subject;
   who.kind = CredentialKind::Jwt;
-  // The socket lives as long as the handshake would still accept the token: exp plus the
-  // leeway. Closing at bare exp would refuse what was just accepted, and clients would
-  // reconnect straight into the same token.
-  who.expires_at = result.claims->accepted_until;
-  return ConnectDecision::accept(std::move(who));
+  // The leeway is for clock skew when the token is checked, not extra life: a socket on
+  // this token closes at exp.
+  who.expires_at = result.claims->expires_at;
+  who.issued_at = result.claims->issued_at;
+  if (result.claims->jti.empty()) return checkRevocation(std::move(who), std::move(done));
+  // A token with an id is good for one connection only: its id is remembered for as long
+  // as the token itself would be accepted, leeway included.
+  markers_.markFirstUse(result.claims->jti, result.claims->accepted_until,
+                        [this, who = std::move(who), done = std::move(done)](boost::system::result<bool> first) mutable {
+                          if (!first) return done(unavailable());
+                          if (!*first) return done(Refusal{CloseReason::TokenInvalid, std::nullopt});
+                          checkRevocation(std::move(who), std::move(done));
+                        });
+}
+
+void TokenVerifier::checkRevocation(Identity who, Done done) const {
+  revocations_.check(who, [who, done = std::move(done)](boost::system::result<bool> revoked) mutable {
+    if (!revoked) return done(unavailable());
+    if (*revoked) return done(Refusal{CloseReason::SessionRevoked, std::nullopt});
+    done(std::move(who));
+  });
 }
 
 }  // namespace sg::auth

@@ -1,34 +1,50 @@
 #pragma once
-// Turns a bearer credential — a one-time ticket or a JWT — into an Identity, applying the
+// Turns a bearer credential, a one-time ticket or a JWT, into an Identity, applying the
 // bindings of DESIGN §3: a ticket is consumed whatever the outcome, and its client IP and
-// Origin must match the presenting connection's; a JWT with a `jti` is one-time.
-// In-memory work only, so it runs on the connection's shard.
-#include "auth/connect_authenticator.hpp"
+// Origin must match the presenting connection's (a ticket minted with an Origin needs
+// that Origin); a JWT with a `jti` is one-time; a revoked session or user is refused
+// session_revoked. Asynchronous: stores may answer from another thread, and a store that
+// cannot answer gives server_busy, never token_invalid.
 #include "auth/jwt.hpp"
+#include "auth/refusal.hpp"
+#include "auth/revocations.hpp"
 #include "core/clock.hpp"
+#include "core/identity.hpp"
+#include "tickets/one_time_markers.hpp"
 #include "tickets/ticket_issuer.hpp"
 
+#include <functional>
+#include <string>
 #include <string_view>
 
 namespace sg::auth {
 
+// Where a credential is presented from.
 struct Presentation {
-  std::string_view client_ip;
-  std::string_view origin;  // empty when the request had none
+  std::string client_ip;
+  std::string origin;  // empty when the request had none
 };
 
 class TokenVerifier {
  public:
-  TokenVerifier(tickets::TicketIssuer& tickets, const JwtVerifier& jwt, const Clock& clock)
-      : tickets_(tickets), jwt_(jwt), clock_(clock) {}
+  using Done = std::function<void(Verdict<Identity>)>;
+
+  TokenVerifier(tickets::TicketIssuer& tickets, tickets::OneTimeMarkers& markers, const Revocations& revocations,
+                const JwtVerifier& jwt, const Clock& clock)
+      : tickets_(tickets), markers_(markers), revocations_(revocations), jwt_(jwt), clock_(clock) {}
 
   // A ticket when it has a ticket's shape, otherwise a JWT.
-  ConnectDecision verify(std::string_view token, const Presentation& from);
-  ConnectDecision verifyTicket(std::string_view ticket, const Presentation& from);
-  ConnectDecision verifyJwt(std::string_view token);
+  void verify(std::string_view token, Presentation from, Done done);
+  void verifyTicket(std::string_view ticket, Presentation from, Done done);
+  void verifyJwt(std::string_view token, Done done);
+  // The last check every accepted credential passes: refused session_revoked when its
+  // session or user has been revoked. For identities made elsewhere (cookie sessions).
+  void checkRevocation(Identity who, Done done) const;
 
  private:
   tickets::TicketIssuer& tickets_;
+  tickets::OneTimeMarkers& markers_;
+  const Revocations& revocations_;
   const JwtVerifier& jwt_;
   const Clock& clock_;
 };

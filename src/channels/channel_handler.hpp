@@ -6,11 +6,27 @@
 
 #include <boost/json/value.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace sg::channels {
+
+struct Reply;
+
+// An answer a handler gives later (after a store lookup, a GraphQL execution). send()
+// once, from any thread; it reaches the socket's shard, and is dropped when the socket
+// has gone meanwhile.
+class PendingReply {
+ public:
+  using Sender = std::function<void(Reply)>;
+  explicit PendingReply(Sender sender) : sender_(std::move(sender)) {}
+  void send(Reply reply);
+
+ private:
+  Sender sender_;
+};
 
 // What a handler can do on behalf of the socket that pushed to it.
 class ChannelContext {
@@ -26,18 +42,34 @@ class ChannelContext {
                          const boost::json::value& payload) = 0;
   virtual void broadcastBinary(const std::string& topic, const std::string& event,
                                std::string bytes) = 0;
+  // Answers the current event later: return Reply::later() and send the answer through
+  // the PendingReply when it is known.
+  virtual PendingReply deferReply() = 0;
+  // Server-chosen subscriptions: broadcasts on `topic` reach this socket (as pushes on
+  // `topic`) without the client joining it, until unsubscribe() or the socket's end.
+  virtual void subscribe(const std::string& topic) = 0;
+  virtual void unsubscribe(const std::string& topic) = 0;
 };
 
 struct Reply {
   bool ok = true;
   boost::json::value response = boost::json::object{};
   std::optional<std::string> binary_response;  // reply with a binary frame (V2 only)
+  bool deferred = false;                       // answered later through a PendingReply
 
-  static Reply okWith(boost::json::value v) { return Reply{true, std::move(v), {}}; }
+  static Reply okWith(boost::json::value v) { return Reply{true, std::move(v), {}, false}; }
   static Reply error(std::string_view reason) {
-    return Reply{false, boost::json::object{{"reason", reason}}, {}};
+    return Reply{false, boost::json::object{{"reason", reason}}, {}, false};
   }
+  static Reply later() { return Reply{true, nullptr, {}, true}; }
 };
+
+inline void PendingReply::send(Reply reply) {
+  if (!sender_) return;
+  auto sender = std::move(sender_);
+  sender_ = nullptr;
+  sender(std::move(reply));
+}
 
 struct InboundEvent {
   std::string_view event;

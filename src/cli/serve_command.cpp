@@ -12,6 +12,7 @@
 #include "auth/api_keys.hpp"
 #include "auth/handshake_authenticator.hpp"
 #include "auth/hashing_gate.hpp"
+#include "auth/memory_revocations.hpp"
 #include "auth/origin_policy.hpp"
 #include "auth/token_verifier.hpp"
 #include "channels/channel_registry.hpp"
@@ -22,10 +23,15 @@
 #include "http/client_ip.hpp"
 #include "http/router.hpp"
 #include "net/server.hpp"
+#include "net/shards.hpp"
 #include "obs/log.hpp"
 #include "obs/metrics.hpp"
 #include "obs/redact.hpp"
+#include "protocol/phoenix_endpoint.hpp"
+#include "pubsub/hub.hpp"
+#include "pubsub/in_process_broker.hpp"
 #include "store/sqlite_store.hpp"
+#include "tickets/memory_one_time_markers.hpp"
 #include "tickets/memory_ticket_store.hpp"
 #include "tickets/ticket_issuer.hpp"
 
@@ -85,8 +91,10 @@ int runServe(const Config& config) {
   if (auto err = app::registerBuiltinChannels(channels, config.channels); !err.empty()) return fail(err);
   auth::ApiKeys api_keys(config.server.api_keys);
   tickets::MemoryTicketStore ticket_store(config.auth.ticket_store_max);
+  tickets::MemoryOneTimeMarkers jti_markers(config.auth.ticket_store_max);
+  auth::MemoryRevocations revocations(clock);
   tickets::TicketIssuer ticket_issuer(ticket_store, clock, std::chrono::seconds(config.auth.ticket_ttl_s));
-  auth::TokenVerifier tokens(ticket_issuer, *jwt_verifier, clock);
+  auth::TokenVerifier tokens(ticket_issuer, jti_markers, revocations, *jwt_verifier, clock);
   app::StoreSessionLookup session_lookup(*database, pool, clock);
   auth::SessionLookup* sessions = &session_lookup;
   auth::HandshakeAuthenticator authenticator(config.auth, *origins, tokens, sessions);
@@ -95,29 +103,52 @@ int runServe(const Config& config) {
   auth::RateLimiter login_per_account(1.0 / 60, 10, clock);
   auth::RateLimiter login_per_ip(0.5, 30, clock);
 
+  // The event loops first, then what fans out to them, then the server over both.
+  net::Shards shards(config.server.threads);
+  pubsub::InProcessBroker broker;
+  pubsub::Hub hub(shards.posters(), broker);
+  protocol::Endpoints endpoints;
+  endpoints.add(std::make_unique<protocol::PhoenixEndpoint>(
+      protocol::PhoenixDeps{channels, hub, metrics, tokens, clock, config}));
+
   http::Router router;
-  net::Server server({config, router, channels, admission, authenticator, &tokens, *proxies, metrics, redactor});
-  app::addOpsRoutes(router, metrics);
-  app::addServerApiRoutes(router, api_keys, server.pubsub(), metrics, [&server](const std::string& user_id) {
-    server.closeConnections(user_id, "", CloseReason::SessionRevoked);
+  net::Server server({config, shards, router, endpoints, admission, authenticator, *proxies, metrics, redactor});
+  // Every revocation, this node's or (in a cluster) another's, closes the matching sockets here.
+  revocations.setOnRevoked([&server](const std::string& user_id, const std::string& session_ref) {
+    server.closeConnections(user_id, session_ref, CloseReason::SessionRevoked);
   });
+  // A user revocation outlives every credential it voids: sessions and JWTs alike.
+  auto credential_lifetime = std::chrono::seconds(std::max(config.app.session_ttl_s, config.auth.jwt_max_age_s));
+  app::addOpsRoutes(router, metrics);
+  app::addServerApiRoutes(router, api_keys, hub, metrics,
+                          [&revocations, &clock, credential_lifetime](const std::string& user_id) {
+                            revocations.revokeUser(user_id, clock.now(), credential_lifetime);
+                          });
   app::addTicketRoutes(router, {ticket_issuer, tokens, api_keys, *origins, sessions});
   app::addAccountRoutes(router, {*database, *database, pool, hashing, hashing_gate, clock, config.app, *origins,
                                  login_per_account, login_per_ip,
-                                 [&server](const std::string& user_id, const std::string& session_ref) {
-                                   server.closeConnections(user_id, session_ref, CloseReason::SessionRevoked);
+                                 [&revocations, &clock, &config](const std::string& user_id,
+                                                                 const std::string& session_ref) {
+                                   revocations.revokeSession(user_id, session_ref,
+                                                             clock.now() + std::chrono::seconds(config.app.session_ttl_s));
                                  }});
-  app::UserCountWorker user_count(server.pubsub(), pool, metrics);
+  app::UserCountWorker user_count(hub, pool, metrics);
   server.every(std::chrono::milliseconds(config.app.user_count_interval_ms), [&user_count] { user_count.tick(); });
   app::addStaticRoutes(router);
   metrics.extras.push_back({"sockguard_password_hashes_pending", "Logins and registrations waiting for or in hashing",
                             "gauge", [&hashing_gate] { return static_cast<double>(hashing_gate.pending()); }});
   metrics.extras.push_back({"sockguard_tickets_live", "One-time tickets minted and not yet used or expired", "gauge",
                             [&ticket_store] { return static_cast<double>(ticket_store.size()); }});
+  metrics.extras.push_back({"sockguard_deliveries_total", "Broadcasts handed to subscribed sockets", "counter",
+                            [&hub] { return static_cast<double>(hub.deliveries()); }});
+  metrics.extras.push_back({"sockguard_broadcast_backlog", "Broadcasts waiting for their shard", "gauge",
+                            [&hub] { return static_cast<double>(hub.backlog()); }});
   // Expired tickets are kept a minute longer, so that a late presentation is told
   // token_expired rather than token_invalid (DESIGN §4); put() still drops them when full.
-  server.every(std::chrono::seconds(1), [&ticket_store, &clock] {
+  server.every(std::chrono::seconds(1), [&ticket_store, &jti_markers, &revocations, &clock] {
     ticket_store.sweep(clock.now() - std::chrono::seconds(60));
+    jti_markers.sweep(clock.now());
+    revocations.sweep();
   });
 
   std::uint16_t port = 0;
@@ -139,7 +170,7 @@ int runServe(const Config& config) {
                    "first-message auth ({7} s){8}\n"
                    "  origins:     {9}\n"
                    "  server API:  {10}\n",
-                   host, port, std::filesystem::absolute(config.server.data_dir).string(), server.shardCount(),
+                   host, port, std::filesystem::absolute(config.server.data_dir).string(), shards.size(),
                    config.auth.ticket_ttl_s, config.auth.jwt_alg, config.auth.query_token ? " and ?token=" : "",
                    config.auth.auth_timeout_s, config.auth.allow_anonymous ? ", anonymous (public topics)" : "",
                    fmt::join(origins->entries(), ", "),
@@ -149,6 +180,7 @@ int runServe(const Config& config) {
   // Their callbacks post into the server's event loops: stop them first.
   hashing.stop();
   pool.stop();
+  shards.shutdown();
   spdlog::info("stopped");
   return 0;
 }

@@ -22,6 +22,9 @@ struct Identity {
   CredentialKind kind = CredentialKind::Anonymous;
   // When the credential behind this identity stops being valid; nullopt = never.
   std::optional<std::chrono::system_clock::time_point> expires_at;
+  // When that credential was issued (JWT iat, session sign-in, ticket minting): a user
+  // revocation voids what was issued before it. nullopt = unknown (treated as before).
+  std::optional<std::chrono::system_clock::time_point> issued_at;
 
   bool anonymous() const { return kind == CredentialKind::Anonymous; }
 };

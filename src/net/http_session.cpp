@@ -1,16 +1,14 @@
 #include "net/http_session.hpp"
 
-#include "net/websocket_session.hpp"
+#include "net/websocket_connection.hpp"
+#include "net/ws_handshake.hpp"
 #include "obs/audit.hpp"
 #include "obs/log_throttle.hpp"
 #include "obs/redact.hpp"
 
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/http/status.hpp>
 #include <spdlog/spdlog.h>
 
 namespace sg::net {
@@ -19,10 +17,11 @@ namespace bhttp = beast::http;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-constexpr std::string_view kSocketPath = "/socket/websocket";
-}
+// Bytes asked of the stream per read while a request comes in.
+constexpr std::size_t kReadChunk = 8 * 1024;
+}  // namespace
 
-http::Request toRequest(const bhttp::request<bhttp::string_body>& in, const std::string& peer_ip,
+http::Request toRequest(const bhttp::request<bhttp::string_body>& in, const std::string& peer_ip, bool tls,
                         const http::TrustedProxies& proxies, const obs::Redactor& redactor) {
   http::Request r;
   r.method = std::string(in.method_string());
@@ -39,167 +38,280 @@ http::Request toRequest(const bhttp::request<bhttp::string_body>& in, const std:
   r.body = in.body();
   r.peer_ip = peer_ip;
   r.client_ip = http::resolveClientIp(peer_ip, r.headers, proxies);
+  r.secure = tls;
   r.log_target = redactor.target(r.target);
   return r;
 }
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx, Shard& shard)
-    : stream_(std::move(socket)), ctx_(ctx), shard_(shard) {
-  beast::error_code ec;
-  auto endpoint = stream_.socket().remote_endpoint(ec);
-  peer_ip_ = ec ? "unknown" : endpoint.address().to_string();
+std::string serializeResponse(const http::Response& r, bool keep_alive, bool head) {
+  std::string out;
+  out.reserve(160 + r.body.size());
+  out += "HTTP/1.1 ";
+  out += std::to_string(r.status);
+  out += ' ';
+  out += bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
+  out += "\r\nServer: sockguard\r\nContent-Type: ";
+  out += r.content_type;
+  out += "\r\nContent-Length: ";
+  out += std::to_string(r.body.size());
+  out += keep_alive ? "\r\n" : "\r\nConnection: close\r\n";
+  for (const auto& h : r.headers) {
+    out += h.name;
+    out += ": ";
+    out += h.value;
+    out += "\r\n";
+  }
+  out += "\r\n";
+  if (!head) out += r.body;
+  return out;
 }
+
+HttpSession::HttpSession(ByteStream stream, ServerContext& ctx, Shard& shard)
+    : stream_(std::move(stream)), ctx_(ctx), shard_(shard), timer_(shard.ioc), peer_ip_(stream_.peerAddress()) {}
 
 void HttpSession::run() {
-  boost::asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::doRead, shared_from_this()));
+  startRequest();
+  readMore();
 }
 
-void HttpSession::doRead() {
+// --- reading -----------------------------------------------------------------------
+
+void HttpSession::startRequest() {
   const auto& limits = ctx_.deps.config.limits;
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(limits.header_bytes));
   parser_->body_limit(limits.body_bytes);
   // Covers the whole request, headers and body: a slowloris gets request_timeout_s.
-  stream_.expires_after(std::chrono::seconds(limits.request_timeout_s));
-  bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::onRead, shared_from_this()));
+  timer_.expires_after(std::chrono::seconds(limits.request_timeout_s));
+  timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->end();
+  });
 }
 
-void HttpSession::onRead(beast::error_code ec, std::size_t) {
-  if (ec == bhttp::error::end_of_stream) return shutdown();
-  if (ec == bhttp::error::header_limit) {
-    return respond(http::Response::error(431, "headers_too_large", "request headers are over the limit"), false);
-  }
-  if (ec == bhttp::error::body_limit) {
-    return respond(http::Response::error(413, "body_too_large", "request body is over the limit"), false);
-  }
-  if (ec) {
-    if (ec != beast::error::timeout && ec != boost::asio::error::eof &&
-        ec != boost::asio::error::connection_reset && ec != boost::asio::error::operation_aborted) {
-      // Malformed HTTP: answer it once, then hang up.
-      return respond(http::Response::error(400, "bad_request", "malformed HTTP request"), false);
+void HttpSession::readMore() {
+  if (ended_) return;
+  auto space = buffer_.prepare(kReadChunk);
+  auto n = stream_.readSome({static_cast<char*>(space.data()), space.size()});
+  if (!n) {
+    if (wouldBlock(n.error())) {
+      return stream_.waitReadable([self = shared_from_this()](boost::system::error_code ec) {
+        if (ec) return self->end();
+        self->readMore();
+      });
     }
-    return;  // timeouts and resets: nothing to answer
+    return end();  // the peer left, mid-request or between requests: nothing to answer
   }
+  buffer_.commit(*n);
+  parse();
+}
+
+void HttpSession::parse() {
+  while (!ended_) {
+    beast::error_code ec;
+    std::size_t used = buffer_.size() ? parser_->put(buffer_.data(), ec) : 0;
+    buffer_.consume(used);
+    if (ec == bhttp::error::need_more || (!ec && used == 0 && !parser_->is_done())) return readMore();
+    if (ec == bhttp::error::header_limit) {
+      return respond(http::Response::error(431, "headers_too_large", "request headers are over the limit"), false);
+    }
+    if (ec == bhttp::error::body_limit) {
+      return respond(http::Response::error(413, "body_too_large", "request body is over the limit"), false);
+    }
+    // Malformed HTTP: answer it once, then hang up.
+    if (ec) return respond(http::Response::error(400, "bad_request", "malformed HTTP request"), false);
+    if (parser_->is_done()) return onRequest();
+  }
+}
+
+void HttpSession::onRequest() {
+  timer_.cancel();
   started_ = Clock::now();
-  BeastRequest request = parser_->release();
-  http::Request req = toRequest(request, peer_ip_, ctx_.deps.proxies, ctx_.deps.redactor);
-  if (beast::websocket::is_upgrade(request)) return handleUpgrade(std::move(request), std::move(req));
+  auto message = parser_->release();
+  parser_.reset();
+  http::Request req = toRequest(message, peer_ip_, stream_.secure(), ctx_.deps.proxies, ctx_.deps.redactor);
+  if (ws::isUpgrade(req)) return handleUpgrade(std::move(req));
 
   obs::inc(ctx_.deps.metrics.http_requests);
-  bool keep_alive = request.keep_alive();
+  bool keep_alive = message.keep_alive();
+  bool head = req.method == "HEAD";
   auto self = shared_from_this();
   auto shared_req = std::make_shared<http::Request>(std::move(req));
-  ctx_.deps.router.dispatch(*shared_req, [self, shared_req, keep_alive](http::Response response) {
+  ctx_.deps.router.dispatch(*shared_req, [self, shared_req, keep_alive, head](http::Response response) {
     // The handler may answer from another thread: get back onto the shard.
-    boost::asio::post(self->stream_.get_executor(), [self, shared_req, keep_alive, r = std::move(response)]() mutable {
+    boost::asio::post(self->shard_.ioc, [self, shared_req, keep_alive, head, r = std::move(response)]() mutable {
       std::uint64_t suppressed = 0;
       if (r.status < 400 || obs::refusalLogThrottle().allow(suppressed)) {
         if (suppressed) spdlog::warn("{} refusal log lines suppressed (see /metrics for exact counts)", suppressed);
         self->logRequest(*shared_req, r.status, r.body.size());
       }
       if (r.status >= 400) obs::inc(self->ctx_.deps.metrics.http_errors);
-      self->respond(std::move(r), keep_alive);
+      if (self->ended_) return;
+      self->out_ = serializeResponse(r, keep_alive, head);
+      self->keep_alive_ = keep_alive;
+      self->writeOut([self] {
+        if (!self->keep_alive_ || self->shard_.stopping) return self->end();
+        self->startRequest();
+        self->parse();  // a pipelined request may already wait in the buffer
+      });
     });
   });
 }
 
-void HttpSession::handleUpgrade(BeastRequest request, http::Request req) {
-  if (req.path != kSocketPath) {
+// --- upgrades ----------------------------------------------------------------------
+
+void HttpSession::handleUpgrade(http::Request req) {
+  const auto& endpoints = ctx_.deps.endpoints;
+  if (!endpoints.serves(req.path)) {
     logRequest(req, 404, 0);
     return respond(http::Response::error(404, "not_found", "no WebSocket endpoint at this path"), false);
   }
-  const auto* vsn_param = req.param("vsn");
-  auto version = phoenix::parseVsn(vsn_param ? std::optional<std::string_view>(*vsn_param) : std::nullopt);
-  if (!version || !req.query_valid) {
-    return onDecision(std::move(request), req, phoenix::Version::V2,
-                      auth::ConnectDecision::refuse(CloseReason::BadRequest), nullptr);
+  auto accept_key = ws::acceptKey(req);
+  if (!accept_key) {
+    logRequest(req, 400, 0);
+    if (accept_key.error() == ws::HandshakeError::UnsupportedVersion) {
+      return respond(http::Response::error(426, "upgrade_required", "this server speaks WebSocket version 13")
+                         .with("Sec-WebSocket-Version", "13"),
+                     false);
+    }
+    return respond(http::Response::error(400, "bad_request", "malformed WebSocket upgrade"), false);
   }
-  // Limits first: refusing a flood must not cost credential work.
-  auto admitted = ctx_.deps.admission.admit(req.client_ip);
-  if (admitted.refusal) return onDecision(std::move(request), req, *version, std::move(*admitted.refusal), nullptr);
-
-  auto self = shared_from_this();
+  const protocol::Endpoint* endpoint = endpoints.find(req);
+  if (!endpoint) {
+    logRequest(req, 400, 0);
+    return respond(http::Response::error(400, "unsupported_subprotocol", "no offered subprotocol is served here"),
+                   false);
+  }
   auto shared_req = std::make_shared<http::Request>(std::move(req));
-  auto shared_beast = std::make_shared<BeastRequest>(std::move(request));
-  auto lease = std::shared_ptr<auth::Admission::Lease>(std::move(admitted.lease));
+  auto negotiated = endpoint->negotiate(*shared_req);
+  if (!negotiated) return onDecision(shared_req, *endpoint, "", *accept_key, negotiated.error(), nullptr);
+  // Limits first: refusing a flood must not cost credential work.
+  auto admitted = ctx_.deps.admission.admit(shared_req->client_ip);
+  if (!admitted) return onDecision(shared_req, *endpoint, *negotiated, *accept_key, admitted.error(), nullptr);
+  auto lease = std::shared_ptr<auth::Admission::Lease>(std::move(*admitted));
   ctx_.deps.authenticator.authenticate(
-      *shared_req, [self, shared_req, shared_beast, lease, v = *version](auth::ConnectDecision decision) mutable {
-        boost::asio::post(self->stream_.get_executor(),
-                          [self, shared_req, shared_beast, lease, v, d = std::move(decision)]() mutable {
-                            self->onDecision(std::move(*shared_beast), *shared_req, v, std::move(d), std::move(lease));
-                          });
+      *shared_req, [self = shared_from_this(), shared_req, endpoint, subprotocol = std::move(*negotiated),
+                    key = std::move(*accept_key), lease](auth::ConnectDecision decision) mutable {
+        // The authenticator may answer from another thread: get back onto the shard.
+        boost::asio::post(self->shard_.ioc, [self, shared_req, endpoint, subprotocol = std::move(subprotocol),
+                                             key = std::move(key), lease, d = std::move(decision)]() mutable {
+          self->onDecision(shared_req, *endpoint, std::move(subprotocol), std::move(key), std::move(d),
+                           std::move(lease));
+        });
       });
 }
 
-void HttpSession::onDecision(BeastRequest request, const http::Request& req, phoenix::Version version,
-                             auth::ConnectDecision decision, std::shared_ptr<auth::Admission::Lease> lease) {
-  if (decision.accepted && lease) {
+void HttpSession::onDecision(std::shared_ptr<http::Request> req, const protocol::Endpoint& endpoint,
+                             std::string subprotocol, std::string accept_key, auth::ConnectDecision decision,
+                             std::shared_ptr<auth::Admission::Lease> lease) {
+  if (ended_) return;  // the request's time ran out while it was being authenticated
+  if (decision && lease) {
     // Caps that need the identity: sockets per user, and bare sockets per IP.
-    if (!decision.identity.anonymous() && !lease->bindUser(decision.identity.user_id)) {
-      decision = auth::ConnectDecision::refuse(CloseReason::RateLimited, 10'000);
-    } else if (decision.awaits_first_message && !lease->enterPending()) {
-      decision = auth::ConnectDecision::refuse(CloseReason::RateLimited, 10'000);
+    if (!decision->identity.anonymous() && !lease->bindUser(decision->identity.user_id)) {
+      decision = auth::Refusal{CloseReason::RateLimited, 10'000};
+    } else if (decision->awaits_first_message && !lease->enterPending()) {
+      decision = auth::Refusal{CloseReason::RateLimited, 10'000};
     }
   }
-  const auto& info = closeInfo(decision.reason);
+  logDecision(*req, decision);
+  if (!decision) {
+    ctx_.deps.metrics.refused(decision.error().reason);
+    if (ctx_.deps.config.auth.reject_with == "http") {
+      const auto& info = closeInfo(decision.error().reason);
+      auto response = http::Response::error(info.http_status, info.name, "WebSocket connection refused");
+      if (auto ms = decision.error().retry_after_ms) response.with("Retry-After", std::to_string((*ms + 999) / 1000));
+      return respond(std::move(response), false);
+    }
+  } else {
+    obs::inc(ctx_.deps.metrics.handshakes_accepted);
+  }
+  timer_.cancel();
+  out_ = ws::switchingProtocols(accept_key, subprotocol);
+  writeOut([self = shared_from_this(), req, &endpoint, decision = std::move(decision), lease]() mutable {
+    const auto& limits = self->ctx_.deps.config.limits;
+    bool authenticated = decision && !decision->awaits_first_message;
+    // What the client sent after its upgrade request (frames, pipelined) is read first.
+    std::string early(static_cast<const char*>(self->buffer_.data().data()), self->buffer_.size());
+    self->ended_ = true;  // the stream now belongs to the connection
+    auto connection = std::make_shared<WebSocketConnection>(
+        std::move(self->stream_), self->ctx_, self->shard_,
+        authenticated ? limits.frame_bytes : limits.frame_bytes_before_auth);
+    if (!decision) {
+      const auto& refusal = decision.error();
+      return connection->refuse(refusal.reason, endpoint.refusal(*req, refusal.reason, refusal.retry_after_ms),
+                                std::move(early));
+    }
+    auto session = endpoint.create(
+        protocol::SessionStart{*connection, self->shard_.index, *req, std::move(*decision), std::move(lease)});
+    connection->start(std::move(session), std::move(early));
+  });
+}
+
+void HttpSession::logDecision(const http::Request& req, const auth::ConnectDecision& decision) const {
   auto elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_).count();
   std::string_view origin = req.header("Origin").value_or("");
-  if (decision.accepted) {
-    obs::inc(ctx_.deps.metrics.handshakes_accepted);
-    if (decision.awaits_first_message) {
+  if (decision) {
+    const Identity& who = decision->identity;
+    if (decision->awaits_first_message) {
       // Bare sockets cost no credential work and come in floods: /metrics counts them, and
       // the line that matters is the one for the `auth` message that follows (or not).
       spdlog::debug("{} \"GET {}\" 101 accepted pending first-message auth {}us", req.client_ip, req.log_target,
                     elapsed_us);
     } else {
       spdlog::info("{} \"GET {}\" 101 accepted kind={} user={} {}us", req.client_ip, req.log_target,
-                   credentialKindName(decision.identity.kind), decision.identity.user_id, elapsed_us);
+                   credentialKindName(who.kind), who.user_id, elapsed_us);
     }
-    if (!decision.identity.anonymous()) {
-      std::string session = decision.identity.session_id.empty() ? "" : obs::shortHash(decision.identity.session_id);
-      obs::audit("connect_accepted", {{"user", decision.identity.user_id},
-                                      {"kind", credentialKindName(decision.identity.kind)},
+    if (!who.anonymous()) {
+      std::string session = who.session_id.empty() ? "" : obs::shortHash(who.session_id);
+      obs::audit("connect_accepted", {{"user", who.user_id},
+                                      {"kind", credentialKindName(who.kind)},
                                       {"session", session},
                                       {"ip", req.client_ip},
                                       {"origin", origin}});
     }
-  } else {
-    ctx_.deps.metrics.refused(decision.reason);
-    std::uint64_t suppressed = 0;
-    if (obs::refusalLogThrottle().allow(suppressed)) {
-      if (suppressed) spdlog::warn("{} refusal log lines suppressed (see /metrics for exact counts)", suppressed);
-      spdlog::info("{} \"GET {}\" refused reason={} code={} {}us", req.client_ip, req.log_target, info.name,
-                   info.code, elapsed_us);
-      obs::audit("connect_refused", {{"reason", info.name}, {"ip", req.client_ip}, {"origin", origin}});
-    }
-    if (ctx_.deps.config.auth.reject_with == "http") {
-      auto response = http::Response::error(info.http_status, info.name, "WebSocket connection refused");
-      if (decision.retry_after_ms) response.with("Retry-After", std::to_string((*decision.retry_after_ms + 999) / 1000));
-      return respond(std::move(response), false);
-    }
+    return;
   }
-  auto session = std::make_shared<WebSocketSession>(std::move(stream_), ctx_, shard_, version, std::move(decision),
-                                                    std::move(lease), req.client_ip, std::string(origin));
-  session->run(std::move(request));
+  const auto& info = closeInfo(decision.error().reason);
+  std::uint64_t suppressed = 0;
+  if (obs::refusalLogThrottle().allow(suppressed)) {
+    if (suppressed) spdlog::warn("{} refusal log lines suppressed (see /metrics for exact counts)", suppressed);
+    spdlog::info("{} \"GET {}\" refused reason={} code={} {}us", req.client_ip, req.log_target, info.name, info.code,
+                 elapsed_us);
+    obs::audit("connect_refused", {{"reason", info.name}, {"ip", req.client_ip}, {"origin", origin}});
+  }
 }
+
+// --- writing -----------------------------------------------------------------------
 
 void HttpSession::respond(http::Response r, bool keep_alive) {
-  response_.emplace(static_cast<bhttp::status>(r.status), 11);
-  response_->set(bhttp::field::server, "sockguard");
-  response_->set(bhttp::field::content_type, r.content_type);
-  for (auto& h : r.headers) response_->insert(h.name, h.value);
-  response_->body() = std::move(r.body);
-  response_->keep_alive(keep_alive);
-  response_->prepare_payload();
-  bhttp::async_write(stream_, *response_,
-                     beast::bind_front_handler(&HttpSession::onWrite, shared_from_this(), keep_alive));
+  if (ended_) return;
+  timer_.cancel();
+  out_ = serializeResponse(r, keep_alive, false);
+  keep_alive_ = keep_alive;
+  writeOut([self = shared_from_this()] {
+    if (!self->keep_alive_) return self->end();
+    self->startRequest();
+    self->parse();
+  });
 }
 
-void HttpSession::onWrite(bool keep_alive, beast::error_code ec, std::size_t) {
-  response_.reset();
-  if (ec) return;
-  if (!keep_alive || shard_.stopping) return shutdown();
-  doRead();
+void HttpSession::writeOut(std::function<void()> then) {
+  while (!ended_ && out_written_ < out_.size()) {
+    boost::asio::const_buffer part(out_.data() + out_written_, out_.size() - out_written_);
+    auto n = stream_.writeSome({&part, 1});
+    if (!n) {
+      if (!wouldBlock(n.error())) return end();
+      return stream_.waitWritable([self = shared_from_this(), then = std::move(then)](boost::system::error_code ec) mutable {
+        if (ec) return self->end();
+        self->writeOut(std::move(then));
+      });
+    }
+    out_written_ += *n;
+  }
+  if (ended_) return;
+  out_.clear();
+  out_written_ = 0;
+  then();
 }
 
 void HttpSession::logRequest(const http::Request& req, int status, std::size_t bytes) const {
@@ -207,9 +319,11 @@ void HttpSession::logRequest(const http::Request& req, int status, std::size_t b
   spdlog::info("{} \"{} {}\" {} {} {}us", req.client_ip, req.method, req.log_target, status, bytes, elapsed_us);
 }
 
-void HttpSession::shutdown() {
-  beast::error_code ec;
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+void HttpSession::end() {
+  if (ended_) return;
+  ended_ = true;
+  timer_.cancel();
+  stream_.close();
 }
 
 }  // namespace sg::net

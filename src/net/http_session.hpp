@@ -1,17 +1,17 @@
 #pragma once
 // One HTTP/1.1 connection before any upgrade: reads requests under the header/body
-// limits and the slow-client timeout, answers them through the router (keep-alive), and
-// hands WebSocket upgrades of /socket/websocket to the authenticator and then to a
-// WebSocketSession. Internal to net/.
+// limits and the slow-client timeout (Beast's parser, fed from the byte stream), answers
+// them through the router with keep-alive, and takes WebSocket upgrades through their
+// endpoint, the limits and the authenticator to a WebSocketConnection (or a refusal).
+// Internal to net/.
 #include "auth/connect_authenticator.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
+#include "net/byte_stream.hpp"
 #include "net/server_context.hpp"
-#include "protocol/phoenix_codec.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -23,36 +23,51 @@ namespace sg::net {
 
 class HttpSession final : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx, Shard& shard);
+  HttpSession(ByteStream stream, ServerContext& ctx, Shard& shard);
   void run();
 
  private:
-  using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
+  using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
-  void doRead();
-  void onRead(boost::beast::error_code ec, std::size_t bytes);
-  void handleUpgrade(BeastRequest request, http::Request req);
-  void onDecision(BeastRequest request, const http::Request& req, phoenix::Version version,
-                  auth::ConnectDecision decision, std::shared_ptr<auth::Admission::Lease> lease);
+  // Reading: parse what the buffer holds; read more when the parser wants it.
+  void startRequest();
+  void readMore();
+  void parse();
+  void onRequest();
+
+  void handleUpgrade(http::Request req);
+  void onDecision(std::shared_ptr<http::Request> req, const protocol::Endpoint& endpoint, std::string subprotocol,
+                  std::string accept_key, auth::ConnectDecision decision,
+                  std::shared_ptr<auth::Admission::Lease> lease);
+  void logDecision(const http::Request& req, const auth::ConnectDecision& decision) const;
+
+  // Writing: the response's bytes, then keep-alive (or close), or the upgrade.
   void respond(http::Response response, bool keep_alive);
-  void onWrite(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
+  void writeOut(std::function<void()> then);
   void logRequest(const http::Request& req, int status, std::size_t bytes) const;
-  void shutdown();
+  void end();
 
-  boost::beast::tcp_stream stream_;
-  boost::beast::flat_buffer buffer_;
-  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-  std::optional<boost::beast::http::response<boost::beast::http::string_body>> response_;
+  ByteStream stream_;
   ServerContext& ctx_;
   Shard& shard_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<Parser> parser_;
+  boost::asio::steady_timer timer_;  // the request's deadline (slowloris)
+  std::string out_;                  // response bytes not yet written
+  std::size_t out_written_ = 0;
   std::string peer_ip_;
+  bool keep_alive_ = false;
+  bool ended_ = false;
   std::chrono::steady_clock::time_point started_;
 };
 
 // Builds the Beast-free request the rest of the server sees: decoded query, client IP,
 // and the redacted target for logs (DESIGN §5: redaction happens once, here).
 http::Request toRequest(const boost::beast::http::request<boost::beast::http::string_body>& in,
-                        const std::string& peer_ip, const http::TrustedProxies& proxies,
+                        const std::string& peer_ip, bool tls, const http::TrustedProxies& proxies,
                         const obs::Redactor& redactor);
+
+// The bytes of an HTTP/1.1 response (status line, headers, Content-Length, body).
+std::string serializeResponse(const http::Response& response, bool keep_alive, bool head);
 
 }  // namespace sg::net

@@ -3,8 +3,6 @@
 #include "net/http_session.hpp"
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/beast/core/bind_handler.hpp>
 #include <spdlog/spdlog.h>
 
 #include <stdexcept>
@@ -14,7 +12,7 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 Listener::Listener(ServerContext& ctx, tcp::endpoint endpoint)
-    : ctx_(ctx), acceptor_(ctx.shards[0]->ioc), retry_timer_(ctx.shards[0]->ioc) {
+    : ctx_(ctx), acceptor_(ctx.deps.shards.at(0).ioc), retry_timer_(ctx.deps.shards.at(0).ioc) {
   boost::system::error_code ec;
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
@@ -38,9 +36,11 @@ void Listener::stop() {
 
 void Listener::doAccept() {
   std::size_t shard = next_shard_;
-  next_shard_ = (next_shard_ + 1) % ctx_.shards.size();
-  acceptor_.async_accept(ctx_.shards[shard]->ioc,
-                         boost::beast::bind_front_handler(&Listener::onAccept, shared_from_this(), shard));
+  next_shard_ = (next_shard_ + 1) % ctx_.deps.shards.size();
+  acceptor_.async_accept(ctx_.deps.shards.at(shard).ioc,
+                         [self = shared_from_this(), shard](boost::system::error_code ec, tcp::socket socket) {
+                           self->onAccept(shard, ec, std::move(socket));
+                         });
 }
 
 void Listener::onAccept(std::size_t shard, boost::system::error_code ec, tcp::socket socket) {
@@ -55,9 +55,9 @@ void Listener::onAccept(std::size_t shard, boost::system::error_code ec, tcp::so
     return;
   }
   socket.set_option(tcp::no_delay(true), ec);
-  Shard& target = *ctx_.shards[shard];
+  Shard& target = ctx_.deps.shards.at(shard);
   asio::post(target.ioc, [this, &target, s = std::move(socket)]() mutable {
-    std::make_shared<HttpSession>(std::move(s), ctx_, target)->run();
+    std::make_shared<HttpSession>(ByteStream(std::move(s)), ctx_, target)->run();
   });
   doAccept();
 }

@@ -2,8 +2,6 @@
 
 #include "net/listener.hpp"
 #include "net/server_context.hpp"
-#include "net/websocket_session.hpp"
-#include "pubsub/local_pubsub.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -40,23 +38,7 @@ asio::ip::tcp::endpoint parseListen(const std::string& listen) {
 }  // namespace
 
 struct Server::Impl {
-  explicit Impl(ServerDeps deps) : ctx(deps) {
-    int n = deps.config.server.threads > 0 ? deps.config.server.threads
-                                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    std::vector<pubsub::LocalPubSub::Post> posts;
-    for (int i = 0; i < n; ++i) {
-      auto shard = std::make_unique<Shard>(static_cast<std::size_t>(i));
-      posts.push_back([ioc = &shard->ioc](std::function<void()> task) { asio::post(*ioc, std::move(task)); });
-      ctx.shards.push_back(std::move(shard));
-    }
-    local_pubsub = std::make_unique<pubsub::LocalPubSub>(std::move(posts));
-    ctx.pubsub = local_pubsub.get();
-    auto* p = local_pubsub.get();
-    deps.metrics.extras.push_back({"sockguard_deliveries_total", "Broadcasts handed to subscribed sockets", "counter",
-                                   [p] { return static_cast<double>(p->deliveries()); }});
-    deps.metrics.extras.push_back({"sockguard_broadcast_backlog", "Broadcasts waiting for their shard", "gauge",
-                                   [p] { return static_cast<double>(p->backlog()); }});
-  }
+  explicit Impl(ServerDeps deps) : ctx(deps) {}
 
   void startSweep(Shard& shard) {
     shard.sweep_timer.expires_after(std::chrono::seconds(1));
@@ -75,17 +57,13 @@ struct Server::Impl {
     if (drained || Clock::now() >= deadline) {
       if (!drained) spdlog::warn("shutdown: {} sockets still open after the grace period", ctx.sockets_open.load());
       guards.clear();
-      for (auto& shard : ctx.shards) shard->ioc.stop();
+      for (std::size_t i = 0; i < ctx.deps.shards.size(); ++i) ctx.deps.shards.at(i).ioc.stop();
       return;
     }
     drain_timer->expires_after(std::chrono::milliseconds(20));
     drain_timer->async_wait([this, deadline](boost::system::error_code) { waitDrained(deadline); });
   }
 
-  // Declared before ctx so that it outlives the shards: sessions still open when the
-  // grace period ends are destroyed with their shard's io_context, and unsubscribe as
-  // they go (destroying the pub/sub first crashed the shutdown).
-  std::unique_ptr<pubsub::LocalPubSub> local_pubsub;
   ServerContext ctx;
   std::shared_ptr<Listener> listener;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
@@ -104,10 +82,11 @@ std::uint16_t Server::bind() {
 
 void Server::run() {
   auto& ctx = impl_->ctx;
-  Shard& first = *ctx.shards[0];
-  for (auto& shard : ctx.shards) {
-    impl_->guards.push_back(asio::make_work_guard(shard->ioc));
-    impl_->startSweep(*shard);
+  Shards& shards = ctx.deps.shards;
+  Shard& first = shards.at(0);
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    impl_->guards.push_back(asio::make_work_guard(shards.at(i).ioc));
+    impl_->startSweep(shards.at(i));
   }
   impl_->drain_timer = std::make_unique<asio::steady_timer>(first.ioc);
   asio::signal_set signals(first.ioc, SIGINT, SIGTERM);
@@ -119,22 +98,28 @@ void Server::run() {
   impl_->listener->run();
 
   std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < ctx.shards.size(); ++i) {
-    threads.emplace_back([&shard = *ctx.shards[i]] { shard.ioc.run(); });
+  for (std::size_t i = 1; i < shards.size(); ++i) {
+    threads.emplace_back([&shard = shards.at(i)] { shard.ioc.run(); });
   }
   first.ioc.run();
   for (auto& t : threads) t.join();
   signals.cancel();
+  // The shards outlive the server (they were made before it): its own timers and the
+  // listener go now, while their io_contexts still exist.
+  impl_->periodic.clear();
+  impl_->drain_timer.reset();
+  impl_->listener.reset();
 }
 
 void Server::stop() {
   if (impl_->stop_requested.exchange(true)) return;
   auto& ctx = impl_->ctx;
   auto grace = std::chrono::milliseconds(ctx.deps.config.server.shutdown_grace_ms);
-  asio::post(ctx.shards[0]->ioc, [this, grace] {
+  asio::post(ctx.deps.shards.at(0).ioc, [this, grace] {
     impl_->listener->stop();
-    for (auto& shard : impl_->ctx.shards) {
-      asio::post(shard->ioc, [&s = *shard] {
+    Shards& shards = impl_->ctx.deps.shards;
+    for (std::size_t i = 0; i < shards.size(); ++i) {
+      asio::post(shards.at(i).ioc, [&s = shards.at(i)] {
         s.stopping = true;
         s.sweep_timer.cancel();
         for (auto& session : s.sessions) session.close(CloseReason::GoingAway);
@@ -144,13 +129,10 @@ void Server::stop() {
   });
 }
 
-pubsub::PubSub& Server::pubsub() { return *impl_->ctx.pubsub; }
-
-std::size_t Server::shardCount() const { return impl_->ctx.shards.size(); }
-
 void Server::closeConnections(std::string user_id, std::string session_id, CloseReason reason) {
-  for (auto& shard : impl_->ctx.shards) {
-    asio::post(shard->ioc, [&s = *shard, user_id, session_id, reason] {
+  Shards& shards = impl_->ctx.deps.shards;
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    asio::post(shards.at(i).ioc, [&s = shards.at(i), user_id, session_id, reason] {
       for (auto& session : s.sessions) {
         const Identity* who = session.identity();
         if (!who || who->user_id != user_id) continue;
@@ -162,7 +144,7 @@ void Server::closeConnections(std::string user_id, std::string session_id, Close
 }
 
 void Server::every(std::chrono::milliseconds interval, std::function<void()> task) {
-  auto timer = std::make_shared<asio::steady_timer>(impl_->ctx.shards[0]->ioc);
+  auto timer = std::make_shared<asio::steady_timer>(impl_->ctx.deps.shards.at(0).ioc);
   auto tick = std::make_shared<std::function<void()>>();
   *tick = [this, timer, interval, task = std::move(task), weak = std::weak_ptr(tick)] {
     timer->expires_after(interval);
@@ -174,11 +156,7 @@ void Server::every(std::chrono::milliseconds interval, std::function<void()> tas
     });
   };
   impl_->periodic.push_back(tick);
-  asio::post(impl_->ctx.shards[0]->ioc, [tick] { (*tick)(); });
-}
-
-void Server::postToShard(std::size_t shard, std::function<void()> task) {
-  asio::post(impl_->ctx.shards.at(shard)->ioc, std::move(task));
+  asio::post(impl_->ctx.deps.shards.at(0).ioc, [tick] { (*tick)(); });
 }
 
 }  // namespace sg::net

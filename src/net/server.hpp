@@ -1,18 +1,19 @@
 #pragma once
-// The network front of sockguard: N shards (one io_context and thread each), one
-// listener spreading accepted connections over them, HTTP/1.1 sessions routed through
-// http::Router, and WebSocket sessions speaking Phoenix Channels. Beast and Asio stay
-// behind this header.
+// The network front of sockguard: a listener spreading accepted connections over the
+// shards, HTTP/1.1 sessions answered through http::Router, and WebSocket upgrades routed
+// by path and subprotocol to a protocol::Endpoint, authenticated by the
+// ConnectAuthenticator, and carried by a WebSocket connection that speaks RFC 6455 for
+// the endpoint's protocol session. net/ owns bytes only; Beast and Asio stay behind this
+// header.
 #include "auth/admission.hpp"
 #include "auth/connect_authenticator.hpp"
-#include "auth/token_verifier.hpp"
-#include "channels/channel_registry.hpp"
 #include "core/config.hpp"
 #include "http/client_ip.hpp"
 #include "http/router.hpp"
+#include "net/shards.hpp"
 #include "obs/metrics.hpp"
 #include "obs/redact.hpp"
-#include "pubsub/pubsub.hpp"
+#include "protocol/endpoint.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -24,11 +25,11 @@ namespace sg::net {
 
 struct ServerDeps {
   const Config& config;
+  Shards& shards;
   const http::Router& router;
-  const channels::ChannelRegistry& channels;
+  const protocol::Endpoints& endpoints;  // what a WebSocket upgrade may speak, by path
   auth::Admission& admission;  // per-IP/user/total limits, checked before any credential work
   auth::ConnectAuthenticator& authenticator;
-  auth::TokenVerifier* tokens;  // first-message `auth` and `refresh_token`; null: not offered
   const http::TrustedProxies& proxies;
   obs::Metrics& metrics;
   const obs::Redactor& redactor;
@@ -48,13 +49,10 @@ class Server {
   // the configured grace period. Any thread.
   void stop();
 
-  pubsub::PubSub& pubsub();
-  std::size_t shardCount() const;
-  // Closes, on every shard, each open WebSocket connection whose identity matches
-  // `user_id` (and `session_id` when not empty) with `reason`. Any thread; returns at once.
-  void closeConnections(std::string user_id, std::string session_id, CloseReason reason);
-  // Runs `task` on a shard's thread (the blocking-work pool posts results back this way).
-  void postToShard(std::size_t shard, std::function<void()> task);
+  // Closes, on every shard of this node, each open WebSocket connection whose identity
+  // matches `user_id` (and `session_ref` when not empty) with `reason`. Any thread;
+  // returns at once. (Revocations call it for every node's revocations.)
+  void closeConnections(std::string user_id, std::string session_ref, CloseReason reason);
   // Runs `task` every `interval` on shard 0 until stop(). Call before run().
   void every(std::chrono::milliseconds interval, std::function<void()> task);
 

@@ -4,17 +4,13 @@
 #include "net/shard.hpp"
 
 #include <atomic>
-#include <memory>
-#include <vector>
 
 namespace sg::net {
 
 struct ServerContext {
   explicit ServerContext(ServerDeps d) : deps(d) {}
   ServerDeps deps;
-  pubsub::PubSub* pubsub = nullptr;
-  std::vector<std::unique_ptr<Shard>> shards;
-  std::atomic<int> sockets_open{0};  // for limits.sockets_total
+  std::atomic<int> sockets_open{0};  // WebSocket connections alive, for the drain at shutdown
 };
 
 }  // namespace sg::net

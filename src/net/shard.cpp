@@ -1,8 +1,10 @@
 #include "net/shard.hpp"
+#include "net/shards.hpp"
 
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <thread>
 
 namespace sg::net {
 
@@ -33,6 +35,29 @@ void Shard::flushAll() {
   flushing_.clear();  // releases the sessions; keeps the capacity for the next round
   auto took = Clock::now() - started;
   next_flush_at_ = took < kQuickFlush ? Clock::time_point{} : Clock::now() + std::min<Clock::duration>(took, kMaxFlushPause);
+}
+
+}  // namespace sg::net
+
+namespace sg::net {
+
+Shards::Shards(int threads) {
+  int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) list_.push_back(std::make_unique<Shard>(static_cast<std::size_t>(i)));
+}
+
+Shards::~Shards() = default;
+
+void Shards::shutdown() { list_.clear(); }
+
+void Shards::post(std::size_t shard, Task task) { boost::asio::post(list_.at(shard)->ioc, std::move(task)); }
+
+std::vector<Shards::Post> Shards::posters() {
+  std::vector<Post> out;
+  for (auto& shard : list_) {
+    out.push_back([ioc = &shard->ioc](Task task) { boost::asio::post(*ioc, std::move(task)); });
+  }
+  return out;
 }
 
 }  // namespace sg::net

@@ -1,6 +1,6 @@
 #pragma once
-// One shard: an io_context run by one thread, and the WebSocket sessions that live on it.
-// Everything in a shard is touched only from its thread. Internal to net/.
+// One shard: an io_context run by one thread, and the WebSocket connections that live on
+// it. Everything in a shard is touched only from its thread. Internal to net/.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/intrusive/list.hpp>
@@ -15,19 +15,19 @@
 
 namespace sg::net {
 
-// Sessions link themselves into their shard's list and unlink on destruction.
+// Connections link themselves into their shard's list and unlink on destruction.
 using SessionHook = boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
 
 // What the shard's sweep and the server's bulk operations (shutdown, revocation) need
-// from a live WebSocket session.
+// from a live WebSocket connection.
 class ShardSession : public SessionHook {
  public:
   virtual ~ShardSession() = default;
   virtual void checkDeadlines(std::chrono::steady_clock::time_point now) = 0;
   virtual void close(CloseReason reason) = 0;
-  // Null until the session runs a protocol (e.g. while delivering a refusal).
+  // Null while the connection acts for nobody (bare, or delivering a refusal).
   virtual const Identity* identity() const = 0;
-  // Writes what the session has queued (see Shard::requestFlush).
+  // Writes what the connection has queued (see Shard::requestFlush).
   virtual void flushQueued() = 0;
 };
 

@@ -10,12 +10,24 @@ using phoenix::Version;
 
 namespace {
 constexpr std::string_view kControlTopic = "phoenix";
+
+// Phoenix's encodings of a broadcast, a slot each in every broadcast's cache.
+struct Codecs {
+  pubsub::CodecId v1_text = pubsub::registerCodec("phoenix.v1");
+  pubsub::CodecId v2_text = pubsub::registerCodec("phoenix.v2");
+  pubsub::CodecId v2_binary = pubsub::registerCodec("phoenix.v2.binary");
+};
+const Codecs& codecs() {
+  static const Codecs ids;
+  return ids;
+}
 }
 
 // The view a channel handler gets of this socket while it handles one event.
 class PhoenixSocket::Context final : public channels::ChannelContext {
  public:
-  Context(PhoenixSocket& socket, const Joined& joined) : socket_(socket), joined_(joined) {}
+  Context(PhoenixSocket& socket, const Joined& joined, const phoenix::Message* message)
+      : socket_(socket), joined_(joined), message_(message) {}
 
   const Identity& identity() const override { return socket_.identity_; }
   const std::string& topic() const override { return joined_.topic; }
@@ -32,16 +44,50 @@ class PhoenixSocket::Context final : public channels::ChannelContext {
   void broadcastBinary(const std::string& topic, const std::string& event, std::string bytes) override {
     publish(topic, event, std::move(bytes), true);
   }
+  channels::PendingReply deferReply() override { return socket_.pendingReply(*message_); }
+  void subscribe(const std::string& topic) override { socket_.subscribeServerTopic(topic); }
+  void unsubscribe(const std::string& topic) override { socket_.unsubscribeServerTopic(topic); }
 
  private:
   void publish(const std::string& topic, const std::string& event, std::string payload, bool binary) {
     obs::inc(socket_.deps_.metrics.broadcasts);
-    socket_.deps_.pubsub.publish(std::make_shared<const pubsub::Broadcast>(topic, event, std::move(payload), binary));
+    // A channel's own broadcast that cannot reach other nodes is dropped, as a push to a
+    // closed socket is: the channel is told nothing either way (Phoenix's broadcast! raises).
+    (void)socket_.deps_.pubsub.publish(std::make_shared<const pubsub::Broadcast>(topic, event, std::move(payload), binary));
   }
 
   PhoenixSocket& socket_;
   const Joined& joined_;
+  const phoenix::Message* message_;  // the event being handled
 };
+
+channels::PendingReply PhoenixSocket::pendingReply(const phoenix::Message& to) {
+  // The answer may be sent from any thread and after the socket has gone: it carries a
+  // copy of the envelope and finds the socket through the transport's shard and self_.
+  phoenix::Message envelope;
+  envelope.join_ref = to.join_ref;
+  envelope.ref = to.ref;
+  envelope.topic = to.topic;
+  return channels::PendingReply(
+      [post = transport_.poster(), self = std::weak_ptr<PhoenixSocket*>(self_), envelope](channels::Reply r) mutable {
+        post([self, envelope = std::move(envelope), r = std::move(r)] {
+          if (auto socket = self.lock(); socket && envelope.ref) (*socket)->reply(envelope, r);
+        });
+      });
+}
+
+void PhoenixSocket::subscribeServerTopic(const std::string& topic) {
+  if (std::find(server_topics_.begin(), server_topics_.end(), topic) != server_topics_.end()) return;
+  deps_.pubsub.subscribe(deps_.shard, topic, this);
+  server_topics_.push_back(topic);
+}
+
+void PhoenixSocket::unsubscribeServerTopic(const std::string& topic) {
+  auto it = std::find(server_topics_.begin(), server_topics_.end(), topic);
+  if (it == server_topics_.end()) return;
+  deps_.pubsub.unsubscribe(deps_.shard, topic, this);
+  server_topics_.erase(it);
+}
 
 PhoenixSocket::PhoenixSocket(Version version, Identity identity, Deps deps, Transport& transport,
                              PhoenixSocketLimits limits)
@@ -52,6 +98,8 @@ PhoenixSocket::~PhoenixSocket() { leaveAll(); }
 void PhoenixSocket::leaveAll() {
   for (auto& j : joined_) deps_.pubsub.unsubscribe(deps_.shard, j.topic, this);
   joined_.clear();
+  for (auto& topic : server_topics_) deps_.pubsub.unsubscribe(deps_.shard, topic, this);
+  server_topics_.clear();
 }
 
 void PhoenixSocket::onText(std::string_view frame) {
@@ -80,7 +128,17 @@ void PhoenixSocket::dispatch(phoenix::Message& m) {
 
 void PhoenixSocket::handleControl(phoenix::Message& m) {
   if (m.event == "heartbeat") return reply(m, channels::Reply::okWith(json::object{}));
-  if (control_ && !m.binary_payload) return reply(m, control_(m.event, m.payload));
+  if (control_ && !m.binary_payload) {
+    // The answer may come later (a store round trip); the socket may be gone by then.
+    phoenix::Message envelope;
+    envelope.join_ref = m.join_ref;
+    envelope.ref = m.ref;
+    envelope.topic = m.topic;
+    return control_(m.event, m.payload,
+                    [self = std::weak_ptr<PhoenixSocket*>(self_), envelope = std::move(envelope)](channels::Reply r) {
+                      if (auto socket = self.lock()) (*socket)->reply(envelope, r);
+                    });
+  }
   replyError(m, "unknown event");
 }
 
@@ -105,8 +163,10 @@ void PhoenixSocket::handleJoin(phoenix::Message& m) {
   if (static_cast<int>(joined_.size()) >= limits_.max_topics) return refuse("too many channels joined");
 
   Joined joined{m.topic, m.join_ref.value_or(""), std::move(resolved->params), resolved->spec->handler.get()};
-  Context ctx(*this, joined);
+  Context ctx(*this, joined, &m);
   channels::Reply r = joined.handler->onJoin(ctx, m.payload);
+  // A join is answered at once: the channel's state begins with the reply.
+  if (r.deferred) r = channels::Reply::error("join cannot be deferred");
   if (!r.ok) {
     obs::inc(deps_.metrics.joins_error);
     return reply(m, r);
@@ -134,9 +194,9 @@ void PhoenixSocket::handleEvent(phoenix::Message& m) {
   Joined* joined = findJoined(m.topic);
   // A push for a topic this socket has not joined, or for an earlier join of it.
   if (!joined || (m.join_ref && *m.join_ref != joined->join_ref)) return replyError(m, "unmatched topic");
-  Context ctx(*this, *joined);
+  Context ctx(*this, *joined, &m);
   channels::Reply r = joined->handler->onEvent(ctx, channels::InboundEvent{m.event, m.payload, m.binary_payload});
-  if (m.ref) reply(m, r);
+  if (m.ref && !r.deferred) reply(m, r);
 }
 
 PhoenixSocket::Joined* PhoenixSocket::findJoined(std::string_view topic) {
@@ -177,18 +237,17 @@ void PhoenixSocket::sendBinary(std::string frame) {
 }
 
 void PhoenixSocket::deliver(const pubsub::BroadcastPtr& b) {
-  using pubsub::WireFormat;
   if (b->binary()) {
     // V1 has no binary frames: such broadcasts do not reach V1 sockets.
     if (version_ != Version::V2) return;
-    const auto& frame = b->encoded(WireFormat::PhoenixV2Binary, [&] {
+    const auto& frame = b->encoded(codecs().v2_binary, [&] {
       return phoenix::encodeBinaryBroadcast(b->topic(), b->event(), b->payload());
     });
     obs::inc(deps_.metrics.messages_out);
     transport_.send(frame, true);
     return;
   }
-  auto format = version_ == Version::V2 ? WireFormat::PhoenixV2 : WireFormat::PhoenixV1;
+  auto format = version_ == Version::V2 ? codecs().v2_text : codecs().v1_text;
   const auto& frame = b->encoded(format, [&] {
     return phoenix::encodeText(version_, phoenix::Envelope{std::nullopt, std::nullopt, b->topic(), b->event()},
                                std::string_view(b->payload()));

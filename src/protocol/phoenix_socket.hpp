@@ -11,6 +11,7 @@
 #include "pubsub/pubsub.hpp"
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,10 @@ struct PhoenixSocketLimits {
 };
 
 // Events on topic "phoenix" other than heartbeat ("auth", "refresh_token") go to the
-// connection's authenticator; the reply it returns is sent back.
-using ControlHandler = std::function<channels::Reply(std::string_view event, const boost::json::value& payload)>;
+// session's authentication, which answers through `reply`, now or later (on the shard).
+using ControlReply = std::function<void(channels::Reply)>;
+using ControlHandler =
+    std::function<void(std::string_view event, const boost::json::value& payload, ControlReply reply)>;
 
 class PhoenixSocket final : public pubsub::Subscriber {
  public:
@@ -55,6 +58,8 @@ class PhoenixSocket final : public pubsub::Subscriber {
   std::size_t joinedCount() const { return joined_.size(); }
   // Unsubscribes from everything; the socket stays usable for sending a close.
   void leaveAll();
+  // Answers `to` (a push or a control event) with `r`; for replies given later.
+  void reply(const phoenix::Message& to, const channels::Reply& r);
 
   // pubsub::Subscriber
   void deliver(const pubsub::BroadcastPtr& message) override;
@@ -67,6 +72,9 @@ class PhoenixSocket final : public pubsub::Subscriber {
     channels::ChannelHandler* handler;
   };
   class Context;
+  channels::PendingReply pendingReply(const phoenix::Message& to);
+  void subscribeServerTopic(const std::string& topic);
+  void unsubscribeServerTopic(const std::string& topic);
 
   void dispatch(phoenix::Message& message);
   void handleJoin(phoenix::Message& message);
@@ -76,7 +84,6 @@ class PhoenixSocket final : public pubsub::Subscriber {
   Joined* findJoined(std::string_view topic);
   void removeJoined(Joined* joined);
 
-  void reply(const phoenix::Message& to, const channels::Reply& r);
   void replyError(const phoenix::Message& to, std::string_view reason);
   void sendText(std::string frame);
   void sendBinary(std::string frame);
@@ -89,6 +96,9 @@ class PhoenixSocket final : public pubsub::Subscriber {
   ControlHandler control_;
   bool auth_pending_ = false;
   std::vector<Joined> joined_;
+  std::vector<std::string> server_topics_;  // subscriptions a channel chose (ChannelContext::subscribe)
+  // Expires with this socket: later answers check it before they touch the socket.
+  std::shared_ptr<PhoenixSocket*> self_ = std::make_shared<PhoenixSocket*>(this);
 };
 
 }  // namespace sg::protocol

@@ -1,18 +1,26 @@
 #pragma once
 // One published message, shared read-only by every shard and subscriber that delivers it.
-// The wire encoding is computed once per format on first use and then shared, so a
-// broadcast to 10 000 sockets serializes once, not 10 000 times.
+// Each protocol encodes it at most once, on first use, and every socket speaking that
+// protocol shares the frame: a broadcast to 10 000 sockets serializes once per codec, not
+// 10 000 times. pubsub/ knows no protocol: codecs are opaque ids that protocols register.
 #include <array>
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 namespace sg::pubsub {
 
-// Frame formats a subscriber may ask for; a slot each in the encoding cache.
-enum class WireFormat : std::uint8_t { PhoenixV1, PhoenixV2, PhoenixV2Binary };
-inline constexpr std::size_t kWireFormatCount = 3;
+// A slot in every broadcast's encoding cache, one per wire encoding (e.g. Phoenix V2 text).
+using CodecId = std::uint8_t;
+inline constexpr std::size_t kMaxCodecs = 8;
+
+// Hands out the next free slot; call once per encoding, at start (a function-local static).
+// Aborts past kMaxCodecs: that is a programming error, not an input.
+CodecId registerCodec(std::string_view name);
 
 using Frame = std::shared_ptr<const std::string>;
 
@@ -28,9 +36,9 @@ class Broadcast {
   const std::string& payload() const { return payload_; }
   bool binary() const { return binary_; }
 
-  // The frame for `format`, built by `encode` the first time any thread asks for it.
-  const Frame& encoded(WireFormat format, const std::function<std::string()>& encode) const {
-    auto& slot = slots_[static_cast<std::size_t>(format)];
+  // The frame for `codec`, built by `encode` the first time any thread asks for it.
+  const Frame& encoded(CodecId codec, const std::function<std::string()>& encode) const {
+    auto& slot = slots_[codec];
     std::call_once(slot.once, [&] { slot.frame = std::make_shared<const std::string>(encode()); });
     return slot.frame;
   }
@@ -42,7 +50,7 @@ class Broadcast {
   };
   std::string topic_, event_, payload_;
   bool binary_;
-  mutable std::array<Slot, kWireFormatCount> slots_;
+  mutable std::array<Slot, kMaxCodecs> slots_;
 };
 
 using BroadcastPtr = std::shared_ptr<const Broadcast>;

@@ -1,7 +1,11 @@
 #pragma once
-// Topic fan-out. Subscribers live on shards (one thread each); a subscriber is only
-// touched from its own shard, and publish() may be called from any thread.
+// Topic fan-out as protocol sessions and the application see it. Subscribers live on
+// shards (one thread each); a subscriber is only touched from its own shard, and publish()
+// may be called from any thread. Implemented by the node's Hub, which reaches other nodes
+// through a Broker.
 #include "pubsub/broadcast.hpp"
+
+#include <boost/system/result.hpp>
 
 #include <cstddef>
 #include <string>
@@ -24,16 +28,17 @@ class PubSub {
   // Shard-local: call only from shard `shard`'s thread.
   virtual void subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) = 0;
   virtual void unsubscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) = 0;
-  // Any thread. Delivery is asynchronous, in publish order per publishing thread.
-  virtual void publish(BroadcastPtr message) = 0;
+  // Any thread. Delivery is asynchronous, in publish order per publishing thread. Fails
+  // (Errc::unavailable) when the broadcast cannot reach every node.
+  virtual boost::system::result<void> publish(BroadcastPtr message) = 0;
   // True while broadcasts wait for delivery faster than it happens (a backlog past a
   // bound). Publishers that can be told to retry (the HTTP API) should be: the backlog
   // is memory, and latency for every subscriber. Any thread.
   virtual bool overloaded() const = 0;
   // Subscriptions on `shard` to `topic`; shard-local like subscribe().
   virtual std::size_t localSubscribers(std::size_t shard, const std::string& topic) const = 0;
-  // Topics starting with `prefix` that have at least one subscriber somewhere. Any thread.
-  virtual std::vector<std::string> activeTopics(std::string_view prefix) const = 0;
+  // Topics starting with `prefix` that have at least one subscriber on this node. Any thread.
+  virtual std::vector<std::string> localTopics(std::string_view prefix) const = 0;
 };
 
 }  // namespace sg::pubsub

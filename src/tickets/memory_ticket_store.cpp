@@ -1,5 +1,7 @@
 #include "tickets/memory_ticket_store.hpp"
 
+#include "core/errors.hpp"
+
 #include <cstring>
 
 namespace sg::tickets {
@@ -13,28 +15,33 @@ std::size_t MemoryTicketStore::KeyHash::operator()(const TicketHash& k) const no
   return h;
 }
 
-PutResult MemoryTicketStore::put(const TicketHash& key, const TicketClaims& claims) {
+void MemoryTicketStore::put(const TicketHash& key, const TicketClaims& claims, PutDone done) {
   if (size_.load(std::memory_order_relaxed) >= max_entries_) {
     sweep(std::chrono::system_clock::now());
-    if (size_.load(std::memory_order_relaxed) >= max_entries_) return PutResult::Full;
+    if (size_.load(std::memory_order_relaxed) >= max_entries_) return done(make_error_code(Errc::full));
   }
-  Shard& shard = shardFor(key);
-  std::lock_guard lock(shard.mutex);
-  auto [it, inserted] = shard.entries.try_emplace(key, claims);
-  if (!inserted) return PutResult::Exists;
-  size_.fetch_add(1, std::memory_order_relaxed);
-  return PutResult::Stored;
+  {
+    Shard& shard = shardFor(key);
+    std::lock_guard lock(shard.mutex);
+    // 256 random bits do not collide: an existing key is overwritten like Redis SET.
+    if (shard.entries.insert_or_assign(key, claims).second) size_.fetch_add(1, std::memory_order_relaxed);
+  }
+  done(boost::system::result<void>());
 }
 
-std::optional<TicketClaims> MemoryTicketStore::take(const TicketHash& key) {
-  Shard& shard = shardFor(key);
-  std::lock_guard lock(shard.mutex);
-  auto it = shard.entries.find(key);
-  if (it == shard.entries.end()) return std::nullopt;
-  TicketClaims claims = std::move(it->second);
-  shard.entries.erase(it);
-  size_.fetch_sub(1, std::memory_order_relaxed);
-  return claims;
+void MemoryTicketStore::take(const TicketHash& key, TakeDone done) {
+  std::optional<TicketClaims> claims;
+  {
+    Shard& shard = shardFor(key);
+    std::lock_guard lock(shard.mutex);
+    auto it = shard.entries.find(key);
+    if (it != shard.entries.end()) {
+      claims = std::move(it->second);
+      shard.entries.erase(it);
+      size_.fetch_sub(1, std::memory_order_relaxed);
+    }
+  }
+  done(std::move(claims));
 }
 
 std::size_t MemoryTicketStore::sweep(TimePoint now) {

@@ -1,7 +1,8 @@
 #pragma once
 // TicketStore in process memory: 16 shards, each a hash map under its own mutex, so
-// concurrent mints and presentations rarely contend. Bounded: put() answers Full past
-// `max_entries` (after dropping what has expired) instead of growing without limit.
+// concurrent mints and presentations rarely contend. Bounded: put() answers Errc::full
+// past `max_entries` (after dropping what has expired) instead of growing without limit.
+// Answers inline.
 #include "tickets/ticket_store.hpp"
 
 #include <array>
@@ -16,10 +17,12 @@ class MemoryTicketStore final : public TicketStore {
   explicit MemoryTicketStore(std::size_t max_entries);
 
   // TicketStore
-  PutResult put(const TicketHash& key, const TicketClaims& claims) override;
-  std::optional<TicketClaims> take(const TicketHash& key) override;
-  std::size_t sweep(TimePoint now) override;
+  void put(const TicketHash& key, const TicketClaims& claims, PutDone done) override;
+  void take(const TicketHash& key, TakeDone done) override;
   std::size_t size() const override { return size_.load(std::memory_order_relaxed); }
+
+  // Drops entries expired before `now`; returns how many.
+  std::size_t sweep(TimePoint now);
 
  private:
   struct KeyHash {

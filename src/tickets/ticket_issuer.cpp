@@ -1,5 +1,7 @@
 #include "tickets/ticket_issuer.hpp"
 
+#include "core/errors.hpp"
+
 #include <openssl/sha.h>
 #include <sodium.h>
 
@@ -22,7 +24,7 @@ bool TicketIssuer::looksLikeTicket(std::string_view s) {
          });
 }
 
-Minted TicketIssuer::mint(TicketClaims claims) {
+void TicketIssuer::mint(TicketClaims claims, MintDone done) {
   unsigned char raw[32];
   randombytes_buf(raw, sizeof raw);
   char encoded[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
@@ -31,26 +33,21 @@ Minted TicketIssuer::mint(TicketClaims claims) {
   std::string ticket(encoded);
   claims.issued_at = clock_.now();
   claims.expires_at = claims.issued_at + ttl_;
-  if (store_.put(hash(ticket), claims) != PutResult::Stored) return Minted{};
-  return Minted{std::move(ticket), ttl_};
+  auto key = hash(ticket);
+  store_.put(key, claims, [ticket = std::move(ticket), ttl = ttl_, done = std::move(done)](boost::system::result<void> stored) mutable {
+    if (!stored) return done(stored.error());
+    done(Minted{std::move(ticket), ttl});
+  });
 }
 
-Redeemed TicketIssuer::redeem(std::string_view ticket) {
-  if (!looksLikeTicket(ticket)) return Redeemed{std::nullopt, RedeemError::Unknown};
-  auto claims = store_.take(hash(ticket));
-  if (!claims) return Redeemed{std::nullopt, RedeemError::Unknown};
-  if (claims->expires_at < clock_.now()) return Redeemed{std::nullopt, RedeemError::Expired};
-  return Redeemed{std::move(claims), RedeemError::Unknown};
-}
-
-bool TicketIssuer::firstUse(std::string_view token_id, TimePoint expires_at) {
-  // A distinct prefix keeps token ids out of the ticket key space.
-  std::string key = "jti\n";
-  key += token_id;
-  TicketClaims marker;
-  marker.issued_at = clock_.now();
-  marker.expires_at = expires_at;
-  return store_.put(hash(key), marker) == PutResult::Stored;
+void TicketIssuer::redeem(std::string_view ticket, RedeemDone done) {
+  if (!looksLikeTicket(ticket)) return done(make_error_code(Errc::not_found));
+  store_.take(hash(ticket), [this, done = std::move(done)](boost::system::result<std::optional<TicketClaims>> taken) {
+    if (!taken) return done(taken.error());
+    if (!*taken) return done(make_error_code(Errc::not_found));
+    if ((*taken)->expires_at < clock_.now()) return done(make_error_code(Errc::expired));
+    done(std::move(**taken));
+  });
 }
 
 }  // namespace sg::tickets

@@ -1,11 +1,12 @@
 #pragma once
 // Mints and redeems one-time tickets (DESIGN §3): 32 random bytes as base64url (43
-// characters), stored only as SHA-256(ticket) with the claims they are bound to.
+// characters), stored only as SHA-256(ticket) with the claims they are bound to. Both
+// answer through a callback, as the store does.
 #include "core/clock.hpp"
 #include "tickets/ticket_store.hpp"
 
 #include <chrono>
-#include <optional>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -14,32 +15,27 @@ namespace sg::tickets {
 inline constexpr std::size_t kTicketChars = 43;
 
 struct Minted {
-  std::string ticket;  // empty when the store is full
+  std::string ticket;
   std::chrono::seconds expires_in{0};
-};
-
-enum class RedeemError : std::uint8_t { Unknown, Expired };
-
-struct Redeemed {
-  std::optional<TicketClaims> claims;
-  RedeemError error = RedeemError::Unknown;
 };
 
 class TicketIssuer {
  public:
+  // Errc::full or Errc::unavailable from the store.
+  using MintDone = std::function<void(boost::system::result<Minted>)>;
+  // The claims; Errc::not_found (unknown, used, malformed), Errc::expired, or the store's
+  // Errc::unavailable.
+  using RedeemDone = std::function<void(boost::system::result<TicketClaims>)>;
+
   TicketIssuer(TicketStore& store, const Clock& clock, std::chrono::seconds ttl);
 
   // Fills issued_at/expires_at; the other claims come from the caller.
-  Minted mint(TicketClaims claims);
+  void mint(TicketClaims claims, MintDone done);
   // Consumes the ticket whatever the outcome: a ticket is presented once.
-  Redeemed redeem(std::string_view ticket);
-  // A JWT `jti` (or any one-time token id) seen for the first time until `expires_at`;
-  // false when it was seen before.
-  bool firstUse(std::string_view token_id, TimePoint expires_at);
+  void redeem(std::string_view ticket, RedeemDone done);
 
   static bool looksLikeTicket(std::string_view s);
   static TicketHash hash(std::string_view s);
-  TicketStore& store() { return store_; }
 
  private:
   TicketStore& store_;

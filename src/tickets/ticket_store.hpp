@@ -1,11 +1,15 @@
 #pragma once
 // Where one-time tickets live between minting and use. Keys are SHA-256 digests of the
 // ticket (the ticket itself is never stored). take() is atomic: of any number of
-// concurrent presentations of one ticket, exactly one gets the claims. The memory store
-// is the embedded default; a Redis store (GETDEL) can replace it without changing callers.
+// concurrent presentations of one ticket, exactly one gets the claims. Calls answer
+// through a callback, inline or later from another thread, so that a store across the
+// network (Redis: SET NX PX / GETDEL) fits the same interface as the memory store.
+#include <boost/system/result.hpp>
+
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -26,18 +30,20 @@ struct TicketClaims {
   std::optional<TimePoint> credential_expires_at;
 };
 
-enum class PutResult : std::uint8_t { Stored, Full, Exists };
-
 class TicketStore {
  public:
+  // Errc::full when the store holds its maximum, Errc::unavailable when it cannot answer.
+  using PutDone = std::function<void(boost::system::result<void>)>;
+  // The claims, or nullopt when no such ticket is stored (unknown or already taken).
+  using TakeDone = std::function<void(boost::system::result<std::optional<TicketClaims>>)>;
+
   virtual ~TicketStore() = default;
-  // Stores claims until claims.expires_at. Full when the store holds its maximum.
-  virtual PutResult put(const TicketHash& key, const TicketClaims& claims) = 0;
+  // Stores claims until claims.expires_at (plus the store's grace for late presentations).
+  virtual void put(const TicketHash& key, const TicketClaims& claims, PutDone done) = 0;
   // Removes and returns the claims, expired or not (the caller judges expiry, so that an
   // expired ticket is told apart from an unknown one). Atomic.
-  virtual std::optional<TicketClaims> take(const TicketHash& key) = 0;
-  // Drops entries expired before `now`; returns how many.
-  virtual std::size_t sweep(TimePoint now) = 0;
+  virtual void take(const TicketHash& key, TakeDone done) = 0;
+  // Live tickets held, for /metrics.
   virtual std::size_t size() const = 0;
 };
 

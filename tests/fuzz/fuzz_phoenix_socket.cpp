@@ -1,7 +1,7 @@
 // The whole per-connection state machine, driven the way net/ drives it: frames go to a
 // PhoenixSocket wired to the built-in application's channels (room:* public,
 // user_count:{user_id} and user:{user_id} for their own user), a real one-shard
-// LocalPubSub that delivers inline, and a transport that stops taking frames once closed.
+// Hub (in-process broker) that delivers inline, and a transport that stops taking frames once closed.
 //
 // Input: the first line configures the socket, every further line is one frame.
 //   byte 0 of line 0: bit 0 V2 (else V1); bit 1 signed in as user "42" (else anonymous);
@@ -13,7 +13,8 @@
 
 #include "app/builtin_channels.hpp"
 #include "protocol/phoenix_socket.hpp"
-#include "pubsub/local_pubsub.hpp"
+#include "pubsub/hub.hpp"
+#include "pubsub/in_process_broker.hpp"
 
 #include <boost/json/parse.hpp>
 
@@ -93,7 +94,11 @@ class FuzzTransport final : public protocol::Transport {
     checkOutbound(version_, *frame, binary);
     return protocol::SendResult::Queued;
   }
-  void close(CloseReason) override { closed = true; }
+  void closeWith(CloseReason, std::optional<int>) override { closed = true; }
+  void setMaxMessageBytes(std::size_t) override {}
+  Poster poster() override {
+    return [](std::function<void()> task) { task(); };
+  }
 
   bool closed = false;
 
@@ -102,9 +107,9 @@ class FuzzTransport final : public protocol::Transport {
 };
 
 // After every frame: the socket's joined list, its subscriptions and its rights agree.
-void checkState(const protocol::PhoenixSocket& socket, const pubsub::LocalPubSub& pubsub, int max_topics) {
+void checkState(const protocol::PhoenixSocket& socket, const pubsub::Hub& pubsub, int max_topics) {
   FUZZ_CHECK(static_cast<int>(socket.joinedCount()) <= max_topics);
-  auto topics = pubsub.activeTopics("");
+  auto topics = pubsub.localTopics("");
   FUZZ_CHECK(topics.size() == socket.joinedCount());
   if (socket.authPending()) FUZZ_CHECK(socket.joinedCount() == 0);
   for (const auto& t : topics) {
@@ -126,7 +131,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   int max_topics = 1 + ((flags >> 4) & 7);
 
   obs::Metrics metrics;
-  pubsub::LocalPubSub pubsub{{[](std::function<void()> task) { task(); }}};
+  pubsub::InProcessBroker broker;
+  pubsub::Hub pubsub{{[](std::function<void()> task) { task(); }}, broker};
   FuzzTransport transport(version);
   {
     auto socket = std::make_unique<protocol::PhoenixSocket>(
@@ -135,12 +141,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     socket->setAuthPending(flags & 4);
     if (flags & 8) {
       protocol::PhoenixSocket* s = socket.get();
-      socket->setControlHandler([s](std::string_view event, const boost::json::value&) {
-        if (event != "auth") return channels::Reply::error("unknown event");
-        if (!s->identity().anonymous()) return channels::Reply::error("already authenticated");
+      socket->setControlHandler([s](std::string_view event, const boost::json::value&, protocol::ControlReply reply) {
+        if (event != "auth") return reply(channels::Reply::error("unknown event"));
+        if (!s->identity().anonymous()) return reply(channels::Reply::error("already authenticated"));
         s->setIdentity(user42());
         s->setAuthPending(false);
-        return channels::Reply::okWith(boost::json::object{{"user_id", kUser}});
+        reply(channels::Reply::okWith(boost::json::object{{"user_id", kUser}}));
       });
     }
     for (std::size_t i = 1; i < lines.size() && !transport.closed; ++i) {
@@ -151,6 +157,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   // The socket left every topic when it went away.
-  FUZZ_CHECK(pubsub.activeTopics("").empty());
+  FUZZ_CHECK(pubsub.localTopics("").empty());
   return 0;
 }

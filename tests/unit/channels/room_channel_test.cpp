@@ -28,7 +28,14 @@ class RecordingContext final : public ChannelContext {
   void broadcastBinary(const std::string& topic, const std::string& event, std::string bytes) override {
     broadcasts.push_back({topic, event, std::move(bytes), true});
   }
+  PendingReply deferReply() override {
+    return PendingReply([this](Reply r) { later.push_back(std::move(r)); });
+  }
+  void subscribe(const std::string& topic) override { subscribed.push_back(topic); }
+  void unsubscribe(const std::string& topic) override { std::erase(subscribed, topic); }
   std::vector<Sent> pushes, broadcasts;
+  std::vector<Reply> later;
+  std::vector<std::string> subscribed;
 
  private:
   Identity identity_;

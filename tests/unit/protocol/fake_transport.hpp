@@ -19,7 +19,21 @@ class FakeTransport final : public protocol::Transport {
     sent.push_back(Sent{std::move(frame), binary});
     return protocol::SendResult::Queued;
   }
-  void close(CloseReason reason) override { closes.push_back(reason); }
+  void closeWith(CloseReason reason, std::optional<int> retry_after_ms) override {
+    closes.push_back(reason);
+    retry_after.push_back(retry_after_ms);
+  }
+  void setMaxMessageBytes(std::size_t bytes) override { max_message_bytes = bytes; }
+  // Posted tasks wait in `posted` until the test runs them (runPosted), as a shard would
+  // run them on a later turn.
+  Poster poster() override {
+    return [this](std::function<void()> task) { posted.push_back(std::move(task)); };
+  }
+  void runPosted() {
+    auto tasks = std::move(posted);
+    posted.clear();
+    for (auto& t : tasks) t();
+  }
 
   // The i-th text frame, parsed.
   boost::json::value json(std::size_t i) const { return boost::json::parse(*sent.at(i).frame); }
@@ -27,6 +41,9 @@ class FakeTransport final : public protocol::Transport {
 
   std::vector<Sent> sent;
   std::vector<CloseReason> closes;
+  std::vector<std::optional<int>> retry_after;
+  std::size_t max_message_bytes = 0;
+  std::vector<std::function<void()>> posted;
 };
 
 }  // namespace sg::test

@@ -105,23 +105,35 @@ TEST_F(PhoenixSocketFrames, UnknownControlEventIsAnError) {
 TEST_F(PhoenixSocketFrames, ControlEventsGoToTheControlHandler) {
   std::string seen_event;
   json::value seen_payload;
-  socket->setControlHandler([&](std::string_view event, const json::value& payload) {
+  ControlReply answer;
+  socket->setControlHandler([&](std::string_view event, const json::value& payload, ControlReply reply) {
     seen_event = std::string(event);
     seen_payload = payload;
-    return channels::Reply::okWith(json::object{{"refreshed", true}});
+    answer = std::move(reply);  // answered later, as after a store round trip
   });
   socket->onText(R"([null,"9","phoenix","refresh_token",{"token":"t"}])");
   EXPECT_EQ(seen_event, "refresh_token");
   EXPECT_EQ(seen_payload, json::parse(R"({"token":"t"})"));
+  EXPECT_TRUE(transport.sent.empty());
+  answer(channels::Reply::okWith(json::object{{"refreshed", true}}));
   EXPECT_EQ(transport.lastJson(),
             json::parse(R"([null,"9","phoenix","phx_reply",{"status":"ok","response":{"refreshed":true}}])"));
 }
 
+TEST_F(PhoenixSocketFrames, ALateControlAnswerAfterTheSocketIsGoneIsDropped) {
+  ControlReply answer;
+  socket->setControlHandler([&](std::string_view, const json::value&, ControlReply reply) { answer = std::move(reply); });
+  socket->onText(R"([null,"9","phoenix","refresh_token",{"token":"t"}])");
+  socket.reset();
+  answer(channels::Reply::okWith(json::object{}));  // must not touch the destroyed socket
+  EXPECT_TRUE(transport.sent.empty());
+}
+
 TEST_F(PhoenixSocketFrames, AuthPendingServesOnlyTheControlTopic) {
   socket->setAuthPending(true);
-  socket->setControlHandler([&](std::string_view event, const json::value&) {
+  socket->setControlHandler([&](std::string_view event, const json::value&, ControlReply reply) {
     if (event == "auth") socket->setAuthPending(false);
-    return channels::Reply::okWith(json::object{});
+    reply(channels::Reply::okWith(json::object{}));
   });
   socket->onText(R"([null,"1","phoenix","heartbeat",{}])");
   EXPECT_TRUE(transport.closes.empty());

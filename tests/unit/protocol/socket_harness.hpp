@@ -1,12 +1,13 @@
 #pragma once
 // What a PhoenixSocket needs, wired for tests: the built-in application's channel rules
-// (room:* for anyone, user_count:{user_id} for its own user), a one-shard LocalPubSub that
-// runs deliveries inline, and metrics.
+// (room:* for anyone, user_count:{user_id} for its own user), a one-shard Hub on the
+// in-process broker that runs deliveries inline, and metrics.
 #include "protocol/fake_transport.hpp"
 #include "protocol/phoenix_socket.hpp"
 
 #include "channels/room_channel.hpp"
-#include "pubsub/local_pubsub.hpp"
+#include "pubsub/hub.hpp"
+#include "pubsub/in_process_broker.hpp"
 
 #include <boost/json/parse.hpp>
 
@@ -55,7 +56,8 @@ class SocketHarness {
   std::size_t subscribers(const std::string& topic) const { return pubsub.localSubscribers(0, topic); }
 
   channels::ChannelRegistry registry;
-  pubsub::LocalPubSub pubsub{{[](std::function<void()> task) { task(); }}};
+  pubsub::InProcessBroker broker;
+  pubsub::Hub pubsub{{[](std::function<void()> task) { task(); }}, broker};
   obs::Metrics metrics;
 };
 

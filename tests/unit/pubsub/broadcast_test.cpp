@@ -1,4 +1,4 @@
-// Broadcast's per-format encoding cache: encoded once, shared by every reader.
+// Broadcast's per-codec encoding cache: encoded once, shared by every reader.
 #include "pubsub/broadcast.hpp"
 
 #include <gtest/gtest.h>
@@ -11,6 +11,10 @@
 namespace sg::pubsub {
 namespace {
 
+// Two encodings, as two protocols would register them.
+const CodecId kCodecA = registerCodec("test.a");
+const CodecId kCodecB = registerCodec("test.b");
+
 TEST(Broadcast, KeepsItsFields) {
   Broadcast b("room:1", "msg", R"({"a":1})", false);
   EXPECT_EQ(b.topic(), "room:1");
@@ -20,19 +24,19 @@ TEST(Broadcast, KeepsItsFields) {
   EXPECT_TRUE(Broadcast("t", "e", "\x01\x02", true).binary());
 }
 
-TEST(Broadcast, EncodesOncePerFormat) {
+TEST(Broadcast, EncodesOncePerCodec) {
   Broadcast b("t", "e", "{}", false);
   int calls = 0;
   auto encoder = [&] {
     ++calls;
     return std::string("frame") + std::to_string(calls);
   };
-  const Frame& first = b.encoded(WireFormat::PhoenixV2, encoder);
-  const Frame& again = b.encoded(WireFormat::PhoenixV2, encoder);
+  const Frame& first = b.encoded(kCodecA, encoder);
+  const Frame& again = b.encoded(kCodecA, encoder);
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(first.get(), again.get());
   EXPECT_EQ(*first, "frame1");
-  const Frame& v1 = b.encoded(WireFormat::PhoenixV1, encoder);
+  const Frame& v1 = b.encoded(kCodecB, encoder);
   EXPECT_EQ(calls, 2);
   EXPECT_EQ(*v1, "frame2");
   EXPECT_NE(first.get(), v1.get());
@@ -48,7 +52,7 @@ TEST(Broadcast, EncodesOnceFromFourThreads) {
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
       start.arrive_and_wait();
-      const Frame& f = b.encoded(WireFormat::PhoenixV2, [&] {
+      const Frame& f = b.encoded(kCodecA, [&] {
         calls.fetch_add(1);
         return std::string("encoded");
       });
@@ -62,6 +66,18 @@ TEST(Broadcast, EncodesOnceFromFourThreads) {
     EXPECT_EQ(p, seen[0]);
     EXPECT_EQ(*p, "encoded");
   }
+}
+
+}  // namespace
+}  // namespace sg::pubsub
+
+namespace sg::pubsub {
+namespace {
+
+TEST(Broadcast, CodecIdsAreDistinct) {
+  EXPECT_NE(kCodecA, kCodecB);
+  EXPECT_LT(kCodecA, kMaxCodecs);
+  EXPECT_LT(kCodecB, kMaxCodecs);
 }
 
 }  // namespace

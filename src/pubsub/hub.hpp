@@ -1,7 +1,11 @@
 #pragma once
-// In-process PubSub over N shards. publish() hands the broadcast to every shard that has
-// at least one subscriber for the topic (through a small inbox: one lock per broadcast
-// and shard, never per delivery); each shard walks its own subscriber lists without locks.
+// The node's hub: PubSub over N shards. publish() goes to the Broker, which hands every
+// broadcast for a topic this node subscribes to back to the hub (from this node or
+// another); the hub passes it to every shard that has at least one subscriber for the
+// topic (through a small inbox: one lock per broadcast and shard, never per delivery), and
+// each shard walks its own subscriber lists without locks. The broker learns of a topic
+// when its first subscriber on this node arrives and of its end when the last one leaves.
+#include "pubsub/broker.hpp"
 #include "pubsub/pubsub.hpp"
 
 #include <atomic>
@@ -9,27 +13,28 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 namespace sg::pubsub {
 
-class LocalPubSub final : public PubSub {
+class Hub final : public PubSub {
  public:
   // Runs a task on a shard's thread (asio::post in the server, inline in tests).
   using Post = std::function<void(std::function<void()>)>;
 
-  explicit LocalPubSub(std::vector<Post> shards);
-  ~LocalPubSub() override;
+  Hub(std::vector<Post> shards, Broker& broker);
+  ~Hub() override;
 
   // PubSub
   void subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) override;
   void unsubscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) override;
-  void publish(BroadcastPtr message) override;
+  boost::system::result<void> publish(BroadcastPtr message) override;
   bool overloaded() const override;
   std::size_t localSubscribers(std::size_t shard, const std::string& topic) const override;
-  std::vector<std::string> activeTopics(std::string_view prefix) const override;
+  std::vector<std::string> localTopics(std::string_view prefix) const override;
 
   std::size_t shardCount() const { return shards_.size(); }
   // For /metrics, from any thread: broadcasts handed to subscribers since start, and
@@ -47,11 +52,20 @@ class LocalPubSub final : public PubSub {
 
  private:
   struct Shard;
+  // The broker's onMessage: hands the broadcast to the shards that have subscribers.
+  void fanOut(BroadcastPtr message);
   void drain(Shard& shard);
+  void topicGained(const std::string& topic);
+  void topicLost(const std::string& topic);
   // Returns the number of subscribers it was delivered to.
   std::size_t deliverLocal(Shard& shard, const BroadcastPtr& message);
 
   std::vector<std::unique_ptr<Shard>> shards_;
+  Broker& broker_;
+  // Shards with at least one subscriber, per topic: the broker hears of the first and the
+  // last. Changes only when a shard gains or loses a topic, never per delivery.
+  mutable std::mutex topics_mutex_;
+  std::unordered_map<std::string, std::size_t> node_topics_;
 };
 
 }  // namespace sg::pubsub

@@ -1,4 +1,4 @@
-#include "pubsub/local_pubsub.hpp"
+#include "pubsub/hub.hpp"
 
 #include <algorithm>
 #include <mutex>
@@ -12,7 +12,7 @@ namespace sg::pubsub {
 // subscriber on a shard is also needed by publishers on other threads, so that set is
 // kept apart under a reader-writer lock that changes only when a topic gains its first
 // or loses its last local subscriber: never per delivered message.
-struct LocalPubSub::Shard {
+struct Hub::Shard {
   Post post;
   // Broadcasts waiting for the shard's thread. One posted drain serves all that arrive
   // before it runs: under load the shard delivers broadcasts in batches, and its sockets
@@ -34,29 +34,33 @@ struct LocalPubSub::Shard {
   }
 };
 
-LocalPubSub::LocalPubSub(std::vector<Post> posts) {
+Hub::Hub(std::vector<Post> posts, Broker& broker) : broker_(broker) {
   shards_.reserve(posts.size());
   for (auto& p : posts) {
     auto shard = std::make_unique<Shard>();
     shard->post = std::move(p);
     shards_.push_back(std::move(shard));
   }
+  broker_.setOnMessage([this](BroadcastPtr message) { fanOut(std::move(message)); });
 }
 
-LocalPubSub::~LocalPubSub() = default;
+Hub::~Hub() = default;
 
-void LocalPubSub::subscribe(std::size_t index, const std::string& topic, Subscriber* subscriber) {
+void Hub::subscribe(std::size_t index, const std::string& topic, Subscriber* subscriber) {
   auto& shard = *shards_.at(index);
   auto& list = shard.topics[topic];
   if (std::find(list.begin(), list.end(), subscriber) != list.end()) return;
   list.push_back(subscriber);
   if (list.size() == 1) {
-    std::unique_lock lock(shard.active_mutex);
-    shard.active_topics.insert(topic);
+    {
+      std::unique_lock lock(shard.active_mutex);
+      shard.active_topics.insert(topic);
+    }
+    topicGained(topic);
   }
 }
 
-void LocalPubSub::unsubscribe(std::size_t index, const std::string& topic, Subscriber* subscriber) {
+void Hub::unsubscribe(std::size_t index, const std::string& topic, Subscriber* subscriber) {
   auto& shard = *shards_.at(index);
   auto it = shard.topics.find(topic);
   if (it == shard.topics.end()) return;
@@ -66,13 +70,33 @@ void LocalPubSub::unsubscribe(std::size_t index, const std::string& topic, Subsc
   *pos = list.back();  // order among subscribers does not matter
   list.pop_back();
   if (list.empty()) {
+    {
+      std::unique_lock lock(shard.active_mutex);
+      shard.active_topics.erase(topic);
+    }
+    topicLost(topic);  // before erasing: `topic` may be the map's own key
     shard.topics.erase(it);
-    std::unique_lock lock(shard.active_mutex);
-    shard.active_topics.erase(topic);
   }
 }
 
-void LocalPubSub::publish(BroadcastPtr message) {
+// The broker is told under the lock, so that its subscribe/unsubscribe calls for one
+// topic arrive in the order the hub decided them.
+void Hub::topicGained(const std::string& topic) {
+  std::lock_guard lock(topics_mutex_);
+  if (++node_topics_[topic] == 1) broker_.subscribe(topic);
+}
+
+void Hub::topicLost(const std::string& topic) {
+  std::lock_guard lock(topics_mutex_);
+  auto it = node_topics_.find(topic);
+  if (it == node_topics_.end() || --it->second > 0) return;
+  node_topics_.erase(it);
+  broker_.unsubscribe(topic);
+}
+
+boost::system::result<void> Hub::publish(BroadcastPtr message) { return broker_.publish(std::move(message)); }
+
+void Hub::fanOut(BroadcastPtr message) {
   for (auto& shard : shards_) {
     if (!shard->hasTopic(message->topic())) continue;
     bool post;
@@ -86,7 +110,7 @@ void LocalPubSub::publish(BroadcastPtr message) {
   }
 }
 
-bool LocalPubSub::overloaded() const {
+bool Hub::overloaded() const {
   return std::any_of(shards_.begin(), shards_.end(), [](const auto& shard) {
     return shard->backlog.load(std::memory_order_relaxed) > kMaxBacklog;
   });
@@ -94,7 +118,7 @@ bool LocalPubSub::overloaded() const {
 
 // Delivers a bounded batch, then yields the thread (posting itself again when more wait),
 // so that a flood of broadcasts cannot starve the shard's reads, writes and timers.
-void LocalPubSub::drain(Shard& shard) {
+void Hub::drain(Shard& shard) {
   {
     std::lock_guard lock(shard.inbox_mutex);
     auto n = static_cast<std::ptrdiff_t>(std::min(shard.inbox.size(), kBroadcastsPerTurn));
@@ -119,7 +143,7 @@ void LocalPubSub::drain(Shard& shard) {
   if (more) shard.post([this, s = &shard] { drain(*s); });
 }
 
-std::size_t LocalPubSub::deliverLocal(Shard& shard, const BroadcastPtr& message) {
+std::size_t Hub::deliverLocal(Shard& shard, const BroadcastPtr& message) {
   auto it = shard.topics.find(message->topic());
   if (it == shard.topics.end()) return 0;
   for (Subscriber* subscriber : it->second) subscriber->deliver(message);
@@ -127,19 +151,19 @@ std::size_t LocalPubSub::deliverLocal(Shard& shard, const BroadcastPtr& message)
   return it->second.size();
 }
 
-std::uint64_t LocalPubSub::deliveries() const {
+std::uint64_t Hub::deliveries() const {
   std::uint64_t sum = 0;
   for (const auto& shard : shards_) sum += shard->delivered.load(std::memory_order_relaxed);
   return sum;
 }
 
-std::size_t LocalPubSub::backlog() const {
+std::size_t Hub::backlog() const {
   std::size_t sum = 0;
   for (const auto& shard : shards_) sum += shard->backlog.load(std::memory_order_relaxed);
   return sum;
 }
 
-std::size_t LocalPubSub::localSubscribers(std::size_t index, const std::string& topic) const {
+std::size_t Hub::localSubscribers(std::size_t index, const std::string& topic) const {
   const auto& shard = *shards_.at(index);
   auto it = shard.topics.find(topic);
   return it == shard.topics.end() ? 0 : it->second.size();
@@ -149,14 +173,12 @@ std::size_t LocalPubSub::localSubscribers(std::size_t index, const std::string& 
 
 namespace sg::pubsub {
 
-std::vector<std::string> LocalPubSub::activeTopics(std::string_view prefix) const {
-  std::unordered_set<std::string> seen;
-  for (const auto& shard : shards_) {
-    std::shared_lock lock(shard->active_mutex);
-    for (const auto& topic : shard->active_topics)
-      if (topic.starts_with(prefix)) seen.insert(topic);
-  }
-  return {seen.begin(), seen.end()};
+std::vector<std::string> Hub::localTopics(std::string_view prefix) const {
+  std::vector<std::string> out;
+  std::lock_guard lock(topics_mutex_);
+  for (const auto& [topic, shards] : node_topics_)
+    if (topic.starts_with(prefix)) out.push_back(topic);
+  return out;
 }
 
 }  // namespace sg::pubsub

@@ -1,6 +1,7 @@
-// LocalPubSub over two shards whose tasks are queued and run by hand, so the tests see
+// The Hub (on the in-process broker) over two shards whose tasks are queued and run by hand, so the tests see
 // exactly which shard got a task and when a subscriber is called.
-#include "pubsub/local_pubsub.hpp"
+#include "pubsub/hub.hpp"
+#include "pubsub/in_process_broker.hpp"
 
 #include "pubsub/recording_subscriber.hpp"
 
@@ -15,8 +16,8 @@ class QueuedShards {
  public:
   explicit QueuedShards(std::size_t n) : queues_(n) {}
 
-  std::vector<LocalPubSub::Post> posts() {
-    std::vector<LocalPubSub::Post> out;
+  std::vector<Hub::Post> posts() {
+    std::vector<Hub::Post> out;
     for (std::size_t i = 0; i < queues_.size(); ++i) {
       out.push_back([this, i](std::function<void()> task) { queues_[i].push_back(std::move(task)); });
     }
@@ -40,13 +41,14 @@ BroadcastPtr makeBroadcast(std::string topic, std::string payload = "{}") {
   return std::make_shared<const Broadcast>(std::move(topic), "msg", std::move(payload), false);
 }
 
-class LocalPubSubTest : public ::testing::Test {
+class HubTest : public ::testing::Test {
  protected:
   QueuedShards shards{2};
-  LocalPubSub pubsub{shards.posts()};
+  InProcessBroker broker;
+  Hub pubsub{shards.posts(), broker};
 };
 
-TEST_F(LocalPubSubTest, FansOutOneTaskPerShardToEverySubscriber) {
+TEST_F(HubTest, FansOutOneTaskPerShardToEverySubscriber) {
   RecordingSubscriber a, b, c;
   pubsub.subscribe(0, "room:1", &a);
   pubsub.subscribe(0, "room:1", &b);
@@ -64,7 +66,7 @@ TEST_F(LocalPubSubTest, FansOutOneTaskPerShardToEverySubscriber) {
   }
 }
 
-TEST_F(LocalPubSubTest, ShardWithoutSubscribersGetsNoTask) {
+TEST_F(HubTest, ShardWithoutSubscribersGetsNoTask) {
   RecordingSubscriber a;
   pubsub.subscribe(1, "room:1", &a);
   pubsub.publish(makeBroadcast("room:1"));
@@ -72,7 +74,7 @@ TEST_F(LocalPubSubTest, ShardWithoutSubscribersGetsNoTask) {
   EXPECT_EQ(shards.pending(1), 1u);
 }
 
-TEST_F(LocalPubSubTest, OtherTopicsAreNotDelivered) {
+TEST_F(HubTest, OtherTopicsAreNotDelivered) {
   RecordingSubscriber a;
   pubsub.subscribe(0, "room:1", &a);
   pubsub.publish(makeBroadcast("room:2"));
@@ -82,7 +84,7 @@ TEST_F(LocalPubSubTest, OtherTopicsAreNotDelivered) {
   EXPECT_TRUE(a.received.empty());
 }
 
-TEST_F(LocalPubSubTest, SubscribingTwiceIsIdempotent) {
+TEST_F(HubTest, SubscribingTwiceIsIdempotent) {
   RecordingSubscriber a;
   pubsub.subscribe(0, "room:1", &a);
   pubsub.subscribe(0, "room:1", &a);
@@ -94,7 +96,7 @@ TEST_F(LocalPubSubTest, SubscribingTwiceIsIdempotent) {
   EXPECT_EQ(pubsub.localSubscribers(0, "room:1"), 0u);
 }
 
-TEST_F(LocalPubSubTest, CountsSubscribersPerShard) {
+TEST_F(HubTest, CountsSubscribersPerShard) {
   RecordingSubscriber a, b, c;
   pubsub.subscribe(0, "t", &a);
   pubsub.subscribe(0, "t", &b);
@@ -105,7 +107,7 @@ TEST_F(LocalPubSubTest, CountsSubscribersPerShard) {
   EXPECT_EQ(pubsub.shardCount(), 2u);
 }
 
-TEST_F(LocalPubSubTest, UnsubscribedSubscriberIsNotCalled) {
+TEST_F(HubTest, UnsubscribedSubscriberIsNotCalled) {
   RecordingSubscriber a, b;
   pubsub.subscribe(0, "t", &a);
   pubsub.subscribe(0, "t", &b);
@@ -116,7 +118,7 @@ TEST_F(LocalPubSubTest, UnsubscribedSubscriberIsNotCalled) {
   EXPECT_EQ(b.received.size(), 1u);
 }
 
-TEST_F(LocalPubSubTest, LastUnsubscribeStopsTasksForTheShard) {
+TEST_F(HubTest, LastUnsubscribeStopsTasksForTheShard) {
   RecordingSubscriber a, b;
   pubsub.subscribe(0, "t", &a);
   pubsub.subscribe(1, "t", &b);
@@ -126,7 +128,7 @@ TEST_F(LocalPubSubTest, LastUnsubscribeStopsTasksForTheShard) {
   EXPECT_EQ(shards.pending(1), 1u);
 }
 
-TEST_F(LocalPubSubTest, UnsubscribeAfterPublishBeforeDeliveryDropsTheMessage) {
+TEST_F(HubTest, UnsubscribeAfterPublishBeforeDeliveryDropsTheMessage) {
   RecordingSubscriber a;
   pubsub.subscribe(0, "t", &a);
   pubsub.publish(makeBroadcast("t"));
@@ -135,7 +137,7 @@ TEST_F(LocalPubSubTest, UnsubscribeAfterPublishBeforeDeliveryDropsTheMessage) {
   EXPECT_TRUE(a.received.empty());
 }
 
-TEST_F(LocalPubSubTest, UnsubscribeOfUnknownIsHarmless) {
+TEST_F(HubTest, UnsubscribeOfUnknownIsHarmless) {
   RecordingSubscriber a, b;
   pubsub.unsubscribe(0, "t", &a);
   pubsub.subscribe(0, "t", &b);
@@ -143,7 +145,7 @@ TEST_F(LocalPubSubTest, UnsubscribeOfUnknownIsHarmless) {
   EXPECT_EQ(pubsub.localSubscribers(0, "t"), 1u);
 }
 
-TEST_F(LocalPubSubTest, DeliversInPublishOrder) {
+TEST_F(HubTest, DeliversInPublishOrder) {
   RecordingSubscriber a;
   pubsub.subscribe(0, "t", &a);
   auto first = makeBroadcast("t", "1");
@@ -156,7 +158,7 @@ TEST_F(LocalPubSubTest, DeliversInPublishOrder) {
   EXPECT_EQ(a.received[1], second);
 }
 
-TEST_F(LocalPubSubTest, BroadcastsWaitingForAShardShareOneTask) {
+TEST_F(HubTest, BroadcastsWaitingForAShardShareOneTask) {
   RecordingSubscriber a;
   pubsub.subscribe(0, "t", &a);
   for (int i = 0; i < 3; ++i) pubsub.publish(makeBroadcast("t", std::to_string(i)));
@@ -168,13 +170,13 @@ TEST_F(LocalPubSubTest, BroadcastsWaitingForAShardShareOneTask) {
   EXPECT_EQ(shards.pending(0), 1u);  // a new task once the last one has drained
 }
 
-TEST_F(LocalPubSubTest, DeliversABoundedBatchPerTurnThenYields) {
+TEST_F(HubTest, DeliversABoundedBatchPerTurnThenYields) {
   RecordingSubscriber a;
   pubsub.subscribe(0, "t", &a);
-  const std::size_t total = LocalPubSub::kBroadcastsPerTurn + 10;
+  const std::size_t total = Hub::kBroadcastsPerTurn + 10;
   for (std::size_t i = 0; i < total; ++i) pubsub.publish(makeBroadcast("t", std::to_string(i)));
   shards.run(0);
-  EXPECT_EQ(a.received.size(), LocalPubSub::kBroadcastsPerTurn);
+  EXPECT_EQ(a.received.size(), Hub::kBroadcastsPerTurn);
   EXPECT_EQ(shards.pending(0), 1u);  // the rest waits for the shard's next turn
   shards.run(0);
   ASSERT_EQ(a.received.size(), total);
@@ -182,8 +184,8 @@ TEST_F(LocalPubSubTest, DeliversABoundedBatchPerTurnThenYields) {
   EXPECT_EQ(shards.pending(0), 0u);
 }
 
-TEST_F(LocalPubSubTest, ALargeAudienceEndsTheTurnSooner) {
-  std::vector<RecordingSubscriber> audience(LocalPubSub::kDeliveriesPerTurn);
+TEST_F(HubTest, ALargeAudienceEndsTheTurnSooner) {
+  std::vector<RecordingSubscriber> audience(Hub::kDeliveriesPerTurn);
   for (auto& s : audience) pubsub.subscribe(0, "big", &s);
   auto first = makeBroadcast("big", "1");
   auto second = makeBroadcast("big", "2");
@@ -199,20 +201,20 @@ TEST_F(LocalPubSubTest, ALargeAudienceEndsTheTurnSooner) {
   for (auto& s : audience) pubsub.unsubscribe(0, "big", &s);
 }
 
-TEST_F(LocalPubSubTest, OverloadedWhileABacklogIsPastItsBound) {
+TEST_F(HubTest, OverloadedWhileABacklogIsPastItsBound) {
   RecordingSubscriber a;
   pubsub.subscribe(1, "t", &a);
   EXPECT_FALSE(pubsub.overloaded());
-  for (std::size_t i = 0; i < LocalPubSub::kMaxBacklog; ++i) pubsub.publish(makeBroadcast("t"));
+  for (std::size_t i = 0; i < Hub::kMaxBacklog; ++i) pubsub.publish(makeBroadcast("t"));
   EXPECT_FALSE(pubsub.overloaded());
   pubsub.publish(makeBroadcast("t"));
   EXPECT_TRUE(pubsub.overloaded());
-  EXPECT_EQ(pubsub.backlog(), LocalPubSub::kMaxBacklog + 1);
+  EXPECT_EQ(pubsub.backlog(), Hub::kMaxBacklog + 1);
   while (shards.pending(1) > 0) shards.run(1);
   EXPECT_FALSE(pubsub.overloaded());
   EXPECT_EQ(pubsub.backlog(), 0u);
-  EXPECT_EQ(pubsub.deliveries(), LocalPubSub::kMaxBacklog + 1);
-  EXPECT_EQ(a.received.size(), LocalPubSub::kMaxBacklog + 1);  // nothing published was dropped
+  EXPECT_EQ(pubsub.deliveries(), Hub::kMaxBacklog + 1);
+  EXPECT_EQ(a.received.size(), Hub::kMaxBacklog + 1);  // nothing published was dropped
 }
 
 }  // namespace

@@ -1,0 +1,61 @@
+#include "auth/connection_auth.hpp"
+
+namespace sg::auth {
+
+ConnectionAuth::ConnectionAuth(Deps deps, Admitted admitted, std::shared_ptr<Admission::Lease> lease,
+                               Presentation from, Post post, SteadyTime connected_at)
+    : deps_(deps), identity_(std::move(admitted.identity)), pending_(admitted.awaits_first_message),
+      lease_(std::move(lease)), from_(std::move(from)), post_(std::move(post)), connected_at_(connected_at) {}
+
+void ConnectionAuth::authenticate(std::string_view token, AuthenticateDone done) {
+  if (!identity_.anonymous() || in_flight_) return done(Refusal{CloseReason::PolicyViolation, std::nullopt});
+  in_flight_ = true;
+  // The verdict may come after the connection (and this object) has gone: only `post`,
+  // which knows, may be touched before it runs the continuation.
+  deps_.tokens.verify(token, from_, [this, post = post_, done = std::move(done)](Verdict<Identity> verdict) mutable {
+    post([this, verdict = std::move(verdict), done = std::move(done)]() mutable {
+      in_flight_ = false;
+      if (!verdict) return done(verdict.error());
+      if (lease_ && !lease_->bindUser(verdict->user_id)) return done(Refusal{CloseReason::RateLimited, 10'000});
+      if (lease_) lease_->authenticated();
+      identity_ = std::move(*verdict);
+      pending_ = false;
+      done(&identity_);
+    });
+  });
+}
+
+void ConnectionAuth::refresh(std::string_view token, RefreshDone done) {
+  if (identity_.anonymous()) return done(std::string_view("not authenticated"));
+  if (in_flight_) return done(std::string_view("refresh in progress"));
+  in_flight_ = true;
+  deps_.tokens.verify(token, from_, [this, post = post_, done = std::move(done)](Verdict<Identity> verdict) mutable {
+    post([this, verdict = std::move(verdict), done = std::move(done)]() mutable {
+      in_flight_ = false;
+      if (!verdict) return done(closeInfo(verdict.error().reason).name);
+      // A refresh extends this user's identity; it never switches users.
+      if (verdict->user_id != identity_.user_id) return done(std::string_view("user_mismatch"));
+      identity_.expires_at = verdict->expires_at;
+      done(identity_.expires_at);
+    });
+  });
+}
+
+void ConnectionAuth::confirm(std::function<void(Verdict<void>)> done) {
+  if (identity_.anonymous()) return done(Verdict<void>());
+  deps_.tokens.checkRevocation(identity_, [post = post_, done = std::move(done)](Verdict<Identity> verdict) mutable {
+    post([verdict = std::move(verdict), done = std::move(done)] {
+      if (!verdict) return done(verdict.error());
+      done(Verdict<void>());
+    });
+  });
+}
+
+std::optional<CloseReason> ConnectionAuth::deadlinePassed(SteadyTime now) const {
+  if (pending_ && now - connected_at_ > deps_.auth_timeout) return CloseReason::AuthTimeout;
+  // The credential behind the identity has run out and no refresh came in time.
+  if (identity_.expires_at && *identity_.expires_at <= deps_.clock.now()) return CloseReason::TokenExpired;
+  return std::nullopt;
+}
+
+}  // namespace sg::auth

@@ -1,0 +1,73 @@
+#pragma once
+// The authentication of one connection for its whole life, whatever protocol it speaks:
+// who it acts for, whether it still has to authenticate by message (first-message auth,
+// DESIGN §3 (5)), until when its credential holds (live expiry), and the two ways to
+// change that: authenticate() a bare connection, refresh() a live one before it expires.
+// Protocol sessions own one, feed it their protocol's messages (Phoenix `auth` and
+// `refresh_token`, graphql-transport-ws `connection_init`) and map its verdicts to their
+// own replies and close codes.
+//
+// Lives on the connection's shard. Credential checks may answer from another thread;
+// their results come back through `post`, which runs a task on the connection's shard
+// unless the connection has ended meanwhile.
+#include "auth/admission.hpp"
+#include "auth/connect_authenticator.hpp"
+#include "auth/token_verifier.hpp"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+namespace sg::auth {
+
+class ConnectionAuth {
+ public:
+  using Post = std::function<void(std::function<void()>)>;
+  using SteadyTime = std::chrono::steady_clock::time_point;
+  using SystemTime = std::chrono::system_clock::time_point;
+
+  struct Deps {
+    TokenVerifier& tokens;
+    const Clock& clock;
+    std::chrono::seconds auth_timeout;  // first-message auth window
+  };
+
+  ConnectionAuth(Deps deps, Admitted admitted, std::shared_ptr<Admission::Lease> lease, Presentation from, Post post,
+                 SteadyTime connected_at);
+
+  const Identity& identity() const { return identity_; }
+  // Still to authenticate by message: only the protocol's auth message may be served.
+  bool pending() const { return pending_; }
+
+  // Authentication by message with a bearer token (ticket or JWT), for a bare or anonymous
+  // connection (first-message auth). The verdict is the
+  // new identity, or why the connection must close (counted as a refusal by the caller).
+  using AuthenticateDone = std::function<void(Verdict<const Identity*>)>;
+  void authenticate(std::string_view token, AuthenticateDone done);
+
+  // Extends a live identity with a fresh credential of the same user. The new expiry, or
+  // the reason it was refused (a reason name for the reply; the connection stays open).
+  using RefreshDone = std::function<void(boost::system::result<std::optional<SystemTime>, std::string_view>)>;
+  void refresh(std::string_view token, RefreshDone done);
+
+  // Called once the connection is registered on its shard: a revocation that raced the
+  // handshake is caught here (Revocations). The verdict says whether it may stay.
+  void confirm(std::function<void(Verdict<void>)> done);
+
+  // What ends the connection now, if anything: auth_timeout, token_expired.
+  std::optional<CloseReason> deadlinePassed(SteadyTime now) const;
+
+ private:
+  Deps deps_;
+  Identity identity_;
+  bool pending_;
+  bool in_flight_ = false;  // one authenticate or refresh at a time
+  std::shared_ptr<Admission::Lease> lease_;
+  Presentation from_;
+  Post post_;
+  SteadyTime connected_at_;
+};
+
+}  // namespace sg::auth

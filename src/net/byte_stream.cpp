@@ -1,0 +1,48 @@
+#include "net/byte_stream.hpp"
+
+namespace sg::net {
+namespace asio = boost::asio;
+
+bool wouldBlock(const boost::system::error_code& ec) {
+  return ec == asio::error::would_block || ec == asio::error::try_again;
+}
+
+ByteStream::ByteStream(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {
+  boost::system::error_code ignored;
+  socket_.non_blocking(true, ignored);
+}
+
+ByteStream::ByteStream(ByteStream&&) noexcept = default;
+ByteStream::~ByteStream() = default;
+
+boost::system::result<std::size_t> ByteStream::readSome(std::span<char> out) {
+  boost::system::error_code ec;
+  std::size_t n = socket_.read_some(asio::buffer(out.data(), out.size()), ec);
+  if (ec) return ec;
+  return n;
+}
+
+boost::system::result<std::size_t> ByteStream::writeSome(std::span<const asio::const_buffer> in) {
+  boost::system::error_code ec;
+  std::size_t n = socket_.write_some(in, ec);
+  if (ec) return ec;
+  return n;
+}
+
+bool ByteStream::hasPendingOutput() const { return false; }
+
+boost::system::result<void> ByteStream::flush() { return {}; }
+
+void ByteStream::close() {
+  boost::system::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+std::string ByteStream::peerAddress() const {
+  boost::system::error_code ec;
+  auto endpoint = socket_.remote_endpoint(ec);
+  return ec ? "unknown" : endpoint.address().to_string();
+}
+
+}  // namespace sg::net

@@ -1,0 +1,63 @@
+#include "net/ws_handshake.hpp"
+
+#include "core/text.hpp"
+#include "http/header_list.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include <array>
+
+namespace sg::net::ws {
+namespace {
+
+constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+bool listsToken(const http::Request& request, std::string_view header, std::string_view token) {
+  return http::anyListItem(request, header, [&](std::string_view item) { return iequals(item, token); });
+}
+
+// A Sec-WebSocket-Key is 16 random bytes in base64: 24 characters ending "==".
+bool wellFormedKey(std::string_view key) {
+  if (key.size() != 24 || key.substr(22) != "==") return false;
+  std::array<unsigned char, 18> out{};
+  return EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(key.data()), 24) == 18;
+}
+
+}  // namespace
+
+bool isUpgrade(const http::Request& request) {
+  return request.method == "GET" && listsToken(request, "Connection", "upgrade") &&
+         listsToken(request, "Upgrade", "websocket");
+}
+
+boost::system::result<std::string, HandshakeError> acceptKey(const http::Request& request) {
+  auto version = request.header("Sec-WebSocket-Version");
+  if (!version || trim(*version) != "13") return HandshakeError::UnsupportedVersion;
+  auto key = request.header("Sec-WebSocket-Key");
+  if (!key || !wellFormedKey(trim(*key))) return HandshakeError::BadRequest;
+  std::string input(trim(*key));
+  input += kGuid;
+  std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
+  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest.data());
+  std::array<unsigned char, 32> encoded{};
+  int n = EVP_EncodeBlock(encoded.data(), digest.data(), static_cast<int>(digest.size()));
+  return std::string(reinterpret_cast<const char*>(encoded.data()), static_cast<std::size_t>(n));
+}
+
+std::string switchingProtocols(std::string_view accept_key, std::string_view subprotocol) {
+  std::string out =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nServer: sockguard\r\n"
+      "Sec-WebSocket-Accept: ";
+  out += accept_key;
+  out += "\r\n";
+  if (!subprotocol.empty()) {
+    out += "Sec-WebSocket-Protocol: ";
+    out += subprotocol;
+    out += "\r\n";
+  }
+  out += "\r\n";
+  return out;
+}
+
+}  // namespace sg::net::ws

@@ -1,0 +1,31 @@
+#include "protocol/phoenix_endpoint.hpp"
+
+#include "http/header_list.hpp"
+
+namespace sg::protocol {
+namespace {
+
+std::optional<phoenix::Version> versionOf(const http::Request& upgrade) {
+  const auto* vsn = upgrade.param("vsn");
+  return phoenix::parseVsn(vsn ? std::optional<std::string_view>(*vsn) : std::nullopt);
+}
+
+}  // namespace
+
+auth::Verdict<std::string> PhoenixEndpoint::negotiate(const http::Request& upgrade) const {
+  if (!upgrade.query_valid || !versionOf(upgrade)) return auth::Refusal{CloseReason::BadRequest, std::nullopt};
+  return std::string(http::listsItem(upgrade, "Sec-WebSocket-Protocol", "phoenix") ? "phoenix" : "");
+}
+
+Ending PhoenixEndpoint::refusal(const http::Request& upgrade, CloseReason reason,
+                                std::optional<int> retry_after_ms) const {
+  // A refusal for a bad vsn is told in V2, the current client's format.
+  return phoenixEnding(versionOf(upgrade).value_or(phoenix::Version::V2), reason, retry_after_ms);
+}
+
+std::unique_ptr<Session> PhoenixEndpoint::create(SessionStart start) const {
+  return std::make_unique<PhoenixSession>(deps_, versionOf(start.request).value_or(phoenix::Version::V2),
+                                          std::move(start));
+}
+
+}  // namespace sg::protocol

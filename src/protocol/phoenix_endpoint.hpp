@@ -1,0 +1,27 @@
+#pragma once
+// Phoenix Channels at /socket/websocket: `vsn` picks V1 (absent or 1.0.0) or V2 (2.0.0);
+// the `phoenix` subprotocol is answered when offered (the 1.8 client's authToken rides
+// beside it, and browsers fail a handshake whose offered protocols are all ignored).
+#include "protocol/endpoint.hpp"
+#include "protocol/phoenix_session.hpp"
+
+namespace sg::protocol {
+
+inline constexpr std::string_view kPhoenixSocketPath = "/socket/websocket";
+
+class PhoenixEndpoint final : public Endpoint {
+ public:
+  explicit PhoenixEndpoint(PhoenixDeps deps) : deps_(deps) {}
+
+  // Endpoint
+  std::string_view path() const override { return kPhoenixSocketPath; }
+  bool accepts(const http::Request&) const override { return true; }
+  auth::Verdict<std::string> negotiate(const http::Request& upgrade) const override;
+  Ending refusal(const http::Request& upgrade, CloseReason reason, std::optional<int> retry_after_ms) const override;
+  std::unique_ptr<Session> create(SessionStart start) const override;
+
+ private:
+  PhoenixDeps deps_;
+};
+
+}  // namespace sg::protocol

@@ -1,0 +1,125 @@
+#include "protocol/phoenix_session.hpp"
+
+#include "obs/audit.hpp"
+#include "obs/log_throttle.hpp"
+#include "protocol/connect_error.hpp"
+
+namespace sg::protocol {
+namespace json = boost::json;
+
+namespace {
+
+// Closes that a client should understand before it decides whether to reconnect are
+// announced with the connect_error message (DESIGN §4); protocol-level closes are not.
+bool announces(CloseReason reason) {
+  auto code = closeInfo(reason).code;
+  return (code >= 4400 && code < 4500) || code == 4503;
+}
+
+std::optional<std::string_view> tokenField(const json::value& payload) {
+  if (!payload.is_object()) return std::nullopt;
+  for (auto name : {"token", "ticket"}) {
+    const auto* v = payload.get_object().if_contains(name);
+    if (v && v->is_string() && !v->get_string().empty()) return std::string_view(v->get_string());
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Ending phoenixEnding(phoenix::Version version, CloseReason reason, std::optional<int> retry_after_ms) {
+  const auto& info = closeInfo(reason);
+  Ending ending{std::nullopt, info.code, info.name};
+  if (announces(reason)) ending.message = encodeConnectError(version, reason, retry_after_ms);
+  return ending;
+}
+
+PhoenixSession::PhoenixSession(const PhoenixDeps& deps, phoenix::Version version, SessionStart start)
+    : deps_(deps), transport_(start.transport), client_ip_(start.request.client_ip),
+      auth_(auth::ConnectionAuth::Deps{deps.tokens, deps.clock, std::chrono::seconds(deps.config.auth.auth_timeout_s)},
+            std::move(start.admitted), std::move(start.lease),
+            auth::Presentation{start.request.client_ip, std::string(start.request.header("Origin").value_or(""))},
+            start.transport.poster(), std::chrono::steady_clock::now()),
+      socket_(version, auth_.identity(), PhoenixSocket::Deps{deps.channels, deps.pubsub, start.shard, deps.metrics},
+              start.transport, PhoenixSocketLimits{deps.config.limits.topics_per_socket}) {
+  socket_.setAuthPending(auth_.pending());
+  socket_.setControlHandler([this](std::string_view event, const json::value& payload, ControlReply reply) {
+    onControl(event, payload, std::move(reply));
+  });
+}
+
+void PhoenixSession::start() {
+  // A revocation that raced the handshake (logout while it was in flight) ends it here.
+  auth_.confirm([this](auth::Verdict<void> verdict) {
+    if (!verdict) transport_.closeWith(verdict.error().reason, verdict.error().retry_after_ms);
+  });
+}
+
+const Identity* PhoenixSession::identity() const {
+  return auth_.identity().anonymous() ? nullptr : &auth_.identity();
+}
+
+void PhoenixSession::checkDeadlines(std::chrono::steady_clock::time_point now) {
+  if (auto reason = auth_.deadlinePassed(now)) transport_.close(*reason);
+}
+
+Ending PhoenixSession::ending(CloseReason reason, std::optional<int> retry_after_ms) const {
+  return phoenixEnding(socket_.version(), reason, retry_after_ms);
+}
+
+void PhoenixSession::onControl(std::string_view event, const json::value& payload, ControlReply reply) {
+  if (event == "auth") return authenticate(payload, std::move(reply));
+  if (event == "refresh_token") return refresh(payload, std::move(reply));
+  reply(channels::Reply::error("unknown event"));
+}
+
+void PhoenixSession::authenticate(const json::value& payload, ControlReply reply) {
+  if (!auth_.identity().anonymous()) return reply(channels::Reply::error("already authenticated"));
+  auto token = tokenField(payload);
+  if (!token) {
+    transport_.close(CloseReason::MissingCredentials);
+    return reply(channels::Reply::error("missing_credentials"));
+  }
+  auth_.authenticate(*token, [this, reply = std::move(reply)](auth::Verdict<const Identity*> verdict) {
+    if (!verdict) {
+      // Counted as a refusal when the connection closes: it is still pending.
+      const auto& refusal = verdict.error();
+      std::uint64_t suppressed = 0;
+      if (obs::refusalLogThrottle().allow(suppressed)) {
+        obs::audit("connect_refused", {{"reason", closeInfo(refusal.reason).name}, {"ip", client_ip_}, {"via", "auth"}});
+      }
+      transport_.closeWith(refusal.reason, refusal.retry_after_ms);
+      return reply(channels::Reply::error(closeInfo(refusal.reason).name));
+    }
+    const Identity& who = **verdict;
+    obs::audit("connect_accepted",
+               {{"user", who.user_id}, {"kind", credentialKindName(who.kind)}, {"ip", client_ip_}, {"via", "auth"}});
+    socket_.setIdentity(who);
+    socket_.setAuthPending(false);
+    transport_.setMaxMessageBytes(deps_.config.limits.frame_bytes);
+    reply(channels::Reply::okWith(json::object{{"user_id", who.user_id}}));
+  });
+}
+
+void PhoenixSession::refresh(const json::value& payload, ControlReply reply) {
+  auto token = tokenField(payload);
+  if (!token) {
+    obs::inc(deps_.metrics.refreshes_failed);
+    return reply(channels::Reply::error(auth_.identity().anonymous() ? "not authenticated" : "missing_credentials"));
+  }
+  auth_.refresh(*token, [this, reply = std::move(reply)](auto result) {
+    if (!result) {
+      obs::inc(deps_.metrics.refreshes_failed);
+      return reply(channels::Reply::error(result.error()));
+    }
+    socket_.setIdentity(auth_.identity());
+    obs::inc(deps_.metrics.refreshes_ok);
+    json::object response;
+    if (*result) {
+      response["expires_at"] = std::chrono::duration_cast<std::chrono::seconds>((*result)->time_since_epoch()).count();
+    }
+    reply(channels::Reply::okWith(std::move(response)));
+  });
+}
+
+}  // namespace sg::protocol

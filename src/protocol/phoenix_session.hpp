@@ -1,0 +1,54 @@
+#pragma once
+// Phoenix Channels as a protocol session: a PhoenixSocket (frames, joins, channels,
+// broadcasts) and the connection's authentication (auth::ConnectionAuth) behind the
+// control events on topic "phoenix": `auth` for first-message authentication and
+// `refresh_token` to extend a live identity. Ends connections the Phoenix way: one
+// connect_error message for the reasons a client must understand, then the close code.
+#include "auth/connection_auth.hpp"
+#include "channels/channel_registry.hpp"
+#include "core/config.hpp"
+#include "obs/metrics.hpp"
+#include "protocol/endpoint.hpp"
+#include "protocol/phoenix_socket.hpp"
+
+namespace sg::protocol {
+
+struct PhoenixDeps {
+  const channels::ChannelRegistry& channels;
+  pubsub::PubSub& pubsub;
+  obs::Metrics& metrics;
+  auth::TokenVerifier& tokens;
+  const Clock& clock;
+  const Config& config;
+};
+
+// The Phoenix ending for `reason` (DESIGN §4): connect_error for 44xx and 4503, then the code.
+Ending phoenixEnding(phoenix::Version version, CloseReason reason, std::optional<int> retry_after_ms);
+
+class PhoenixSession final : public Session {
+ public:
+  PhoenixSession(const PhoenixDeps& deps, phoenix::Version version, SessionStart start);
+
+  // Session
+  void start() override;
+  void onText(std::string_view message) override { socket_.onText(message); }
+  void onBinary(std::string_view message) override { socket_.onBinary(message); }
+  void checkDeadlines(std::chrono::steady_clock::time_point now) override;
+  const Identity* identity() const override;
+  bool authPending() const override { return auth_.pending(); }
+  Ending ending(CloseReason reason, std::optional<int> retry_after_ms) const override;
+  void onEnded() override { socket_.leaveAll(); }
+
+ private:
+  void onControl(std::string_view event, const boost::json::value& payload, ControlReply reply);
+  void authenticate(const boost::json::value& payload, ControlReply reply);
+  void refresh(const boost::json::value& payload, ControlReply reply);
+
+  const PhoenixDeps& deps_;
+  Transport& transport_;
+  std::string client_ip_;  // for audit events
+  auth::ConnectionAuth auth_;
+  PhoenixSocket socket_;
+};
+
+}  // namespace sg::protocol

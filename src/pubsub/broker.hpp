@@ -1,0 +1,31 @@
+#pragma once
+// The seam between this node's hub and the other nodes of a cluster (as centrifuge's
+// Broker). The hub tells the broker which topics have subscribers on this node (first and
+// last subscriber hooks); the broker hands every broadcast published on any node, this one
+// included, for those topics to the hub's onMessage, once and in publish order per topic.
+// One node: InProcessBroker. Several: a Redis broker (channel per topic).
+#include "pubsub/broadcast.hpp"
+
+#include <boost/system/result.hpp>
+
+#include <functional>
+#include <string>
+
+namespace sg::pubsub {
+
+class Broker {
+ public:
+  using OnMessage = std::function<void(BroadcastPtr)>;
+  virtual ~Broker() = default;
+
+  // Where broadcasts for subscribed topics go; set once, before the first subscribe.
+  virtual void setOnMessage(OnMessage on_message) = 0;
+  // This node gained its first subscriber to `topic` / lost its last. Any thread.
+  virtual void subscribe(const std::string& topic) = 0;
+  virtual void unsubscribe(const std::string& topic) = 0;
+  // Sends to every node. Fails with Errc::unavailable when the broadcast cannot reach the
+  // other nodes (the caller answers 503, never pretends it was delivered). Any thread.
+  virtual boost::system::result<void> publish(BroadcastPtr message) = 0;
+};
+
+}  // namespace sg::pubsub
