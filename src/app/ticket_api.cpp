@@ -97,6 +97,10 @@ void mintFor(const http::Request& req, TicketApiDeps& deps, Identity who, http::
   deps.tokens.checkRevocation(std::move(who), [&req, &deps, respond = std::move(respond)](
                                                   auth::Verdict<Identity> verdict) mutable {
     if (!verdict) return respond(refusal(verdict.error().reason, "credential refused"));
+    if (auto wait = deps.limits.admit(verdict->user_id, req.client_ip)) {
+      return respond(http::Response::error(429, "rate_limited", "too many tickets; retry later")
+                         .with("Retry-After", std::to_string((wait->count() + 999) / 1000)));
+    }
     tickets::TicketClaims claims;
     claims.user_id = verdict->user_id;
     claims.session_id = verdict->session_id;

@@ -6,6 +6,7 @@
 //   - a client with a long-lived JWT: Authorization: Bearer <jwt>;
 //   - a backend: Authorization: Bearer <server API key> and {"user_id", ["client_ip"],
 //     ["origin"]} (a backend mints for someone else, so bindings are what it names).
+#include "app/ticket_mint_limits.hpp"
 #include "auth/api_keys.hpp"
 #include "auth/origin_policy.hpp"
 #include "auth/session_lookup.hpp"
@@ -21,6 +22,7 @@ struct TicketApiDeps {
   const auth::ApiKeys& api_keys;
   const auth::OriginPolicy& origins;
   auth::SessionLookup* sessions;  // null: cookie sessions not available
+  TicketMintLimits& limits;       // for users' own mints (API-key mints are exempt)
 };
 
 void addTicketRoutes(http::Router& router, TicketApiDeps deps);

@@ -141,6 +141,12 @@ std::vector<ConfigKey> buildKeys() {
           "logins and registrations from one client IP waiting for or in password hashing (429 beyond)", {1, 1000}),
       key("limits.password_hashes_pending", &C::limits, &LimitsConfig::password_hashes_pending,
           "logins and registrations waiting for or in password hashing in all (503 beyond)", {1, 100000}),
+      key("limits.tickets_per_s_per_ip", &C::limits, &LimitsConfig::tickets_per_s_per_ip,
+          "tickets minted per second from one client IP, burst 4x (429 beyond; API-key mints exempt)", {0.01, 1e6}),
+      key("limits.tickets_per_s_per_user", &C::limits, &LimitsConfig::tickets_per_s_per_user,
+          "tickets minted per second for one user, burst 4x (429 beyond; API-key mints exempt)", {0.01, 1e6}),
+      key("limits.live_tickets_per_user", &C::limits, &LimitsConfig::live_tickets_per_user,
+          "tickets of one user minted within the ticket TTL, used or not (429 beyond)", {1, 1e6}),
 
       key("auth.allowed_origins", &C::auth, &AuthConfig::allowed_origins,
           "allowed Origins: exact (https://app.example.com) or wildcard (https://*.example.com)"),

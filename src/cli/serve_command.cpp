@@ -124,7 +124,8 @@ int runServe(const Config& config) {
                           [&revocations, &clock, credential_lifetime](const std::string& user_id) {
                             revocations.revokeUser(user_id, clock.now(), credential_lifetime);
                           });
-  app::addTicketRoutes(router, {ticket_issuer, tokens, api_keys, *origins, sessions});
+  app::TicketMintLimits mint_limits(config.limits, std::chrono::seconds(config.auth.ticket_ttl_s), clock);
+  app::addTicketRoutes(router, {ticket_issuer, tokens, api_keys, *origins, sessions, mint_limits});
   app::addAccountRoutes(router, {*database, *database, pool, hashing, hashing_gate, clock, config.app, *origins,
                                  login_per_account, login_per_ip,
                                  [&revocations, &clock, &config](const std::string& user_id,
@@ -145,10 +146,11 @@ int runServe(const Config& config) {
                             [&hub] { return static_cast<double>(hub.backlog()); }});
   // Expired tickets are kept a minute longer, so that a late presentation is told
   // token_expired rather than token_invalid (DESIGN §4); put() still drops them when full.
-  server.every(std::chrono::seconds(1), [&ticket_store, &jti_markers, &revocations, &clock] {
+  server.every(std::chrono::seconds(1), [&ticket_store, &jti_markers, &revocations, &mint_limits, &clock] {
     ticket_store.sweep(clock.now() - std::chrono::seconds(60));
     jti_markers.sweep(clock.now());
     revocations.sweep();
+    mint_limits.sweep();
   });
 
   std::uint16_t port = 0;

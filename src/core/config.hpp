@@ -35,6 +35,9 @@ struct LimitsConfig {
   int heartbeat_timeout_s = 60;                   // close a socket silent this long
   int password_hashes_per_ip = 2;                 // logins/registrations waiting or hashed, per IP (429 beyond)
   int password_hashes_pending = 64;               // ...in all (503 beyond)
+  double tickets_per_s_per_ip = 20;               // ticket mints per client IP (burst 4x; 429 beyond)
+  double tickets_per_s_per_user = 10;             // ticket mints per user (burst 4x; 429 beyond)
+  int live_tickets_per_user = 40;                 // tickets of one user minted within the ticket TTL
 };
 
 struct AuthConfig {
