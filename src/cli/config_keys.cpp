@@ -111,6 +111,13 @@ std::vector<ConfigKey> buildKeys() {
       key("server.api_keys", &C::server, &ServerConfig::api_keys, "server API keys (Authorization: Bearer) for backends"),
       key("server.shutdown_grace_ms", &C::server, &ServerConfig::shutdown_grace_ms,
           "time sockets get to close on SIGTERM", {0, 60000}),
+      key("server.tls_cert_file", &C::server, &ServerConfig::tls_cert_file,
+          "PEM certificate (then its chain) to serve HTTPS and wss:// directly; needs server.tls_key_file; "
+          "re-read on SIGHUP"),
+      key("server.tls_key_file", &C::server, &ServerConfig::tls_key_file,
+          "PEM private key (unencrypted) of server.tls_cert_file; re-read on SIGHUP"),
+      key("server.hsts_max_age_s", &C::server, &ServerConfig::hsts_max_age_s,
+          "Strict-Transport-Security max-age sent under TLS; 0 = no header", {0, 2 * 365 * 86400.0}),
 
       key("limits.header_bytes", &C::limits, &LimitsConfig::header_bytes, "HTTP request header bytes", {512, 1 << 20}),
       key("limits.body_bytes", &C::limits, &LimitsConfig::body_bytes, "HTTP request body bytes (API)", {0, 64 << 20}),

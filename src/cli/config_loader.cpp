@@ -95,6 +95,10 @@ std::string validateConfig(const Config& c) {
   if (c.limits.frame_bytes_before_auth > c.limits.frame_bytes) {
     return "limits.frame_bytes_before_auth: must not exceed limits.frame_bytes";
   }
+  if (c.server.tls_cert_file.empty() != c.server.tls_key_file.empty()) {
+    return c.server.tls_cert_file.empty() ? "server.tls_cert_file: required when server.tls_key_file is set"
+                                          : "server.tls_key_file: required when server.tls_cert_file is set";
+  }
   for (const auto& k : c.server.api_keys) {
     if (k.size() < 16) return "server.api_keys: each key must be at least 16 characters";
   }

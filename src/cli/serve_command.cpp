@@ -24,6 +24,7 @@
 #include "http/router.hpp"
 #include "net/server.hpp"
 #include "net/shards.hpp"
+#include "net/tls_context.hpp"
 #include "obs/log.hpp"
 #include "obs/metrics.hpp"
 #include "obs/redact.hpp"
@@ -51,9 +52,9 @@ int fail(const std::string& message) {
 }
 
 // With no configured origins, the server's own page is the only allowed origin.
-std::vector<std::string> ownOrigins(const std::string& host, std::uint16_t port) {
-  std::vector<std::string> out{fmt::format("http://{}:{}", host, port)};
-  if (host == "127.0.0.1") out.push_back(fmt::format("http://localhost:{}", port));
+std::vector<std::string> ownOrigins(std::string_view scheme, const std::string& host, std::uint16_t port) {
+  std::vector<std::string> out{fmt::format("{}://{}:{}", scheme, host, port)};
+  if (host == "127.0.0.1") out.push_back(fmt::format("{}://localhost:{}", scheme, port));
   return out;
 }
 
@@ -74,6 +75,16 @@ int runServe(const Config& config) {
   if (!jwt) return fail(error);
   auto jwt_verifier = auth::JwtVerifier::create(*jwt, &error);
   if (!jwt_verifier) return fail("auth.jwt_alg " + config.auth.jwt_alg + ": " + error);
+
+  // TLS: the certificate and key are read before anything listens, so that a bad file
+  // stops the start with a message naming it (exit status 2).
+  std::shared_ptr<net::TlsContext> tls;
+  if (!config.server.tls_cert_file.empty()) {
+    auto loaded = net::TlsContext::load(config.server.tls_cert_file, config.server.tls_key_file);
+    if (!loaded) return fail(loaded.error().message);
+    tls = *loaded;
+    spdlog::info("TLS certificate {} ({})", tls->certFile(), tls->describe());
+  }
 
   auto database = store::SqliteStore::open(config.server.data_dir + "/sockguard.db", &error);
   if (!database) return fail(error);
@@ -112,7 +123,8 @@ int runServe(const Config& config) {
       protocol::PhoenixDeps{channels, hub, metrics, tokens, clock, config}));
 
   http::Router router;
-  net::Server server({config, shards, router, endpoints, admission, authenticator, *proxies, metrics, redactor});
+  net::Server server(
+      {config, shards, router, endpoints, admission, authenticator, *proxies, metrics, redactor, tls.get()});
   // Every revocation, this node's or (in a cluster) another's, closes the matching sockets here.
   revocations.setOnRevoked([&server](const std::string& user_id, const std::string& session_ref) {
     server.closeConnections(user_id, session_ref, CloseReason::SessionRevoked);
@@ -160,12 +172,14 @@ int runServe(const Config& config) {
     return fail(e.what());
   }
   std::string host = config.server.listen.substr(0, config.server.listen.rfind(':'));
-  if (config.auth.allowed_origins.empty()) *origins = *auth::OriginPolicy::parse(ownOrigins(host, port), &error);
+  std::string_view http_scheme = tls ? "https" : "http";
+  std::string_view ws_scheme = tls ? "wss" : "ws";
+  if (config.auth.allowed_origins.empty()) *origins = *auth::OriginPolicy::parse(ownOrigins(http_scheme, host, port), &error);
 
   std::cout << fmt::format(
-                   "sockguard 0.1.0 listening on http://{0}:{1}\n"
-                   "  web page:    http://{0}:{1}/\n"
-                   "  socket:      ws://{0}:{1}/socket/websocket (Phoenix Channels, vsn 1.0.0 and 2.0.0)\n"
+                   "sockguard 0.1.0 listening on {11}://{0}:{1}\n"
+                   "  web page:    {11}://{0}:{1}/\n"
+                   "  socket:      {12}://{0}:{1}/socket/websocket (Phoenix Channels, vsn 1.0.0 and 2.0.0)\n"
                    "  data:        {2}\n"
                    "  shards:      {3}\n"
                    "  credentials: ticket (POST /api/socket/ticket, {4} s), JWT {5} in Sec-WebSocket-Protocol{6}, "
@@ -176,7 +190,7 @@ int runServe(const Config& config) {
                    config.auth.ticket_ttl_s, config.auth.jwt_alg, config.auth.query_token ? " and ?token=" : "",
                    config.auth.auth_timeout_s, config.auth.allow_anonymous ? ", anonymous (public topics)" : "",
                    fmt::join(origins->entries(), ", "),
-                   api_keys.empty() ? "disabled (set server.api_keys)" : "enabled")
+                   api_keys.empty() ? "disabled (set server.api_keys)" : "enabled", http_scheme, ws_scheme)
             << std::flush;
   server.run();
   // Their callbacks post into the server's event loops: stop them first.

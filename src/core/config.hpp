@@ -14,6 +14,10 @@ struct ServerConfig {
   int threads = 0;                         // shards (io_context threads); 0 = one per core
   std::vector<std::string> api_keys;       // server API keys for /api/broadcast etc.
   int shutdown_grace_ms = 3000;            // time sockets get to close on SIGTERM
+  // TLS served directly (HTTPS and wss://): both files or neither. Re-read on SIGHUP.
+  std::string tls_cert_file;               // PEM certificate, then its chain (optional)
+  std::string tls_key_file;                // PEM private key, unencrypted
+  int hsts_max_age_s = 0;                  // Strict-Transport-Security max-age under TLS; 0 = off
 };
 
 struct LimitsConfig {

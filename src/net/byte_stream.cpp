@@ -1,5 +1,7 @@
 #include "net/byte_stream.hpp"
 
+#include "net/tls_engine.hpp"
+
 namespace sg::net {
 namespace asio = boost::asio;
 
@@ -7,7 +9,8 @@ bool wouldBlock(const boost::system::error_code& ec) {
   return ec == asio::error::would_block || ec == asio::error::try_again;
 }
 
-ByteStream::ByteStream(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {
+ByteStream::ByteStream(asio::ip::tcp::socket socket, std::unique_ptr<TlsEngine> tls)
+    : socket_(std::move(socket)), tls_(std::move(tls)) {
   boost::system::error_code ignored;
   socket_.non_blocking(true, ignored);
 }
@@ -16,6 +19,7 @@ ByteStream::ByteStream(ByteStream&&) noexcept = default;
 ByteStream::~ByteStream() = default;
 
 boost::system::result<std::size_t> ByteStream::readSome(std::span<char> out) {
+  if (tls_) return tls_->read(socket_, out);
   boost::system::error_code ec;
   std::size_t n = socket_.read_some(asio::buffer(out.data(), out.size()), ec);
   if (ec) return ec;
@@ -23,17 +27,24 @@ boost::system::result<std::size_t> ByteStream::readSome(std::span<char> out) {
 }
 
 boost::system::result<std::size_t> ByteStream::writeSome(std::span<const asio::const_buffer> in) {
+  if (tls_) return tls_->write(socket_, in);
   boost::system::error_code ec;
   std::size_t n = socket_.write_some(in, ec);
   if (ec) return ec;
   return n;
 }
 
-bool ByteStream::hasPendingOutput() const { return false; }
+bool ByteStream::hasPendingOutput() const { return tls_ && tls_->hasPendingOutput(); }
 
-boost::system::result<void> ByteStream::flush() { return {}; }
+boost::system::result<void> ByteStream::flush() {
+  if (tls_) return tls_->flush(socket_);
+  return {};
+}
+
+bool ByteStream::buffersInput() const { return tls_ && tls_->hasBufferedInput(); }
 
 void ByteStream::close() {
+  if (tls_) tls_->shutdown(socket_);
   boost::system::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);

@@ -14,10 +14,12 @@
 
 namespace sg::net {
 
+class TlsEngine;
+
 class ByteStream {
  public:
-  // `socket` connected; it is put in non-blocking mode.
-  explicit ByteStream(boost::asio::ip::tcp::socket socket);
+  // `socket` connected; it is put in non-blocking mode. `tls`: null for plain TCP.
+  ByteStream(boost::asio::ip::tcp::socket socket, std::unique_ptr<TlsEngine> tls);
   ByteStream(ByteStream&&) noexcept;
   ByteStream& operator=(ByteStream&&) = delete;
   ~ByteStream();
@@ -35,8 +37,8 @@ class ByteStream {
 
   // Whether bytes may already wait inside the stream (decrypted TLS records): a reader
   // must read until would_block before it waits for readable again.
-  bool buffersInput() const { return false; }
-  bool secure() const { return false; }
+  bool buffersInput() const;
+  bool secure() const { return tls_ != nullptr; }
 
   template <class Handler>
   void waitReadable(Handler&& handler) {
@@ -55,6 +57,7 @@ class ByteStream {
 
  private:
   boost::asio::ip::tcp::socket socket_;
+  std::unique_ptr<TlsEngine> tls_;
 };
 
 // would_block / try_again: nothing to do until the socket is ready.

@@ -94,6 +94,15 @@ void HttpSession::readMore() {
   auto space = buffer_.prepare(kReadChunk);
   auto n = stream_.readSome({static_cast<char*>(space.data()), space.size()});
   if (!n) {
+    if (wouldBlock(n.error()) && stream_.hasPendingOutput()) {
+      // TLS handshake records the socket did not take yet: send them before reading on.
+      return stream_.waitWritable([self = shared_from_this()](boost::system::error_code ec) {
+        if (ec) return self->end();
+        auto flushed = self->stream_.flush();
+        if (!flushed && !wouldBlock(flushed.error())) return self->end();
+        self->readMore();
+      });
+    }
     if (wouldBlock(n.error())) {
       return stream_.waitReadable([self = shared_from_this()](boost::system::error_code ec) {
         if (ec) return self->end();
@@ -147,6 +156,7 @@ void HttpSession::onRequest() {
       }
       if (r.status >= 400) obs::inc(self->ctx_.deps.metrics.http_errors);
       if (self->ended_) return;
+      self->decorate(r);
       self->out_ = serializeResponse(r, keep_alive, head);
       self->keep_alive_ = keep_alive;
       self->writeOut([self] {
@@ -286,6 +296,7 @@ void HttpSession::logDecision(const http::Request& req, const auth::ConnectDecis
 void HttpSession::respond(http::Response r, bool keep_alive) {
   if (ended_) return;
   timer_.cancel();
+  decorate(r);
   out_ = serializeResponse(r, keep_alive, false);
   keep_alive_ = keep_alive;
   writeOut([self = shared_from_this()] {
@@ -309,9 +320,26 @@ void HttpSession::writeOut(std::function<void()> then) {
     out_written_ += *n;
   }
   if (ended_) return;
+  if (stream_.hasPendingOutput()) {
+    // TLS took the bytes but the socket not all of their records: those leave first.
+    auto flushed = stream_.flush();
+    if (!flushed && !wouldBlock(flushed.error())) return end();
+    if (!flushed) {
+      return stream_.waitWritable([self = shared_from_this(), then = std::move(then)](boost::system::error_code ec) mutable {
+        if (ec) return self->end();
+        self->writeOut(std::move(then));
+      });
+    }
+  }
   out_.clear();
   out_written_ = 0;
   then();
+}
+
+void HttpSession::decorate(http::Response& r) const {
+  int hsts = ctx_.deps.config.server.hsts_max_age_s;
+  // Over TLS only (RFC 6797 §7.2: a plain-HTTP answer must not carry it).
+  if (hsts > 0 && stream_.secure()) r.with("Strict-Transport-Security", "max-age=" + std::to_string(hsts));
 }
 
 void HttpSession::logRequest(const http::Request& req, int status, std::size_t bytes) const {

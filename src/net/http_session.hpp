@@ -44,6 +44,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   // Writing: the response's bytes, then keep-alive (or close), or the upgrade.
   void respond(http::Response response, bool keep_alive);
   void writeOut(std::function<void()> then);
+  // Headers every response gets on this connection (HSTS over TLS).
+  void decorate(http::Response& response) const;
   void logRequest(const http::Request& req, int status, std::size_t bytes) const;
   void end();
 

@@ -1,6 +1,8 @@
 #include "net/listener.hpp"
 
 #include "net/http_session.hpp"
+#include "net/tls_context.hpp"
+#include "net/tls_engine.hpp"
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -57,7 +59,10 @@ void Listener::onAccept(std::size_t shard, boost::system::error_code ec, tcp::so
   socket.set_option(tcp::no_delay(true), ec);
   Shard& target = ctx_.deps.shards.at(shard);
   asio::post(target.ioc, [this, &target, s = std::move(socket)]() mutable {
-    std::make_shared<HttpSession>(ByteStream(std::move(s)), ctx_, target)->run();
+    auto* tls = ctx_.deps.tls;
+    std::make_shared<HttpSession>(ByteStream(std::move(s), tls ? std::make_unique<TlsEngine>(tls->current()) : nullptr),
+                                  ctx_, target)
+        ->run();
   });
   doAccept();
 }

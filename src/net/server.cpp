@@ -2,6 +2,7 @@
 
 #include "net/listener.hpp"
 #include "net/server_context.hpp"
+#include "net/tls_context.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -39,6 +40,18 @@ asio::ip::tcp::endpoint parseListen(const std::string& listen) {
 
 struct Server::Impl {
   explicit Impl(ServerDeps deps) : ctx(deps) {}
+
+  void watchHangups(asio::signal_set& hangups) {
+    hangups.async_wait([this, &hangups](boost::system::error_code ec, int) {
+      if (ec) return;
+      if (auto reloaded = ctx.deps.tls->reload(); reloaded) {
+        spdlog::info("SIGHUP: TLS certificate reloaded ({})", ctx.deps.tls->describe());
+      } else {
+        spdlog::error("SIGHUP: TLS certificate not reloaded, the old one keeps serving: {}", reloaded.error().message);
+      }
+      watchHangups(hangups);
+    });
+  }
 
   void startSweep(Shard& shard) {
     shard.sweep_timer.expires_after(std::chrono::seconds(1));
@@ -95,6 +108,12 @@ void Server::run() {
     spdlog::info("received signal {}, shutting down", signo);
     stop();
   });
+  // SIGHUP re-reads the certificate and key; a file that fails keeps the old pair serving.
+  asio::signal_set hangups(first.ioc);
+  if (ctx.deps.tls) {
+    hangups.add(SIGHUP);
+    impl_->watchHangups(hangups);
+  }
   impl_->listener->run();
 
   std::vector<std::thread> threads;
@@ -104,6 +123,7 @@ void Server::run() {
   first.ioc.run();
   for (auto& t : threads) t.join();
   signals.cancel();
+  hangups.cancel();
   // The shards outlive the server (they were made before it): its own timers and the
   // listener go now, while their io_contexts still exist.
   impl_->periodic.clear();

@@ -23,6 +23,8 @@
 
 namespace sg::net {
 
+class TlsContext;
+
 struct ServerDeps {
   const Config& config;
   Shards& shards;
@@ -33,6 +35,7 @@ struct ServerDeps {
   const http::TrustedProxies& proxies;
   obs::Metrics& metrics;
   const obs::Redactor& redactor;
+  TlsContext* tls;  // null: plain TCP; else every connection speaks TLS (reloaded on SIGHUP)
 };
 
 class Server {
@@ -43,7 +46,8 @@ class Server {
   // Binds the listening socket; returns the bound port (useful with port 0). Throws
   // std::runtime_error with a readable message when the address cannot be bound.
   std::uint16_t bind();
-  // Runs the shards; returns after stop() has drained them. Installs SIGINT/SIGTERM.
+  // Runs the shards; returns after stop() has drained them. Installs SIGINT/SIGTERM, and
+  // with TLS, SIGHUP (re-reads the certificate and key; open connections keep theirs).
   void run();
   // Stops accepting, closes every socket with going_away, and makes run() return within
   // the configured grace period. Any thread.

@@ -88,6 +88,8 @@ void WebSocketConnection::onReadable(boost::system::error_code ec) {
       return finish();  // the peer is gone, with or without a close frame
     }
     last_inbound_ = Clock::now();
+    // Reading TLS may have produced records to send (alerts, key updates).
+    if (stream_.hasPendingOutput()) scheduleFlush();
     feed(scratch.data(), *n);
     if (state_ == State::Done) return;
     if (*n < scratch.size() && !stream_.buffersInput()) return awaitReadable();

@@ -19,13 +19,14 @@ function isExpectedAnswer(message) {
   return /status of 401/.test(message.text()) && new URL(message.location().url).pathname === "/api/accounts/me"
 }
 
-export async function launchChromium() {
+// `args`: extra Chromium switches (e.g. --ignore-certificate-errors for a test CA).
+export async function launchChromium({args = []} = {}) {
   const profile = mkdtempSync(join(tmpdir(), "sockguard-chromium-"))
   // headless: false because the headless mode is chosen by --headless=new above.
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_BIN ?? "/usr/bin/chromium",
     headless: false,
-    args: ARGS,
+    args: [...ARGS, ...args],
     timeout: 30000,
   })
   context.setDefaultTimeout(10000)

@@ -58,7 +58,7 @@ export class SockguardServer {
       child.once("exit", (code) => { clearTimeout(timer); reject(new Error(`sockguard exited (${code}): ${this.output.join("")}`)) })
     })
     lines.on("line", (line) => this.output.push(line))
-    const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(firstLine)
+    const match = /listening on https?:\/\/127\.0\.0\.1:(\d+)/.exec(firstLine)
     if (!match) throw new Error(`unexpected first line: ${firstLine}`)
     this.port = Number(match[1])
   }

@@ -186,7 +186,7 @@ export async function startServer({ env = {}, args = [], listen = '127.0.0.1:0',
     }, START_TIMEOUT_MS);
     const onData = () => {
       if (stdoutLines.length === 0) return;
-      const m = /^sockguard \S+ listening on http:\/\/[^:]+:(\d+)$/.exec(stdoutLines[0]);
+      const m = /^sockguard \S+ listening on https?:\/\/[^:]+:(\d+)$/.exec(stdoutLines[0]);
       clearTimeout(timer);
       child.stdout.off('data', onData);
       if (m) {
