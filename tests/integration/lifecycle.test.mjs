@@ -47,7 +47,7 @@ describe('shutdown', () => {
   });
 
   test('a client that never answers the close does not hold the exit past the grace period', async (t) => {
-    const server = await startServer({ args: ['--shutdown-grace-ms', '1000'], t });
+    const server = await startServer({ args: ['--shutdown-grace-ms', '300'], t });
     const deaf = await rawJoined(server, 'room:deaf');
     deaf.ws._socket.pause(); // reads nothing more, so never answers the close frame
     const polite = await rawJoined(server, 'room:polite');
@@ -66,14 +66,15 @@ describe('shutdown', () => {
 
 describe('heartbeat silence', () => {
   test('a socket that never sends is closed with 4408 heartbeat_timeout', async (t) => {
-    const server = await startServer({ args: ['--limits-heartbeat-timeout-s', '2'], t });
+    // One shard, so the check that closes the silent socket has looked at the talker too.
+    const server = await startServer({ args: ['--limits-heartbeat-timeout-s', '1', '--threads', '1'], t });
     const silent = await rawJoined(server, 'room:silent');
     const talker = await RawClient.open(server.wsUrl());
     let ref = 0;
-    const beat = setInterval(() => talker.send([null, String(++ref), 'phoenix', 'heartbeat', {}]), 300);
+    const beat = setInterval(() => talker.send([null, String(++ref), 'phoenix', 'heartbeat', {}]), 200);
     t.after(() => clearInterval(beat));
 
-    const closed = await silent.waitClosed(6000);
+    const closed = await silent.waitClosed(WAIT_MS);
     assert.deepEqual(closed, { code: 4408, reason: 'heartbeat_timeout' });
     const last = silent.json.at(-1);
     assert.equal(last[3], 'connect_error');
