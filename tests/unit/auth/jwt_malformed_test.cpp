@@ -110,6 +110,15 @@ TEST_F(JwtMalformedTest, ACritHeaderIsNeverIgnored) {
   }
 }
 
+TEST_F(JwtMalformedTest, DuplicateMembersResolveToTheLexicallyLastOne) {
+  // RFC 7515 §4 / RFC 7519 §4: reject duplicates or use the last one; never the first.
+  EXPECT_EQ(verify(signedWith(R"({"alg":"HS256","alg":"none"})", payload())).error, JwtError::WrongAlgorithm);
+  EXPECT_TRUE(verify(signedWith(R"({"alg":"none","alg":"HS256"})", payload())).claims);
+  auto r = verify(signedWith(kHeader, R"({"sub":"1","exp":1700000600,"sub":"42"})"));
+  ASSERT_TRUE(r.claims) << jwtErrorName(r.error);
+  EXPECT_EQ(r.claims->subject, "42");
+}
+
 TEST_F(JwtMalformedTest, HugeInputIsHandledWithoutSurprises) {
   // Four MiB of valid base64url in each shape: refused, not accepted, no crash.
   const std::string big(4 << 20, 'A');
