@@ -168,7 +168,7 @@ TEST_P(JwtAlgorithm, AnyOtherAlgInTheHeaderIsRefusedBeforeTheSignature) {
 
 INSTANTIATE_TEST_SUITE_P(EveryAlgorithm, JwtAlgorithm,
                          ::testing::Values("HS256", "HS384", "HS512", "RS256", "ES256", "EdDSA"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& param_info) { return param_info.param; });
 
 // Algorithm confusion: a verifier pinned to a public-key algorithm never uses its key as
 // an HMAC secret, whatever the header says.
