@@ -166,6 +166,25 @@ TEST_P(JwtAlgorithm, AnyOtherAlgInTheHeaderIsRefusedBeforeTheSignature) {
   }
 }
 
+TEST_P(JwtAlgorithm, KeysNamedOrEmbeddedInTheHeaderAreNeverUsed) {
+  // jwk / jku / x5u / kid let a token pick its own key in some libraries: here the key is
+  // the configured one, whatever the header carries.
+  std::string header_json = json::serialize(json::object{
+      {"alg", c_.alg},
+      {"typ", "JWT"},
+      {"kid", "../../../../../dev/null"},
+      {"jku", "https://attacker.example/jwks.json"},
+      {"x5u", "https://attacker.example/cert.pem"},
+      {"jwk", json::object{{"kty", "oct"}, {"k", forge::b64url("attacker")}}},
+  });
+  EXPECT_EQ(verify(forge::jws(header_json, claims(), c_.stranger)).error, JwtError::BadSignature);
+  // An HMAC under the empty key (what kid=/dev/null reads as) is refused too.
+  EXPECT_EQ(verify(forge::jws(header_json, claims(), forge::hmacWith(EVP_sha256(), ""))).error,
+            JwtError::BadSignature);
+  // And the header's extra members do not get in the way of the right key.
+  EXPECT_TRUE(verify(forge::jws(header_json, claims(), c_.honest)).claims);
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryAlgorithm, JwtAlgorithm,
                          ::testing::Values("HS256", "HS384", "HS512", "RS256", "ES256", "EdDSA"),
                          [](const auto& param_info) { return param_info.param; });

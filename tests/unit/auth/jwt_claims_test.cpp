@@ -179,6 +179,20 @@ TEST_F(JwtClaimsTest, DatesThatAreNotNumbersOrAreAbsurdAreMalformed) {
   EXPECT_TRUE(check(c).claims);
 }
 
+TEST_F(JwtClaimsTest, SignedUserTokensCarryTheConfiguredAudienceAndIssuer) {
+  JwtSettings s;
+  s.secret = kSecret;
+  s.audience = "sockguard";
+  s.issuer = "https://issuer.example";
+  std::string error;
+  auto signer = JwtSigner::create(s, &error);
+  ASSERT_NE(signer, nullptr) << error;
+  auto t = signUserToken(*signer, s, "42", seconds(60), clock_.now());
+  EXPECT_TRUE(verifier("sockguard", "https://issuer.example").verify(t, clock_.now()).claims);
+  EXPECT_EQ(verifier("another-service").verify(t, clock_.now()).error, JwtError::WrongAudience);
+  EXPECT_EQ(verifier("", "https://other.example").verify(t, clock_.now()).error, JwtError::WrongIssuer);
+}
+
 TEST_F(JwtClaimsTest, FractionalDatesKeepTheirFraction) {
   // RFC 7519 §2: a NumericDate may be non-integer. Dropping the fraction would accept a
   // token up to a second before its nbf and report an earlier expiry than it has.

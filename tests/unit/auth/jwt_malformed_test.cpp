@@ -48,7 +48,7 @@ TEST_F(JwtMalformedTest, NotExactlyThreeSegments) {
   auto dot1 = good.find('.');
   auto dot2 = good.rfind('.');
   for (const std::string& t : {std::string(), std::string("."), std::string(".."), std::string("..."),
-                               std::string("abc"), good.substr(0, dot2), good + ".", good + "." + good.substr(dot2 + 1),
+                               std::string("abc"), std::string("a.b.c.d.e"), good.substr(0, dot2), good + ".", good + "." + good.substr(dot2 + 1),
                                good.substr(0, dot1) + good.substr(dot2), "." + good}) {
     auto r = verify(t);
     EXPECT_FALSE(r.claims) << t;
