@@ -176,7 +176,12 @@ std::optional<SystemTime> numericDate(const json::object& o, std::string_view na
     malformed = true;
     return std::nullopt;
   }
-  return SystemTime{seconds(static_cast<std::int64_t>(d))};
+  // Keep the fraction (RFC 7519 §2 allows one): truncating would let a token in up to a
+  // second before its nbf. Whole seconds and the fraction apart, as nanoseconds since 1970
+  // are beyond a double's exact integers.
+  double whole = std::floor(d);
+  return SystemTime{seconds(static_cast<std::int64_t>(whole)) +
+                    std::chrono::duration_cast<SystemTime::duration>(std::chrono::duration<double>(d - whole))};
 }
 
 class Verifier final : public JwtVerifier {

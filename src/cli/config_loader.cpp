@@ -69,19 +69,26 @@ std::string applyFile(Config& config, const std::string& path) {
 LoadedConfig loadConfig(const ConfigSources& sources) {
   LoadedConfig out;
   if (sources.file) {
-    if (auto err = applyFile(out.config, *sources.file); !err.empty()) return {out.config, err};
+    if (auto err = applyFile(out.config, *sources.file); !err.empty()) return {out.config, err, {}};
   }
   for (const auto& [name, value] : sources.env) {
     const ConfigKey* key = nullptr;
     for (const auto& k : configKeys())
       if (k.envName() == name) key = &k;
-    if (!key) return {out.config, "environment: unknown variable " + name};
-    if (auto err = key->set(out.config, value); !err.empty()) return {out.config, name + ": " + err};
+    if (!key) {
+      // Not ours to refuse (SOCKGUARD_VERSION, SOCKGUARD_BIN...); the value may be anything,
+      // a secret included, so only the name is repeated.
+      out.warnings.push_back("environment: ignoring " + name + ", which is not a sockguard setting");
+      continue;
+    }
+    if (auto err = key->set(out.config, value); !err.empty()) return {out.config, name + ": " + err, out.warnings};
   }
   for (const auto& [name, value] : sources.flags) {
     const ConfigKey* key = findConfigKey(name);
-    if (!key) return {out.config, "unknown option for " + name};
-    if (auto err = key->set(out.config, value); !err.empty()) return {out.config, key->flagName() + ": " + err};
+    if (!key) return {out.config, "unknown option for " + name, out.warnings};
+    if (auto err = key->set(out.config, value); !err.empty()) {
+      return {out.config, key->flagName() + ": " + err, out.warnings};
+    }
   }
   out.error = validateConfig(out.config);
   return out;

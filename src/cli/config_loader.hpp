@@ -1,7 +1,9 @@
 #pragma once
 // Builds the Config from its three sources, each overriding the one before: the TOML
 // file, then SOCKGUARD_* environment variables, then command-line flags. Unknown keys
-// and bad values are errors that name the key and where it came from.
+// in the file, unknown flags and bad values are errors that name the key and where it
+// came from. An unknown SOCKGUARD_* variable is only a warning: platforms set such
+// variables for their own purposes (a container's SOCKGUARD_VERSION).
 #include "core/config.hpp"
 
 #include <optional>
@@ -19,7 +21,8 @@ struct ConfigSources {
 
 struct LoadedConfig {
   Config config;
-  std::string error;  // empty on success
+  std::string error;                  // empty on success
+  std::vector<std::string> warnings;  // for stderr; they name variables, never their values
 };
 
 LoadedConfig loadConfig(const ConfigSources& sources);

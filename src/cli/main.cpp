@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
   }
   CLI::App& cmd = serve->parsed() ? *serve : *token;
   auto loaded = serve->parsed() ? load(cmd, serve_file, serve_values) : load(cmd, token_file, token_values);
+  for (const auto& warning : loaded.warnings) std::cerr << "sockguard: warning: " << warning << "\n";
   if (!loaded.error.empty()) {
     std::cerr << "sockguard: " << loaded.error << "\n";
     return 2;

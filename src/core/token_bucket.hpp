@@ -13,8 +13,8 @@ class TokenBucket {
       : rate_(static_cast<float>(rate_per_s)), burst_(static_cast<float>(burst)), tokens_(burst_), updated_(now) {}
 
   bool take(Clock::time_point now) {
-    float elapsed = std::chrono::duration<float>(now - updated_).count();
-    tokens_ = std::min(burst_, tokens_ + std::max(0.0f, elapsed) * rate_);
+    double elapsed = std::chrono::duration<double>(now - updated_).count();
+    tokens_ = std::min<double>(burst_, tokens_ + std::max(0.0, elapsed) * rate_);
     updated_ = now;
     if (tokens_ < 1.0) return false;
     tokens_ -= 1.0;
@@ -22,7 +22,11 @@ class TokenBucket {
   }
 
  private:
-  float rate_, burst_, tokens_;  // float: a socket keeps a few of these; precision is ample
+  // rate and burst as floats keep the bucket at 24 bytes (a socket holds one); the count
+  // must be a double: a float cannot count down from 2^25 in ones, so a burst that large
+  // (limits.message_burst allows up to INT_MAX) would never run dry.
+  float rate_, burst_;
+  double tokens_;
   Clock::time_point updated_;
 };
 

@@ -17,7 +17,8 @@ export function sockguardBin() {
   return bin
 }
 
-// The server refuses unknown SOCKGUARD_* variables, and SOCKGUARD_BIN is ours, not its.
+// SOCKGUARD_BIN is ours, not the server's: it would only warn about it, but the warning
+// would be noise in every test's output.
 function serverEnv() {
   const env = {...process.env}
   delete env.SOCKGUARD_BIN

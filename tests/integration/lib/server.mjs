@@ -39,8 +39,9 @@ process.on('exit', () => {
   }
 });
 
-// The environment without any SOCKGUARD_* variable of our own (SOCKGUARD_BIN would be
-// refused by the server as an unknown key).
+// The environment without any SOCKGUARD_* variable of our own. The server only warns about
+// unknown ones (SOCKGUARD_BIN), but a developer's SOCKGUARD_LIMITS_* or SOCKGUARD_AUTH_*
+// would change what a test runs against: each test sets exactly the variables it means.
 function baseEnv() {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SOCKGUARD_')) env[k] = v;

@@ -5,7 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, API_KEY, HS_SECRET } from './lib/server.mjs';
 import {
-  signJwt, nowS, socketUrl, openRaw, expectRefused, mintTicket, sleep, WAIT_MS,
+  signJwt, nowS, socketUrl, openRaw, expectRefused, mintTicket, WAIT_MS,
 } from './lib/clients.mjs';
 
 const jwtFor = (sub, extra = {}) => signJwt({ sub, iat: nowS(), exp: nowS() + 600, ...extra }, { key: HS_SECRET });
@@ -18,11 +18,14 @@ async function bare(server, params = {}, vsn = '2.0.0') {
 
 describe('first-message auth', () => {
   let server;
-  before(async () => { server = await startServer({ flags: { '--auth-jwt-secret': HS_SECRET } }); });
+  // One shard: one deadline check a second looks at every socket, so a socket refused for
+  // auth_timeout shows that the check has passed the deadlines of the sockets opened before it.
+  before(async () => { server = await startServer({ flags: { '--auth-jwt-secret': HS_SECRET, '--threads': '1' } }); });
   after(() => server?.stop());
 
   it('auth with a valid JWT answers ok with the user id, then joins work', async () => {
     const conn = await bare(server);
+    const control = await bare(server);  // never authenticates: its auth deadline is after conn's
     try {
       const reply = await conn.push('phoenix', 'auth', { token: jwtFor('42') });
       assert.deepEqual(reply, { status: 'ok', response: { user_id: '42' } });
@@ -32,10 +35,12 @@ describe('first-message auth', () => {
       const again = await conn.push('phoenix', 'auth', { token: jwtFor('43') });
       assert.deepEqual(again, { status: 'error', response: { reason: 'already authenticated' } });
       assert.equal((await conn.join('user_count:43')).status, 'error');
-      // And the socket outlives the auth deadline.
-      await sleep(1500);
+      // And the socket outlives the auth deadline: the check that refused the control
+      // socket was past conn's deadline too.
+      await expectRefused(control, 4408, 'auth_timeout');
+      assert.ok(conn.isOpen);
       assert.equal((await conn.heartbeat()).status, 'ok');
-    } finally { await conn.close(); }
+    } finally { await Promise.all([conn.close(), control.close()]); }
   });
 
   it('auth with a ticket works, once', async () => {

@@ -195,9 +195,11 @@ describe('ticket expiry', () => {
 
   it('an expired ticket is token_expired', async () => {
     const res = await postTicket(server, { bearer: jwtFor('31') });
+    const answeredAt = Date.now();  // the ticket was minted before this: it expires before answeredAt + 1 s
     assert.equal(res.status, 200);
     assert.equal(res.json.expires_in, 1);
-    await sleep(2200);
+    // Presenting it early would spend it, so wait once, just past the 1 s TTL.
+    await sleep(answeredAt + 1000 + 50 - Date.now());
     await refusedRaw(socketUrl(server, { ticket: res.json.ticket }), {}, 4401, 'token_expired');
   });
 });

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+#include <thread>
 #include <vector>
 
 namespace sg::auth {
@@ -39,6 +41,29 @@ TEST(HashingGate, APassGivesItsPlacesBackWhenTheLastCopyGoes) {
   copy.reset();
   EXPECT_EQ(gate.pending(), 0);
   EXPECT_TRUE(gate.enter("10.0.0.1").pass);
+}
+
+TEST(HashingGate, RacingLoginsNeverGetMorePlacesThanTheTotal) {
+  HashingGate gate(1000, 50);
+  std::mutex mutex;
+  std::vector<std::shared_ptr<HashingGate::Pass>> held;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 100; ++i) {
+        auto r = gate.enter("10.0.0." + std::to_string(t));
+        if (r.pass) {
+          std::lock_guard lock(mutex);
+          held.push_back(std::move(r.pass));
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(held.size(), 50u);
+  EXPECT_EQ(gate.pending(), 50);
+  held.clear();
+  EXPECT_EQ(gate.pending(), 0);
 }
 
 }  // namespace

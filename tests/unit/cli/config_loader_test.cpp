@@ -144,9 +144,32 @@ TEST(ConfigLoader, EnvironmentListsAreCommaSeparated) {
   EXPECT_EQ(loaded.config.auth.trusted_proxies, (std::vector<std::string>{"10.0.0.1", "10.0.0.0/8"}));
 }
 
-TEST(ConfigLoader, UnknownEnvironmentVariableIsNamed) {
-  auto loaded = loadConfig({std::nullopt, {{"SOCKGUARD_LIMITS_NOPE", "1"}}, {}});
-  EXPECT_NE(loaded.error.find("SOCKGUARD_LIMITS_NOPE"), std::string::npos) << loaded.error;
+TEST(ConfigLoader, UnknownEnvironmentVariableIsAWarningThatNamesItButNotItsValue) {
+  // Platforms set SOCKGUARD_* variables of their own (a container's SOCKGUARD_VERSION):
+  // the start goes on, the settings around them still apply.
+  auto loaded = loadConfig({std::nullopt,
+                            {{"SOCKGUARD_VERSION", "s3cr3t-value"},
+                             {"SOCKGUARD_LIMITS_FRAME_BYTES", "131072"},
+                             {"SOCKGUARD_LIMITS_NOPE", "1"}},
+                            {}});
+  EXPECT_EQ(loaded.error, "");
+  EXPECT_EQ(loaded.config.limits.frame_bytes, 131072u);
+  ASSERT_EQ(loaded.warnings.size(), 2u);
+  EXPECT_NE(loaded.warnings[0].find("SOCKGUARD_VERSION"), std::string::npos) << loaded.warnings[0];
+  EXPECT_EQ(loaded.warnings[0].find("s3cr3t-value"), std::string::npos) << loaded.warnings[0];
+  EXPECT_NE(loaded.warnings[1].find("SOCKGUARD_LIMITS_NOPE"), std::string::npos) << loaded.warnings[1];
+}
+
+TEST(ConfigLoader, KnownSettingsLeaveNoWarning) {
+  auto loaded = loadConfig({std::nullopt, {{"SOCKGUARD_LOG_LEVEL", "debug"}}, {{"limits.frame_bytes", "4096"}}});
+  EXPECT_EQ(loaded.error, "");
+  EXPECT_TRUE(loaded.warnings.empty());
+}
+
+TEST(ConfigLoader, UnknownFlagStillStopsTheStart) {
+  auto loaded = loadConfig({std::nullopt, {{"SOCKGUARD_VERSION", "1.2"}}, {{"limits.nope", "1"}}});
+  EXPECT_NE(loaded.error.find("limits.nope"), std::string::npos) << loaded.error;
+  EXPECT_EQ(loaded.warnings.size(), 1u) << "the warnings gathered so far are kept";
 }
 
 TEST(ConfigLoader, BadEnvironmentValueNamesTheVariable) {

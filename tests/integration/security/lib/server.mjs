@@ -30,7 +30,9 @@ export function writeTemp(dir, name, text) {
   return file;
 }
 
-// The server refuses unknown SOCKGUARD_* variables (SOCKGUARD_BIN is ours, not its).
+// No SOCKGUARD_* variable of the caller's reaches the server: it would only warn about
+// SOCKGUARD_BIN, but a stray SOCKGUARD_AUTH_* or SOCKGUARD_LIMITS_* would change the
+// configuration a test believes it runs against.
 function cleanEnv() {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SOCKGUARD_')));
 }
