@@ -31,6 +31,20 @@ async function guess(server, email, count) {
   return statuses;
 }
 
+describe("the review's attack, on default limits", () => {
+  it("wrong passwords from 12 other addresses, then the owner's correct one from its own address: 200", async () => {
+    const server = await startServer();
+    try {
+      await register(server, 'owner@example.com', VICTIM_IP);
+      const statuses = await guess(server, 'owner@example.com', 12);
+      const res = await login(server, 'owner@example.com', PASSWORD, VICTIM_IP);
+      assert.equal(res.status, 200, `the owner got ${res.status} after guesses answered ${statuses}`);
+      // Twelve guesses from twelve addresses are all under every limit: each one was hashed.
+      assert.ok(statuses.every((s) => s === 401), `statuses ${statuses}`);
+    } finally { await server.stop(); }
+  });
+});
+
 describe('login throttling cannot lock the owner out', () => {
   let server;
   before(async () => {

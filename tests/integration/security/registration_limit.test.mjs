@@ -11,6 +11,17 @@ const register = (server, email, localAddress) =>
   request('POST', `${server.http}/api/accounts/register`, { body: { email, password: PASSWORD }, localAddress });
 
 describe('registration rate limit', () => {
+  it('on default limits, the eleventh registration from one address within the hour is 429', async () => {
+    const server = await startServer();
+    try {
+      for (let i = 0; i < 10; i++) assert.equal((await register(server, `p${i}@example.com`, '127.0.0.44')).status, 201);
+      const refused = await register(server, 'p10@example.com', '127.0.0.44');
+      assert.equal(refused.status, 429, refused.text);
+      assert.equal(refused.json.error, 'rate_limited');
+      assert.ok(Number(refused.headers['retry-after']) >= 1);
+    } finally { await server.stop(); }
+  });
+
   it('probing e-mails by registering is cut off per address, 409s counted as much as 201s', async () => {
     const server = await startServer({ flags: { '--limits-registrations-per-ip': '3' } });
     try {

@@ -31,7 +31,7 @@ const me = (server, cookie, { headers = {}, localAddress = '127.0.0.1' } = {}) =
 describe('secure requests behind a trusted proxy', () => {
   let server;
   before(async () => {
-    server = await startServer({ flags: { '--auth-trusted-proxies': '127.0.0.1', '--limits-registrations-per-ip': '100' } });
+    server = await startServer({ flags: { '--auth-trusted-proxies': '127.0.0.1' } });
   });
   after(() => server?.stop());
 
@@ -74,17 +74,19 @@ describe('secure requests behind a trusted proxy', () => {
 
   it('a secure request reads only the __Host- cookie, a plain one only the plain cookie', async () => {
     const secure = await register(server, 'only-host@example.com', { headers: HTTPS });
-    const plain = await register(server, 'only-plain@example.com');
+    const plain = await register(server, 'only-plain@example.com', { localAddress: '127.0.0.3' });
     const value = (c) => c.pair.split('=')[1];
     // The same values under the other name are not read.
     assert.equal((await me(server, `_sockguard_session=${value(secure)}`, { headers: HTTPS })).status, 401);
     assert.equal((await me(server, `__Host-sockguard_session=${value(plain)}`)).status, 401);
     assert.equal((await me(server, plain.pair)).status, 200);
+    assert.equal((await me(server, secure.pair, { headers: HTTPS })).status, 200);
   });
 
   it('a cookie name that appears twice is no session (a sibling subdomain tossing its cookie in front)', async () => {
-    const victim = await register(server, 'victim@example.com');
-    const attacker = await register(server, 'attacker@example.com');
+    // Plain requests from 127.0.0.4, 127.0.0.5 (registrations are limited per address).
+    const victim = await register(server, 'victim@example.com', { localAddress: '127.0.0.4' });
+    const attacker = await register(server, 'attacker@example.com', { localAddress: '127.0.0.5' });
     const tossed = `${attacker.pair}; ${victim.pair}`;
     const res = await me(server, tossed);
     assert.equal(res.status, 401, `read as ${res.text}`);
