@@ -9,11 +9,11 @@
 // requests). Unknown e-mail and wrong password get the same answer in the same time.
 // Logins are throttled by auth::LoginThrottle (per IP, per account and IP, and per account
 // from addresses it never signed in from); registrations per client IP (register answers
-// 409 email_taken, so it would otherwise be a free oracle of who has an account). Hashing (registrations and logins)
-// runs on a pool of its own, behind auth::HashingGate: a client IP may have only a few
-// hashes waiting or running (429 beyond), and only so many may wait in all (503 beyond),
-// so a password-guessing flood cannot make sign-ins wait for minutes, and session
-// lookups (tickets, cookie handshakes, logout) never wait behind a hash.
+// 409 email_taken, so it would otherwise be a free oracle of who has an account).
+// Hashing (registrations and logins) runs on a pool of its own, behind auth::HashingGate:
+// a client IP may have only a few hashes waiting or running (429 beyond), and only so many
+// may wait in all (503 beyond), so a password-guessing flood cannot make sign-ins wait for
+// minutes, and session lookups (tickets, cookie handshakes, logout) never wait behind a hash.
 #include "auth/hashing_gate.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/origin_policy.hpp"
