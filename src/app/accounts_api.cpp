@@ -2,7 +2,7 @@
 
 #include "app/server_api.hpp"
 #include "auth/passwords.hpp"
-#include "auth/session_lookup.hpp"
+#include "auth/session_cookie.hpp"
 #include "http/cookies.hpp"
 #include "obs/audit.hpp"
 #include "obs/redact.hpp"
@@ -35,13 +35,17 @@ struct Caller {
   std::string ip;
   std::string user_agent;
   bool secure;
+  std::string cookie_name;  // where this request's session lives (auth::sessionCookieName)
   std::optional<std::string> session_cookie;
   std::optional<std::string> csrf_header;
 
   static Caller of(const http::Request& req) {
     auto csrf = req.header("X-CSRF-Token");
-    return Caller{req.client_ip, std::string(req.header("User-Agent").value_or("")).substr(0, 256), req.secure,
-                  http::cookieValue(req, auth::kSessionCookie),
+    return Caller{req.client_ip,
+                  std::string(req.header("User-Agent").value_or("")).substr(0, 256),
+                  req.secure,
+                  std::string(auth::sessionCookieName(req)),
+                  auth::sessionCookie(req),
                   csrf ? std::optional<std::string>(std::string(*csrf)) : std::nullopt};
   }
 };
@@ -78,6 +82,9 @@ class AccountsApi {
     }
     auto gate = d_.hashing_gate.enter(req.client_ip);
     if (gate.refusal) return respond(hashingRefused(*gate.refusal));
+    // Every well-formed registration counts, a 409 as much as a 201: both tell whether the
+    // e-mail has an account, and this limit is what keeps that oracle slow.
+    if (auto wait = d_.registrations_per_ip.take(req.client_ip)) return respond(throttled(*wait));
     d_.hashing.post([this, creds = std::move(creds), caller = Caller::of(req), respond = std::move(respond),
                      pass = std::move(gate.pass)] {
       std::string hash = auth::hashPassword(creds.password);
@@ -91,6 +98,7 @@ class AccountsApi {
         return respond(Response::error(500, "storage_failed", "could not create the account"));
       }
       obs::audit("account_registered", {{"user", account->id}, {"ip", caller.ip}});
+      d_.logins.succeeded(creds.email, caller.ip);
       respond(startSession(*account, caller, 201));
     });
   }
@@ -102,8 +110,7 @@ class AccountsApi {
     // The gate first: a request it turns away costs no attempt of the throttles' budget.
     auto gate = d_.hashing_gate.enter(req.client_ip);
     if (gate.refusal) return respond(hashingRefused(*gate.refusal));
-    if (auto wait = d_.login_per_ip.take(req.client_ip)) return respond(throttled(*wait));
-    if (auto wait = d_.login_per_account.take(creds.email)) return respond(throttled(*wait));
+    if (auto wait = d_.logins.admit(creds.email, req.client_ip)) return respond(throttled(*wait));
     d_.hashing.post([this, creds = std::move(creds), caller = Caller::of(req), respond = std::move(respond),
                      pass = std::move(gate.pass)] {
       auto account = d_.accounts.findByEmail(creds.email);
@@ -113,7 +120,7 @@ class AccountsApi {
         obs::audit("login_failed", {{"ip", caller.ip}});
         return respond(Response::error(401, "invalid_credentials", "wrong e-mail or password"));
       }
-      d_.login_per_account.refund(creds.email);
+      d_.logins.succeeded(creds.email, caller.ip);
       obs::audit("login", {{"user", account->id}, {"ip", caller.ip}});
       respond(startSession(*account, caller, 200));
     });
@@ -127,7 +134,7 @@ class AccountsApi {
                   d_.disconnect(s.user_id, s.id_hash);
                   obs::audit("logout", {{"user", s.user_id}, {"session", obs::shortHash(s.id_hash)}, {"ip", caller.ip}});
                   auto r = Response::json(200, json::object{{"status", "signed_out"}});
-                  r.with("Set-Cookie", http::setCookie(auth::kSessionCookie, "", cookieOptions(caller, 0)));
+                  r.with("Set-Cookie", http::setCookie(caller.cookie_name, "", cookieOptions(caller, 0)));
                   return r;
                 });
   }
@@ -162,10 +169,12 @@ class AccountsApi {
     return Response::error(429, "rate_limited", "too many attempts; retry later").with("Retry-After", std::to_string(seconds));
   }
 
+  // A secure request's cookie is __Host-: Secure, Path=/ and no Domain are what the prefix
+  // demands (setCookie writes no Domain). "always" also marks the plain cookie Secure.
   http::CookieOptions cookieOptions(const Caller& caller, int max_age_s) const {
     http::CookieOptions o;
     o.max_age_s = max_age_s;
-    o.secure = d_.config.cookie_secure == "always" || (d_.config.cookie_secure == "auto" && caller.secure);
+    o.secure = caller.secure || d_.config.cookie_secure == "always";
     return o;
   }
 
@@ -181,7 +190,7 @@ class AccountsApi {
                      now + std::chrono::seconds(d_.config.session_ttl_s), now, caller.ip, caller.user_agent};
     if (!d_.sessions.create(s)) return Response::error(500, "storage_failed", "could not start a session");
     auto r = accountBody(status, account, s.csrf_token);
-    r.with("Set-Cookie", http::setCookie(auth::kSessionCookie, cookie, cookieOptions(caller, d_.config.session_ttl_s)));
+    r.with("Set-Cookie", http::setCookie(caller.cookie_name, cookie, cookieOptions(caller, d_.config.session_ttl_s)));
     r.with("Cache-Control", "no-store");
     return r;
   }

@@ -5,13 +5,17 @@
 //   POST /api/accounts/logout   (cookie + X-CSRF-Token) -> 200; closes the session's sockets
 //   GET  /api/accounts/me       (cookie) -> {id, email, csrf_token}
 // Passwords are argon2id; the cookie holds a random 256-bit id of which the database keeps
-// only a SHA-256. Unknown e-mail and wrong password get the same answer in the same time.
-// Logins are throttled per account and per client IP. Hashing (registrations and logins)
-// runs on a pool of its own, behind auth::HashingGate: a client IP may have only a few
-// hashes waiting or running (429 beyond), and only so many may wait in all (503 beyond),
-// so a password-guessing flood cannot make sign-ins wait for minutes, and session
-// lookups (tickets, cookie handshakes, logout) never wait behind a hash.
+// only a SHA-256; its name and reading follow auth/session_cookie.hpp (`__Host-` on secure
+// requests). Unknown e-mail and wrong password get the same answer in the same time.
+// Logins are throttled by auth::LoginThrottle (per IP, per account and IP, and per account
+// from addresses it never signed in from); registrations per client IP (register answers
+// 409 email_taken, so it would otherwise be a free oracle of who has an account).
+// Hashing (registrations and logins) runs on a pool of its own, behind auth::HashingGate:
+// a client IP may have only a few hashes waiting or running (429 beyond), and only so many
+// may wait in all (503 beyond), so a password-guessing flood cannot make sign-ins wait for
+// minutes, and session lookups (tickets, cookie handshakes, logout) never wait behind a hash.
 #include "auth/hashing_gate.hpp"
+#include "auth/login_throttle.hpp"
 #include "auth/origin_policy.hpp"
 #include "auth/rate_limiter.hpp"
 #include "core/clock.hpp"
@@ -36,8 +40,8 @@ struct AccountsApiDeps {
   const Clock& clock;
   const AppConfig& config;
   const auth::OriginPolicy& origins;
-  auth::RateLimiter& login_per_account;
-  auth::RateLimiter& login_per_ip;
+  auth::LoginThrottle& logins;
+  auth::RateLimiter& registrations_per_ip;
   DisconnectSession disconnect;
 };
 

@@ -1,6 +1,7 @@
 #include "app/ticket_api.hpp"
 
 #include "app/server_api.hpp"
+#include "auth/session_cookie.hpp"
 #include "auth/passwords.hpp"
 #include "core/errors.hpp"
 #include "http/cookies.hpp"
@@ -66,7 +67,7 @@ void mintForBackend(const http::Request& req, TicketApiDeps& deps, http::Respond
 }
 
 void mintForSession(const http::Request& req, TicketApiDeps& deps, http::Respond respond) {
-  auto session_id = http::cookieValue(req, auth::kSessionCookie);
+  auto session_id = auth::sessionCookie(req);
   if (!session_id || !deps.sessions) {
     return respond(refusal(CloseReason::MissingCredentials, "sign in, or present a Bearer token"));
   }

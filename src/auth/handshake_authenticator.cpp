@@ -4,6 +4,7 @@
 #include "core/text.hpp"
 
 #include "auth/passwords.hpp"
+#include "auth/session_cookie.hpp"
 #include "http/cookies.hpp"
 #include "http/header_list.hpp"
 
@@ -89,7 +90,7 @@ void HandshakeAuthenticator::authenticate(const http::Request& request, Done don
     // Cookies ride along on cross-site requests: only an allowed Origin may use them
     // (Cross-Site WebSocket Hijacking). No Origin at all means no browser we can vouch for.
     if (!origin) return done(refuse(CloseReason::ForbiddenOrigin));
-    auto session_id = http::cookieValue(request, kSessionCookie);
+    auto session_id = sessionCookie(request);
     if (!session_id || !sessions_) return done(refuse(CloseReason::MissingCredentials));
     return authenticateSession(std::move(*session_id), *csrf, std::move(done));
   }

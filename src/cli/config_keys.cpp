@@ -154,6 +154,16 @@ std::vector<ConfigKey> buildKeys() {
           "tickets minted per second for one user, burst 4x (429 beyond; API-key mints exempt)", {0.01, 1e6}),
       key("limits.live_tickets_per_user", &C::limits, &LimitsConfig::live_tickets_per_user,
           "tickets of one user minted within the ticket TTL, used or not (429 beyond)", {1, 1e6}),
+      key("limits.login_attempts_per_ip", &C::limits, &LimitsConfig::login_attempts_per_ip,
+          "login attempts per client IP, refilled over a minute (429 beyond)", {1, 1e6}),
+      key("limits.login_attempts_per_account_and_ip", &C::limits, &LimitsConfig::login_attempts_per_account_and_ip,
+          "login attempts per account from one client IP, refilled over ten minutes (429 beyond)", {1, 1e6}),
+      key("limits.login_attempts_per_account", &C::limits, &LimitsConfig::login_attempts_per_account,
+          "login attempts per account from addresses it has not signed in from before, refilled over an hour "
+          "(429 beyond; the account's recent sign-in addresses are exempt)",
+          {1, 1e6}),
+      key("limits.registrations_per_ip", &C::limits, &LimitsConfig::registrations_per_ip,
+          "account registrations per client IP, refilled over an hour (429 beyond)", {1, 1e6}),
 
       key("auth.allowed_origins", &C::auth, &AuthConfig::allowed_origins,
           "allowed Origins: exact (https://app.example.com) or wildcard (https://*.example.com)"),
@@ -167,8 +177,13 @@ std::vector<ConfigKey> buildKeys() {
       key("auth.auth_timeout_s", &C::auth, &AuthConfig::auth_timeout_s, "seconds a bare socket has to push `auth`",
           {1, 600}),
       key("auth.trusted_proxies", &C::auth, &AuthConfig::trusted_proxies,
-          "proxy addresses or CIDRs whose X-Forwarded-For / Forwarded headers are believed"),
-      key("auth.redact_params", &C::auth, &AuthConfig::redact_params, "extra query parameter names to redact in logs"),
+          "proxy addresses or CIDRs whose forwarding header (auth.forwarded_header) is believed"),
+      key("auth.forwarded_header", &C::auth, &AuthConfig::forwarded_header,
+          "the one header the trusted proxies write (client address, and https via X-Forwarded-Proto or "
+          "Forwarded proto=); every other forwarding header is ignored",
+          {}, {"x-forwarded-for", "forwarded", "x-real-ip"}),
+      key("auth.redact_params", &C::auth, &AuthConfig::redact_params,
+          "extra credential parameter names: logged as name=[REDACTED], even when in log.query_params"),
       key("auth.jwt_alg", &C::auth, &AuthConfig::jwt_alg, "the one JWT algorithm accepted", {},
           {"HS256", "HS384", "HS512", "RS256", "ES256", "EdDSA"}),
       key("auth.jwt_secret", &C::auth, &AuthConfig::jwt_secret, "HS* secret; empty = the generated secret key"),
@@ -186,11 +201,16 @@ std::vector<ConfigKey> buildKeys() {
 
       key("log.level", &C::log, &LogConfig::level, "log level", {}, {"trace", "debug", "info", "warn", "error", "off"}),
       key("log.format", &C::log, &LogConfig::format, "log line format", {}, {"text", "json"}),
+      key("log.query_params", &C::log, &LogConfig::query_params,
+          "query parameter names logged with their values besides vsn ([A-Za-z0-9._-]); every other parameter "
+          "is logged as [REDACTED]=[REDACTED]"),
 
       key("app.user_count_interval_ms", &C::app, &AppConfig::user_count_interval_ms,
           "how often user_count is pushed to each user", {100, 86'400'000}),
-      key("app.cookie_secure", &C::app, &AppConfig::cookie_secure, "Secure flag on the session cookie", {},
-          {"auto", "always", "never"}),
+      key("app.cookie_secure", &C::app, &AppConfig::cookie_secure,
+          "Secure session cookie: auto (secure requests get __Host-sockguard_session, Secure), always (the plain "
+          "cookie is Secure too: TLS ends at a proxy that is not configured as trusted)",
+          {}, {"auto", "always"}),
       key("app.session_ttl_s", &C::app, &AppConfig::session_ttl_s, "session lifetime", {60, 365 * 86400.0}),
   };
 }

@@ -67,7 +67,9 @@ int runServe(const Config& config) {
   if (fs_ec) return fail("server.data_dir: cannot create " + config.server.data_dir + ": " + fs_ec.message());
 
   std::string error;
-  auto proxies = http::TrustedProxies::parse(config.auth.trusted_proxies, &error);
+  auto forwarded_header = http::parseForwardedHeader(config.auth.forwarded_header);
+  if (!forwarded_header) return fail("auth.forwarded_header: unknown header '" + config.auth.forwarded_header + "'");
+  auto proxies = http::TrustedProxies::parse(config.auth.trusted_proxies, &error, *forwarded_header);
   if (!proxies) return fail(error);
   auto origins = auth::OriginPolicy::parse(config.auth.allowed_origins, &error);
   if (!origins) return fail(error);
@@ -97,7 +99,10 @@ int runServe(const Config& config) {
   WorkPool pool(2);     // SQLite
   WorkPool hashing(2);  // argon2id, 64 MiB each
   obs::Metrics metrics;
-  obs::Redactor redactor(config.auth.redact_params);
+  for (const auto& name : config.log.query_params) {
+    if (!obs::Redactor::validLoggedName(name)) return fail("log.query_params: '" + name + "' is not a plain name ([A-Za-z0-9._-])");
+  }
+  obs::Redactor redactor(config.auth.redact_params, config.log.query_params);
   channels::ChannelRegistry channels;
   if (auto err = app::registerBuiltinChannels(channels, config.channels); !err.empty()) return fail(err);
   auth::ApiKeys api_keys(config.server.api_keys);
@@ -110,9 +115,11 @@ int runServe(const Config& config) {
   auth::SessionLookup* sessions = &session_lookup;
   auth::HandshakeAuthenticator authenticator(config.auth, *origins, tokens, sessions);
   auth::Admission admission(config.limits, clock);
-  // Login throttling: 10 attempts per account then one a minute; 30 per IP then one every 2 s.
-  auth::RateLimiter login_per_account(1.0 / 60, 10, clock);
-  auth::RateLimiter login_per_ip(0.5, 30, clock);
+  const auto& limits = config.limits;
+  auth::LoginThrottle logins({limits.login_attempts_per_ip, limits.login_attempts_per_account_and_ip,
+                              limits.login_attempts_per_account},
+                             clock);
+  auth::RateLimiter registrations_per_ip(limits.registrations_per_ip / 3600.0, limits.registrations_per_ip, clock);
 
   // The event loops first, then what fans out to them, then the server over both.
   net::Shards shards(config.server.threads);
@@ -139,7 +146,7 @@ int runServe(const Config& config) {
   app::TicketMintLimits mint_limits(config.limits, std::chrono::seconds(config.auth.ticket_ttl_s), clock);
   app::addTicketRoutes(router, {ticket_issuer, tokens, api_keys, *origins, sessions, mint_limits});
   app::addAccountRoutes(router, {*database, *database, pool, hashing, hashing_gate, clock, config.app, *origins,
-                                 login_per_account, login_per_ip,
+                                 logins, registrations_per_ip,
                                  [&revocations, &clock, &config](const std::string& user_id,
                                                                  const std::string& session_ref) {
                                    revocations.revokeSession(user_id, session_ref,

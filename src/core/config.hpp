@@ -42,6 +42,10 @@ struct LimitsConfig {
   double tickets_per_s_per_ip = 20;               // ticket mints per client IP (burst 4x; 429 beyond)
   double tickets_per_s_per_user = 10;             // ticket mints per user (burst 4x; 429 beyond)
   int live_tickets_per_user = 40;                 // tickets of one user minted within the ticket TTL
+  int login_attempts_per_ip = 30;                 // per client IP, refilled over a minute
+  int login_attempts_per_account_and_ip = 10;     // per (account, client IP), refilled over ten minutes
+  int login_attempts_per_account = 50;            // per account from addresses it never signed in from, over an hour
+  int registrations_per_ip = 10;                  // account registrations per client IP, refilled over an hour
 };
 
 struct AuthConfig {
@@ -52,7 +56,8 @@ struct AuthConfig {
   int ticket_ttl_s = 10;
   std::size_t ticket_store_max = 1'000'000;       // live tickets held at most
   int auth_timeout_s = 5;                         // first-message auth window
-  std::vector<std::string> trusted_proxies;       // peers whose X-Forwarded-For we believe
+  std::vector<std::string> trusted_proxies;       // peers whose forwarding header we believe
+  std::string forwarded_header = "x-forwarded-for"; // the one header they write: x-forwarded-for, forwarded, x-real-ip
   std::vector<std::string> redact_params;         // extra query parameter names to redact
   std::string jwt_alg = "HS256";                  // HS256/384/512, RS256, ES256, EdDSA
   std::string jwt_secret;                         // HS*: empty = generated secret key
@@ -72,11 +77,12 @@ struct ChannelsConfig {
 struct LogConfig {
   std::string level = "info";   // trace, debug, info, warn, error, off
   std::string format = "text";  // text or json
+  std::vector<std::string> query_params;  // query parameters logged with their values, besides vsn
 };
 
 struct AppConfig {
   int user_count_interval_ms = 10'000;
-  std::string cookie_secure = "auto";  // auto (under TLS), always, never
+  std::string cookie_secure = "auto";  // auto (Secure + __Host- on secure requests), always
   int session_ttl_s = 14 * 86400;
 };
 

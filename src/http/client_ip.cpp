@@ -39,42 +39,90 @@ std::string_view bareAddress(std::string_view s) {
   return s;
 }
 
-// The addresses the proxies added, nearest hop last.
-std::vector<std::string> forwardedChain(const std::vector<Header>& headers) {
-  std::vector<std::string> chain;
-  auto split = [&](std::string_view value, auto&& take) {
-    while (!value.empty()) {
-      auto comma = value.find(',');
-      take(value.substr(0, comma));
-      if (comma == std::string_view::npos) break;
-      value.remove_prefix(comma + 1);
-    }
-  };
-  for (const auto& h : headers) {
-    if (!iequals(h.name, "X-Forwarded-For")) continue;
-    split(h.value, [&](std::string_view item) { chain.emplace_back(bareAddress(item)); });
+// Calls take(item) for each comma-separated item of `value`.
+template <typename Take>
+void splitList(std::string_view value, Take&& take) {
+  while (!value.empty()) {
+    auto comma = value.find(',');
+    take(value.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
   }
-  if (!chain.empty()) return chain;
+}
+
+// One proxy hop as the header describes it.
+struct Hop {
+  std::string address;  // bare; may be garbage ("unknown", "_hidden")
+  std::string proto;    // Forwarded's proto=, lower case; empty when absent
+};
+
+// The hops the proxies added, nearest last, from the one configured header only.
+std::vector<Hop> forwardedChain(const std::vector<Header>& headers, ForwardedHeader which) {
+  std::vector<Hop> chain;
+  if (which == ForwardedHeader::Forwarded) {
+    for (const auto& h : headers) {
+      if (!iequals(h.name, "Forwarded")) continue;
+      splitList(h.value, [&](std::string_view element) {
+        // element: for=1.2.3.4;proto=https;by=...
+        // An element without for= still counts as a hop (with an empty address, which
+        // ends the walk): skipping it would let the hop to its left pass for a nearer one.
+        Hop hop;
+        while (!element.empty()) {
+          auto semi = element.find(';');
+          auto pair = trim(element.substr(0, semi));
+          auto eq = pair.find('=');
+          if (eq != std::string_view::npos) {
+            auto name = trim(pair.substr(0, eq));
+            auto value = trim(pair.substr(eq + 1));
+            if (iequals(name, "for")) {
+              hop.address = std::string(bareAddress(value));
+            } else if (iequals(name, "proto")) {
+              if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+              hop.proto = std::string(value);
+              std::transform(hop.proto.begin(), hop.proto.end(), hop.proto.begin(),
+                             [](unsigned char c) { return std::tolower(c); });
+            }
+          }
+          if (semi == std::string_view::npos) break;
+          element.remove_prefix(semi + 1);
+        }
+        chain.push_back(std::move(hop));
+      });
+    }
+    return chain;
+  }
+  std::string_view name = which == ForwardedHeader::XRealIp ? "X-Real-IP" : "X-Forwarded-For";
   for (const auto& h : headers) {
-    if (!iequals(h.name, "Forwarded")) continue;
-    split(h.value, [&](std::string_view element) {
-      // element: for=1.2.3.4;proto=https;by=...
-      while (!element.empty()) {
-        auto semi = element.find(';');
-        auto pair = trim(element.substr(0, semi));
-        if (pair.size() > 4 && iequals(pair.substr(0, 4), "for=")) chain.emplace_back(bareAddress(pair.substr(4)));
-        if (semi == std::string_view::npos) break;
-        element.remove_prefix(semi + 1);
-      }
-    });
+    if (!iequals(h.name, name)) continue;
+    splitList(h.value, [&](std::string_view item) { chain.push_back({std::string(bareAddress(item)), {}}); });
   }
   return chain;
 }
 
+// X-Forwarded-Proto's nearest (rightmost) value: the one our proxy wrote or appended.
+std::string forwardedProto(const std::vector<Header>& headers) {
+  std::string proto;
+  for (const auto& h : headers) {
+    if (!iequals(h.name, "X-Forwarded-Proto")) continue;
+    splitList(h.value, [&](std::string_view item) { proto = std::string(trim(item)); });
+  }
+  std::transform(proto.begin(), proto.end(), proto.begin(), [](unsigned char c) { return std::tolower(c); });
+  return proto;
+}
+
 }  // namespace
 
-std::optional<TrustedProxies> TrustedProxies::parse(const std::vector<std::string>& entries, std::string* error) {
+std::optional<ForwardedHeader> parseForwardedHeader(std::string_view name) {
+  if (iequals(name, "x-forwarded-for")) return ForwardedHeader::XForwardedFor;
+  if (iequals(name, "forwarded")) return ForwardedHeader::Forwarded;
+  if (iequals(name, "x-real-ip")) return ForwardedHeader::XRealIp;
+  return std::nullopt;
+}
+
+std::optional<TrustedProxies> TrustedProxies::parse(const std::vector<std::string>& entries, std::string* error,
+                                                    ForwardedHeader header) {
   TrustedProxies out;
+  out.header_ = header;
   for (const auto& entry : entries) {
     std::string_view text = entry;
     Net net;
@@ -120,18 +168,45 @@ bool TrustedProxies::contains(std::string_view ip_text) const {
   return false;
 }
 
-std::string resolveClientIp(std::string_view peer_ip, const std::vector<Header>& headers,
-                            const TrustedProxies& proxies) {
-  if (proxies.empty() || !proxies.contains(peer_ip)) return std::string(peer_ip);
-  auto chain = forwardedChain(headers);
+ClientInfo resolveClient(std::string_view peer_ip, bool tls, const std::vector<Header>& headers,
+                         const TrustedProxies& proxies) {
+  if (proxies.empty() || !proxies.contains(peer_ip)) return {std::string(peer_ip), tls};
+  auto chain = forwardedChain(headers, proxies.header());
   // Walk from the nearest hop outwards; the first address that is not one of our
   // proxies is the client. Anything further left was written by the client itself.
+  const Hop* client = nullptr;
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-    if (!parseIp(*it)) break;  // garbage: stop trusting the chain here
-    if (!proxies.contains(*it)) return *it;
+    if (!parseIp(it->address)) break;  // garbage: stop trusting the chain here
+    if (!proxies.contains(it->address)) {
+      client = &*it;
+      break;
+    }
   }
-  if (!chain.empty() && parseIp(chain.front()) && proxies.contains(chain.front())) return chain.front();
-  return std::string(peer_ip);
+  // Only proxies in the chain: the farthest of them is where the request came from.
+  if (!client && !chain.empty() && parseIp(chain.front().address) && proxies.contains(chain.front().address)) {
+    client = &chain.front();
+  }
+  ClientInfo out{client ? client->address : std::string(peer_ip), tls};
+  if (proxies.header() == ForwardedHeader::Forwarded) {
+    // The element that named the client was written by the proxy the client reached, so
+    // its proto is the client's; with no such element, the nearest one (our proxy's).
+    const Hop* said = client ? client : (chain.empty() ? nullptr : &chain.back());
+    if (said && said->proto == "https") out.secure = true;
+  } else if (forwardedProto(headers) == "https") {
+    out.secure = true;
+  }
+  return out;
+}
+
+void resolveClient(Request& request, const TrustedProxies& proxies) {
+  auto info = resolveClient(request.peer_ip, request.tls, request.headers, proxies);
+  request.client_ip = std::move(info.ip);
+  request.secure = info.secure;
+}
+
+std::string resolveClientIp(std::string_view peer_ip, const std::vector<Header>& headers,
+                            const TrustedProxies& proxies) {
+  return resolveClient(peer_ip, false, headers, proxies).ip;
 }
 
 }  // namespace sg::http

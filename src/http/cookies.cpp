@@ -5,9 +5,9 @@
 namespace sg::http {
 namespace {
 
-}  // namespace
-
-std::optional<std::string> cookieValue(const Request& request, std::string_view name) {
+// Calls take(value) for each cookie `name` in the request; stops when take returns false.
+template <typename Take>
+void eachCookie(const Request& request, std::string_view name, Take&& take) {
   for (const auto& h : request.headers) {
     if (!iequals(h.name, "Cookie")) continue;
     std::string_view rest = h.value;
@@ -15,12 +15,31 @@ std::optional<std::string> cookieValue(const Request& request, std::string_view 
       auto semi = rest.find(';');
       auto pair = trim(rest.substr(0, semi));
       auto eq = pair.find('=');
-      if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
+      if (eq != std::string_view::npos && pair.substr(0, eq) == name && !take(pair.substr(eq + 1))) return;
       if (semi == std::string_view::npos) break;
       rest.remove_prefix(semi + 1);
     }
   }
-  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> cookieValue(const Request& request, std::string_view name) {
+  std::optional<std::string> out;
+  eachCookie(request, name, [&](std::string_view value) {
+    out = std::string(value);
+    return false;
+  });
+  return out;
+}
+
+std::vector<std::string> cookieValues(const Request& request, std::string_view name) {
+  std::vector<std::string> out;
+  eachCookie(request, name, [&](std::string_view value) {
+    out.emplace_back(value);
+    return true;
+  });
+  return out;
 }
 
 std::string setCookie(std::string_view name, std::string_view value, const CookieOptions& o) {

@@ -31,7 +31,8 @@ struct Request {
   std::string body;
   std::string peer_ip;     // TCP peer address
   std::string client_ip;   // peer, or the forwarded client when the peer is a trusted proxy
-  bool secure = false;     // arrived over TLS
+  bool tls = false;        // arrived over TLS to us (net/ sets it)
+  bool secure = false;     // TLS, or https as a trusted proxy says (http::resolveClient sets it)
   std::string log_target;  // target with secrets redacted: the only form loggers see
 
   // First header with this name (case-insensitive).

@@ -37,8 +37,8 @@ http::Request toRequest(const bhttp::request<bhttp::string_body>& in, const std:
   for (const auto& field : in) r.headers.push_back({std::string(field.name_string()), std::string(field.value())});
   r.body = in.body();
   r.peer_ip = peer_ip;
-  r.client_ip = http::resolveClientIp(peer_ip, r.headers, proxies);
-  r.secure = tls;
+  r.tls = tls;
+  http::resolveClient(r, proxies);  // client_ip, and secure: TLS, or https from a trusted proxy
   r.log_target = redactor.target(r.target);
   return r;
 }

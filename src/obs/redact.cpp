@@ -43,14 +43,32 @@ std::string decodeName(std::string_view s) {
   return out;
 }
 
+// A value that cannot hide anything: no separator, no escape, no space.
+bool plainValue(std::string_view v) {
+  return std::all_of(v.begin(), v.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '_' || c == '~' || c == '-';
+  });
+}
+
 }  // namespace
 
-Redactor::Redactor(std::vector<std::string> extra_params) {
+Redactor::Redactor(std::vector<std::string> extra_params, std::vector<std::string> logged_params) {
   for (auto p : kSecretParams) params_.emplace_back(p);
   for (auto& p : extra_params) {
     std::transform(p.begin(), p.end(), p.begin(), [](unsigned char c) { return std::tolower(c); });
     params_.push_back(std::move(p));
   }
+  logged_.emplace_back("vsn");
+  for (auto& p : logged_params)
+    if (validLoggedName(p)) logged_.push_back(std::move(p));
+}
+
+bool Redactor::validLoggedName(std::string_view name) {
+  return !name.empty() && name.size() <= 64 && plainValue(name) && name.find('~') == std::string_view::npos;
+}
+
+bool Redactor::isLoggedParam(std::string_view decoded_name) const {
+  return !isSecretParam(decoded_name) && std::find(logged_.begin(), logged_.end(), decoded_name) != logged_.end();
 }
 
 bool Redactor::isSecretParam(std::string_view decoded_name) const {
@@ -62,29 +80,39 @@ bool Redactor::isSecretHeader(std::string_view name) {
 }
 
 std::string Redactor::target(std::string_view target) const {
-  // A fragment never reaches a server, but a hand-written request may carry one: its
-  // parameters are redacted like the query's. Separators are kept as they were.
+  // Everything after the first '?' or '#' is parameters: a fragment never reaches a server
+  // from a browser, but a hand-written request may carry one. Pieces are split on '&'
+  // only, as the server's parser splits them: a piece is logged only if the server would
+  // read it as an allowed name, and any '?', '#' or ';' in it makes its value not plain.
   auto q = target.find_first_of("?#");
   if (q == std::string_view::npos) return std::string(target);
   std::string out(target.substr(0, q + 1));
   std::string_view query = target.substr(q + 1);
   while (true) {
-    // '?' too: the server reads its query from the first '?' on, even one after a '#'
-    // ("/p#?ticket=..."), so every '?' must start a parameter here as well.
-    auto sep = query.find_first_of("&;#?");
-    std::string_view pair = query.substr(0, sep);
+    auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
     auto eq = pair.find('=');
     std::string_view name = pair.substr(0, eq);
-    if (isSecretParam(decodeName(name))) {
-      out += name;
+    std::string decoded = decodeName(name);
+    if (pair.empty()) {
+      // "a=1&&b=2": nothing to hide
+    } else if (isSecretParam(decoded)) {
+      out += name;  // decodes to a credential name: says which credential came, not its value
       out.push_back('=');
       out += kRedacted;
-    } else {
+    } else if (isLoggedParam(decoded) && plainValue(name) &&
+               (eq == std::string_view::npos || plainValue(pair.substr(eq + 1)))) {
       out += pair;
+    } else {
+      out += kRedacted;
+      if (eq != std::string_view::npos) {
+        out.push_back('=');
+        out += kRedacted;
+      }
     }
-    if (sep == std::string_view::npos) break;
-    out.push_back(query[sep]);
-    query.remove_prefix(sep + 1);
+    if (amp == std::string_view::npos) break;
+    out.push_back('&');
+    query.remove_prefix(amp + 1);
   }
   return out;
 }

@@ -1,4 +1,5 @@
-// resolveClientIp through X-Forwarded-For / Forwarded, and TrustedProxies::parse.
+// resolveClient through each forwarding header (X-Forwarded-For, Forwarded, X-Real-IP),
+// and TrustedProxies::parse.
 //
 // Input lines: line 0 the TCP peer address, line 1 the trusted_proxies entries
 // (comma-separated, as in config), further lines "Name: value" headers.
@@ -48,11 +49,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     headers.push_back({std::string(lines[i].substr(0, colon)), std::string(value)});
   }
 
-  std::string client = http::resolveClientIp(peer, headers, *proxies);
-  // Headers count only when the peer is one of our proxies.
-  if (!proxies->contains(peer)) FUZZ_CHECK(client == peer);
-  // Otherwise the client is the peer or an address taken from the headers, never garbage
-  // (the server keys rate limits and ticket bindings on it).
-  if (client != peer && beast_ok) FUZZ_CHECK(isIp(client));
+  for (auto which : {http::ForwardedHeader::XForwardedFor, http::ForwardedHeader::Forwarded,
+                     http::ForwardedHeader::XRealIp}) {
+    auto with_header = http::TrustedProxies::parse(entries, &error, which);
+    FUZZ_CHECK(with_header.has_value());
+    auto client = http::resolveClient(peer, /*tls=*/false, headers, *with_header);
+    FUZZ_CHECK(client.ip == http::resolveClientIp(peer, headers, *with_header));
+    FUZZ_CHECK(http::resolveClient(peer, /*tls=*/true, headers, *with_header).secure);
+    // Headers count only when the peer is one of our proxies.
+    if (!with_header->contains(peer)) FUZZ_CHECK(client.ip == peer && !client.secure);
+    // Otherwise the client is the peer or an address taken from the headers, never garbage
+    // (the server keys rate limits and ticket bindings on it).
+    if (client.ip != peer && beast_ok) FUZZ_CHECK(isIp(client.ip));
+  }
   return 0;
 }

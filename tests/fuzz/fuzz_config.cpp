@@ -44,12 +44,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const Config& c = loaded.config;
   std::string error;
+  // The choices of auth.forwarded_header are exactly the headers the server knows.
+  FUZZ_CHECK(http::parseForwardedHeader(c.auth.forwarded_header).has_value());
   auto proxies = http::TrustedProxies::parse(c.auth.trusted_proxies, &error);
   FUZZ_CHECK(proxies.has_value() || !error.empty());
   error.clear();
   auto origins = auth::OriginPolicy::parse(c.auth.allowed_origins, &error);
   FUZZ_CHECK(origins.has_value() || !error.empty());
-  obs::Redactor redactor(c.auth.redact_params);
+  obs::Redactor redactor(c.auth.redact_params, c.log.query_params);
   for (const auto& p : c.auth.redact_params) FUZZ_CHECK(redactor.isSecretParam(p));
   channels::ChannelRegistry registry;
   app::registerBuiltinChannels(registry, c.channels);

@@ -1,6 +1,7 @@
 // OriginPolicy::parse and allows: never throw, every allowed entry admits itself (a
 // wildcard admits a subdomain, never its apex alone), comparison ignores case, and an
-// allowed Origin is a bare scheme://host[:port].
+// allowed Origin is a bare scheme://host[:port] whose host is a well-formed name or
+// address (no empty label, no character outside letters, digits, '-' and '.').
 //
 // Input lines: line 0 the auth.allowed_origins entries (comma-separated, as in the
 // environment), every further line an Origin header to check.
@@ -58,6 +59,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto sep = origin.find("://");
     FUZZ_CHECK(sep != std::string_view::npos && sep > 0);
     FUZZ_CHECK(origin.substr(sep + 3).find_first_of("/?#@ ") == std::string_view::npos);
+    auto parsed = auth::parseOrigin(origin);
+    FUZZ_CHECK(parsed.has_value());
+    const std::string& host = parsed->host;
+    if (!host.starts_with('[')) {
+      FUZZ_CHECK(!host.empty() && host.front() != '.' && host.back() != '.' && host.find("..") == std::string::npos);
+      FUZZ_CHECK(std::all_of(host.begin(), host.end(), [](unsigned char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+      }));
+    }
   }
   return 0;
 }

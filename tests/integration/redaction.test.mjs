@@ -33,11 +33,12 @@ describe('redaction', () => {
     }
   }
 
-  test('query secrets of an HTTP request are logged as [REDACTED]', async () => {
-    const res = await fetch(`${server.httpUrl}/healthz?ticket=${SECRETS.ticket}&token=${SECRETS.token}&keep=visible`);
+  test('query secrets of an HTTP request are logged as [REDACTED], other parameters as a placeholder', async () => {
+    const res = await fetch(`${server.httpUrl}/healthz?ticket=${SECRETS.ticket}&token=${SECRETS.token}&keepNAME=VISIBLEvalue&vsn=2.0.0`);
     assert.equal(res.status, 200);
     const line = await server.waitForLog(/"GET \/healthz\?/);
-    assert.match(line, /\/healthz\?ticket=\[REDACTED\]&token=\[REDACTED\]&keep=visible/);
+    assert.match(line, /\/healthz\?ticket=\[REDACTED\]&token=\[REDACTED\]&\[REDACTED\]=\[REDACTED\]&vsn=2\.0\.0/);
+    assert.ok(!server.output().includes('keepNAME') && !server.output().includes('VISIBLEvalue'));
     assertNoSecrets();
   });
 

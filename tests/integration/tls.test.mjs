@@ -61,9 +61,11 @@ function tlsHandshake(port, options = {}) {
 }
 
 // The official phoenix client over wss://, its `ws` transport trusting the test CA.
-function phoenixOverTls(port, params = {}) {
+// `origin`: the page the client runs on, as a browser would send it (a ticket minted
+// from a page is bound to that page's Origin).
+function phoenixOverTls(port, params = {}, origin = undefined) {
   class TrustingWebSocket extends WebSocket {
-    constructor(url, protocols) { super(url, protocols, { ca: files.ca }); }
+    constructor(url, protocols) { super(url, protocols, { ca: files.ca, ...(origin ? { origin } : {}) }); }
   }
   const socket = new Socket(`wss://127.0.0.1:${port}/socket`, {
     transport: TrustingWebSocket, params, reconnectAfterMs: () => 100, rejoinAfterMs: () => 100, timeout: WAIT_MS,
@@ -148,7 +150,7 @@ describe('TLS served directly', () => {
     assert.equal(ticket.status, 200, ticket.text);
     assert.equal(ticket.json.socket_url, `wss://127.0.0.1:${server.port}/socket`);
 
-    const { socket, closes } = phoenixOverTls(server.port, { ticket: ticket.json.ticket });
+    const { socket, closes } = phoenixOverTls(server.port, { ticket: ticket.json.ticket }, APP);
     try {
       await socketOpen(socket);
       const reply = await join(socket.channel(`user_count:${id}`));

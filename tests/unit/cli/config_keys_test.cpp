@@ -118,5 +118,23 @@ TEST(ConfigKey, ListSetterSplitsOnCommas) {
   EXPECT_TRUE(c.auth.allowed_origins.empty());
 }
 
+// Issue 10's keys: the forwarding header is one of three, "never" is gone from
+// cookie_secure, log.query_params is a list.
+TEST(ConfigKey, Issue10Keys) {
+  Config c;
+  EXPECT_EQ(c.auth.forwarded_header, "x-forwarded-for");
+  EXPECT_EQ(mustFind("auth.forwarded_header").set(c, "forwarded"), "");
+  EXPECT_EQ(c.auth.forwarded_header, "forwarded");
+  EXPECT_NE(mustFind("auth.forwarded_header").set(c, "x-client-ip"), "");
+  EXPECT_NE(mustFind("app.cookie_secure").set(c, "never"), "");
+  EXPECT_EQ(mustFind("app.cookie_secure").set(c, "always"), "");
+  EXPECT_TRUE(mustFind("log.query_params").is_list);
+  EXPECT_EQ(mustFind("log.query_params").set(c, "trace_id, request_id"), "");
+  EXPECT_EQ(c.log.query_params, (std::vector<std::string>{"trace_id", "request_id"}));
+  EXPECT_NE(mustFind("limits.login_attempts_per_account").set(c, "0"), "");
+  EXPECT_EQ(mustFind("limits.registrations_per_ip").set(c, "3"), "");
+  EXPECT_EQ(c.limits.registrations_per_ip, 3);
+}
+
 }  // namespace
 }  // namespace sg::cli

@@ -16,14 +16,46 @@ TEST(Redactor, RedactsTicketAndKeepsOtherParams) {
 TEST(Redactor, RedactsEveryBuiltInSecretParam) {
   Redactor r;
   for (std::string name : {"ticket", "token", "guardian_token", "auth_token", "_csrf_token", "csrf_token", "password"}) {
-    std::string out = r.target("/p?" + name + "=s3cret&x=1");
-    EXPECT_EQ(out, "/p?" + name + "=[REDACTED]&x=1");
+    std::string out = r.target("/p?" + name + "=s3cret&vsn=1");
+    EXPECT_EQ(out, "/p?" + name + "=[REDACTED]&vsn=1");
   }
 }
 
-TEST(Redactor, LeavesOrdinaryParamsAlone) {
+// Issue 10 §8: parameters the server does not know are logged with neither name nor value.
+TEST(Redactor, ParamsOffTheAllowlistShowNeitherNameNorValue) {
   Redactor r;
-  EXPECT_EQ(r.target("/p?vsn=2.0.0&tokens=1&my_token=2"), "/p?vsn=2.0.0&tokens=1&my_token=2");
+  EXPECT_EQ(r.target("/p?vsn=2.0.0&tokens=1&my_token=2"), "/p?vsn=2.0.0&[REDACTED]=[REDACTED]&[REDACTED]=[REDACTED]");
+  EXPECT_EQ(r.target("/p?ticket+=SECRET"), "/p?[REDACTED]=[REDACTED]");
+  EXPECT_EQ(r.target("/p?+ticket=SECRET"), "/p?[REDACTED]=[REDACTED]");
+  // A secret in the name itself.
+  EXPECT_EQ(r.target("/p?ticket%3DSECRET=1&vsn=2.0.0"), "/p?[REDACTED]=[REDACTED]&vsn=2.0.0");
+  EXPECT_EQ(r.target("/p?SECRET"), "/p?[REDACTED]");
+}
+
+TEST(Redactor, AllowlistedValuesMustBePlain) {
+  Redactor r;
+  EXPECT_EQ(r.target("/p?vsn=2.0.0"), "/p?vsn=2.0.0");
+  // What another parser would split off ("vsn=2;ticket=SECRET") never rides along.
+  EXPECT_EQ(r.target("/p?vsn=2;ticket=SECRET"), "/p?[REDACTED]=[REDACTED]");
+  EXPECT_EQ(r.target("/p?vsn=a%20b"), "/p?[REDACTED]=[REDACTED]");
+  // The name as the server reads it, exactly: neither "VSN" nor "%76sn" is logged.
+  EXPECT_EQ(r.target("/p?VSN=1&%76sn=2"), "/p?[REDACTED]=[REDACTED]&[REDACTED]=[REDACTED]");
+}
+
+TEST(Redactor, ConfiguredNamesAreLoggedButNeverACredential) {
+  Redactor r({}, {"trace_id", "ticket"});
+  EXPECT_EQ(r.target("/p?trace_id=ab-12&ticket=SECRET&x=1"), "/p?trace_id=ab-12&ticket=[REDACTED]&[REDACTED]=[REDACTED]");
+  EXPECT_TRUE(r.isLoggedParam("trace_id"));
+  EXPECT_TRUE(r.isLoggedParam("vsn"));
+  EXPECT_FALSE(r.isLoggedParam("ticket"));
+  EXPECT_FALSE(Redactor().isLoggedParam("trace_id"));
+}
+
+TEST(Redactor, LoggedNamesArePlain) {
+  EXPECT_TRUE(Redactor::validLoggedName("trace_id"));
+  EXPECT_TRUE(Redactor::validLoggedName("a.b-c"));
+  for (std::string_view bad : {"", "a b", "a=b", "a&b", "a;b", "a%20", "a?b", "a~b"})
+    EXPECT_FALSE(Redactor::validLoggedName(bad)) << bad;
 }
 
 TEST(Redactor, SeesThroughUpperCaseNames) {
@@ -40,7 +72,7 @@ TEST(Redactor, SeesThroughPercentEncodedNames) {
 }
 
 TEST(Redactor, RedactsConfiguredExtraNames) {
-  Redactor r({"Api_Secret"});
+  Redactor r({"Api_Secret"}, {"api_secret"});
   EXPECT_EQ(r.target("/p?api_secret=abc&token=t"), "/p?api_secret=[REDACTED]&token=[REDACTED]");
   EXPECT_EQ(r.target("/p?API_SECRET=abc"), "/p?API_SECRET=[REDACTED]");
   EXPECT_TRUE(r.isSecretParam("api_secret"));
@@ -58,22 +90,25 @@ TEST(Redactor, EmptyValuesAndBareNames) {
   Redactor r;
   EXPECT_EQ(r.target("/p?token="), "/p?token=[REDACTED]");
   EXPECT_EQ(r.target("/p?token"), "/p?token=[REDACTED]");
-  EXPECT_EQ(r.target("/p?a=&b"), "/p?a=&b");
-  EXPECT_EQ(r.target("/p?a=1&&token=x"), "/p?a=1&&token=[REDACTED]");
+  EXPECT_EQ(r.target("/p?vsn=&vsn"), "/p?vsn=&vsn");
+  EXPECT_EQ(r.target("/p?a=&b"), "/p?[REDACTED]=[REDACTED]&[REDACTED]");
+  EXPECT_EQ(r.target("/p?vsn=1&&token=x"), "/p?vsn=1&&token=[REDACTED]");
 }
 
-TEST(Redactor, SemicolonSeparatorsArePreserved) {
+// ';' is no separator to the server: a piece with one is not logged at all.
+TEST(Redactor, SemicolonsHideNothing) {
   Redactor r;
-  EXPECT_EQ(r.target("/p?vsn=2.0.0;ticket=s3cret;x=1"), "/p?vsn=2.0.0;ticket=[REDACTED];x=1");
+  EXPECT_EQ(r.target("/p?vsn=2.0.0;ticket=s3cret;x=1"), "/p?[REDACTED]=[REDACTED]");
+  EXPECT_EQ(r.target("/p?ticket=s3cret;x=1"), "/p?ticket=[REDACTED]");
 }
 
 // A fragment never reaches a server from a browser, but a hand-written request may carry
 // one, and a token pasted after '#' must not reach the log either.
 TEST(Redactor, RedactsSecretsInAFragment) {
   Redactor r;
-  EXPECT_EQ(r.target("/p?vsn=2.0.0#token=s3cret"), "/p?vsn=2.0.0#token=[REDACTED]");
-  EXPECT_EQ(r.target("/p#ticket=s3cret&a=1"), "/p#ticket=[REDACTED]&a=1");
-  EXPECT_EQ(r.target("/p?a=1#frag"), "/p?a=1#frag");
+  EXPECT_EQ(r.target("/p?vsn=2.0.0#token=s3cret"), "/p?[REDACTED]=[REDACTED]");
+  EXPECT_EQ(r.target("/p#ticket=s3cret&vsn=1"), "/p#ticket=[REDACTED]&vsn=1");
+  EXPECT_EQ(r.target("/p?vsn=1#frag"), "/p?[REDACTED]=[REDACTED]");
 }
 
 TEST(Redactor, EverySecretInARepeatedQuery) {
