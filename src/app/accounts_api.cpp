@@ -86,8 +86,11 @@ class AccountsApi {
     // e-mail has an account, and this limit is what keeps that oracle slow.
     if (auto wait = d_.registrations_per_ip.take(req.client_ip)) return respond(throttled(*wait));
     d_.hashing.post([this, creds = std::move(creds), caller = Caller::of(req), respond = std::move(respond),
-                     pass = std::move(gate.pass)] {
+                     pass = std::move(gate.pass)]() mutable {
       std::string hash = auth::hashPassword(creds.password);
+      // The place goes back before the answer does: a client that has its answer may hash
+      // again at once (the task itself is destroyed only after respond() has sent it).
+      pass.reset();
       if (hash.empty()) return respond(Response::error(503, "server_busy", "try again"));
       store::CreateError error{};
       auto account = d_.accounts.create(creds.email, hash, &error);
@@ -112,10 +115,11 @@ class AccountsApi {
     if (gate.refusal) return respond(hashingRefused(*gate.refusal));
     if (auto wait = d_.logins.admit(creds.email, req.client_ip)) return respond(throttled(*wait));
     d_.hashing.post([this, creds = std::move(creds), caller = Caller::of(req), respond = std::move(respond),
-                     pass = std::move(gate.pass)] {
+                     pass = std::move(gate.pass)]() mutable {
       auto account = d_.accounts.findByEmail(creds.email);
       // Verify against a decoy when there is no account: same answer, same cost.
       bool ok = auth::verifyPassword(creds.password, account ? account->password_hash : auth::decoyPasswordHash());
+      pass.reset();  // before the answer, as in registerAccount
       if (!account || !ok) {
         obs::audit("login_failed", {{"ip", caller.ip}});
         return respond(Response::error(401, "invalid_credentials", "wrong e-mail or password"));

@@ -40,6 +40,19 @@ describe('password hashing admission', () => {
     } finally { await server.stop(); }
   });
 
+  it('an address whose previous hash has been answered is never refused for it', async () => {
+    // One place per address: each request below starts after the answer to the one before,
+    // so the place must already be free (it used to be given back only after the answer).
+    const server = await startServer({ flags: { '--limits-password-hashes-per-ip': '1' } });
+    try {
+      await register(server, 'seq@example.com');
+      const statuses = [];
+      for (let i = 0; i < 6; i++) statuses.push((await login(server, `nobody${i}@example.com`, 'wrong password!')).status);
+      statuses.push((await login(server, 'seq@example.com', PASSWORD)).status);
+      assert.deepEqual(statuses, [401, 401, 401, 401, 401, 401, 200]);
+    } finally { await server.stop(); }
+  });
+
   it('over limits.password_hashes_pending every address is answered 503 server_busy', async () => {
     const server = await startServer({
       flags: { '--limits-password-hashes-per-ip': '10', '--limits-password-hashes-pending': '1' },
