@@ -38,6 +38,7 @@ class ConnectionAuth {
                  SteadyTime connected_at);
 
   const Identity& identity() const { return identity_; }
+  const std::string& clientIp() const { return from_.client_ip; }
   // Still to authenticate by message: only the protocol's auth message may be served.
   bool pending() const { return pending_; }
 

@@ -35,7 +35,7 @@ Ending phoenixEnding(phoenix::Version version, CloseReason reason, std::optional
 }
 
 PhoenixSession::PhoenixSession(const PhoenixDeps& deps, phoenix::Version version, SessionStart start)
-    : deps_(deps), transport_(start.transport), client_ip_(start.request.client_ip),
+    : deps_(deps), transport_(start.transport),
       auth_(auth::ConnectionAuth::Deps{deps.tokens, deps.clock, std::chrono::seconds(deps.config.auth.auth_timeout_s)},
             std::move(start.admitted), std::move(start.lease),
             auth::Presentation{start.request.client_ip, std::string(start.request.header("Origin").value_or(""))},
@@ -86,15 +86,14 @@ void PhoenixSession::authenticate(const json::value& payload, ControlReply reply
       const auto& refusal = verdict.error();
       std::uint64_t suppressed = 0;
       if (obs::refusalLogThrottle().allow(suppressed)) {
-        obs::audit("connect_refused", {{"reason", closeInfo(refusal.reason).name}, {"ip", client_ip_}, {"via", "auth"}});
+        obs::audit("connect_refused", {{"reason", closeInfo(refusal.reason).name}, {"ip", auth_.clientIp()}, {"via", "auth"}});
       }
       transport_.closeWith(refusal.reason, refusal.retry_after_ms);
       return reply(channels::Reply::error(closeInfo(refusal.reason).name));
     }
     const Identity& who = **verdict;
     obs::audit("connect_accepted",
-               {{"user", who.user_id}, {"kind", credentialKindName(who.kind)}, {"ip", client_ip_}, {"via", "auth"}});
-    socket_.setIdentity(who);
+               {{"user", who.user_id}, {"kind", credentialKindName(who.kind)}, {"ip", auth_.clientIp()}, {"via", "auth"}});
     socket_.setAuthPending(false);
     transport_.setMaxMessageBytes(deps_.config.limits.frame_bytes);
     reply(channels::Reply::okWith(json::object{{"user_id", who.user_id}}));
@@ -112,7 +111,6 @@ void PhoenixSession::refresh(const json::value& payload, ControlReply reply) {
       obs::inc(deps_.metrics.refreshes_failed);
       return reply(channels::Reply::error(result.error()));
     }
-    socket_.setIdentity(auth_.identity());
     obs::inc(deps_.metrics.refreshes_ok);
     json::object response;
     if (*result) {

@@ -46,7 +46,6 @@ class PhoenixSession final : public Session {
 
   const PhoenixDeps& deps_;
   Transport& transport_;
-  std::string client_ip_;  // for audit events
   auth::ConnectionAuth auth_;
   PhoenixSocket socket_;
 };

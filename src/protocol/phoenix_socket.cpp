@@ -89,9 +89,9 @@ void PhoenixSocket::unsubscribeServerTopic(const std::string& topic) {
   server_topics_.erase(it);
 }
 
-PhoenixSocket::PhoenixSocket(Version version, Identity identity, Deps deps, Transport& transport,
+PhoenixSocket::PhoenixSocket(Version version, const Identity& identity, Deps deps, Transport& transport,
                              PhoenixSocketLimits limits)
-    : version_(version), identity_(std::move(identity)), deps_(deps), transport_(transport), limits_(limits) {}
+    : version_(version), identity_(identity), deps_(deps), transport_(transport), limits_(limits) {}
 
 PhoenixSocket::~PhoenixSocket() { leaveAll(); }
 

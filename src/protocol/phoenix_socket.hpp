@@ -36,7 +36,9 @@ class PhoenixSocket final : public pubsub::Subscriber {
     obs::Metrics& metrics;
   };
 
-  PhoenixSocket(phoenix::Version version, Identity identity, Deps deps, Transport& transport,
+  // `identity` is the connection's, owned by its authentication (it changes when a bare
+  // socket authenticates or a refresh extends it) and outlives this socket.
+  PhoenixSocket(phoenix::Version version, const Identity& identity, Deps deps, Transport& transport,
                 PhoenixSocketLimits limits);
   ~PhoenixSocket() override;  // leaves every joined topic
   PhoenixSocket(const PhoenixSocket&) = delete;
@@ -52,7 +54,6 @@ class PhoenixSocket final : public pubsub::Subscriber {
   // closes the socket with missing_credentials (first-message auth, DESIGN §3).
   void setAuthPending(bool pending) { auth_pending_ = pending; }
   bool authPending() const { return auth_pending_; }
-  void setIdentity(Identity identity) { identity_ = std::move(identity); }
   const Identity& identity() const { return identity_; }
   phoenix::Version version() const { return version_; }
   std::size_t joinedCount() const { return joined_.size(); }
@@ -89,7 +90,7 @@ class PhoenixSocket final : public pubsub::Subscriber {
   void sendBinary(std::string frame);
 
   phoenix::Version version_;
-  Identity identity_;
+  const Identity& identity_;
   Deps deps_;
   Transport& transport_;
   PhoenixSocketLimits limits_;

@@ -135,16 +135,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   pubsub::Hub pubsub{{[](std::function<void()> task) { task(); }}, broker};
   FuzzTransport transport(version);
   {
+    Identity identity = (flags & 2) ? user42() : Identity{};
     auto socket = std::make_unique<protocol::PhoenixSocket>(
-        version, (flags & 2) ? user42() : Identity{}, protocol::PhoenixSocket::Deps{registry(), pubsub, 0, metrics},
+        version, identity, protocol::PhoenixSocket::Deps{registry(), pubsub, 0, metrics},
         transport, protocol::PhoenixSocketLimits{max_topics});
     socket->setAuthPending(flags & 4);
     if (flags & 8) {
       protocol::PhoenixSocket* s = socket.get();
-      socket->setControlHandler([s](std::string_view event, const boost::json::value&, protocol::ControlReply reply) {
+      socket->setControlHandler([s, &identity](std::string_view event, const boost::json::value&, protocol::ControlReply reply) {
         if (event != "auth") return reply(channels::Reply::error("unknown event"));
         if (!s->identity().anonymous()) return reply(channels::Reply::error("already authenticated"));
-        s->setIdentity(user42());
+        identity = user42();
         s->setAuthPending(false);
         reply(channels::Reply::okWith(boost::json::object{{"user_id", kUser}}));
       });

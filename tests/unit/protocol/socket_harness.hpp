@@ -48,13 +48,16 @@ class SocketHarness {
   std::unique_ptr<protocol::PhoenixSocket> makeSocket(FakeTransport& transport,
                                                       phoenix::Version version = phoenix::Version::V2,
                                                       Identity identity = userIdentity("42"), int max_topics = 100) {
+    // A socket reads its connection's identity; the harness keeps one per socket.
+    identities.push_back(std::make_unique<Identity>(std::move(identity)));
     return std::make_unique<protocol::PhoenixSocket>(
-        version, std::move(identity), protocol::PhoenixSocket::Deps{registry, pubsub, 0, metrics}, transport,
+        version, *identities.back(), protocol::PhoenixSocket::Deps{registry, pubsub, 0, metrics}, transport,
         protocol::PhoenixSocketLimits{max_topics});
   }
 
   std::size_t subscribers(const std::string& topic) const { return pubsub.localSubscribers(0, topic); }
 
+  std::vector<std::unique_ptr<Identity>> identities;
   channels::ChannelRegistry registry;
   pubsub::InProcessBroker broker;
   pubsub::Hub pubsub{{[](std::function<void()> task) { task(); }}, broker};
