@@ -35,6 +35,11 @@ bool validHostName(std::string_view host) {
 
 bool validIpv6(std::string_view inside) {
   if (inside.empty() || inside.size() > 45) return false;
+  // Only what an IPv6 address is written with: inet_pton would stop at a NUL and take
+  // "::\0anything" for "::".
+  if (!std::all_of(inside.begin(), inside.end(), [](char c) { return isDigit(c) || (c >= 'a' && c <= 'f') || c == ':' || c == '.'; })) {
+    return false;
+  }
   std::string text(inside);
   unsigned char buf[16];
   return inet_pton(AF_INET6, text.c_str(), buf) == 1;

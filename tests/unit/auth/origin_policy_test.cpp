@@ -42,6 +42,9 @@ TEST(ParseOrigin, RefusesMalformedOrigins) {
        }) {
     EXPECT_FALSE(parseOrigin(bad)) << bad;
   }
+  // A NUL inside an IPv6 literal (inet_pton would read "::" and stop).
+  EXPECT_FALSE(parseOrigin(std::string("http://[::\0evil]", 16)));
+  EXPECT_FALSE(parseOrigin("http://[::1%25eth0]"));
   std::string long_label(64, 'a');
   EXPECT_FALSE(parseOrigin("https://" + long_label + ".example.com"));
   EXPECT_TRUE(parseOrigin("https://" + long_label.substr(1) + ".example.com"));
