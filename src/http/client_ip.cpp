@@ -157,7 +157,9 @@ bool TrustedProxies::contains(std::string_view ip_text) const {
   auto ip = parseIp(ip_text);
   if (!ip) return false;
   for (const auto& net : nets_) {
-    int full = net.prefix / 8, rest = net.prefix % 8;
+    // 0 to 128: the list's parser refuses any other prefix length.
+    const auto bits = static_cast<std::size_t>(net.prefix);
+    const std::size_t full = bits / 8, rest = bits % 8;
     if (std::memcmp(ip->data(), net.bytes.data(), full) != 0) continue;
     if (rest) {
       std::uint8_t mask = static_cast<std::uint8_t>(0xff << (8 - rest));
