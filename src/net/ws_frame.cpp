@@ -18,7 +18,7 @@ FrameHeader::FrameHeader(Opcode opcode, std::uint64_t payload_bytes) {
     size_ = 4;
   } else {
     bytes_[1] = 127;
-    for (int i = 0; i < 8; ++i) bytes_[2 + i] = static_cast<std::uint8_t>(payload_bytes >> (56 - 8 * i));
+    for (std::size_t i = 0; i < 8; ++i) bytes_[2 + i] = static_cast<std::uint8_t>(payload_bytes >> (56 - 8 * i));
     size_ = 10;
   }
 }
@@ -126,7 +126,7 @@ std::size_t FrameParser::parseOne(char* p, std::size_t n, FrameSink& sink, Frame
   } else if (length == 127) {
     if (n < 10) return 0;
     length = 0;
-    for (int i = 0; i < 8; ++i) length = (length << 8) | byteAt(p, 2 + i);
+    for (std::size_t i = 0; i < 8; ++i) length = (length << 8) | byteAt(p, 2 + i);
     if (length >> 63) {
       error = FrameError::Protocol;
       return 0;
