@@ -26,7 +26,7 @@ void single(std::string& out, std::string_view name, std::string_view type, std:
 void byReason(std::string& out, std::string_view name, std::string_view help,
               const std::array<Counter, kCloseReasonCount>& counters) {
   family(out, name, "counter", help);
-  for (int i = 0; i < kCloseReasonCount; ++i) {
+  for (std::size_t i = 0; i < counters.size(); ++i) {
     const auto& info = closeInfo(static_cast<CloseReason>(i));
     out += fmt::format("{}{{reason=\"{}\",code=\"{}\"}} {}\n", name, info.name, info.code,
                        counters[i].load(std::memory_order_relaxed));
