@@ -38,15 +38,19 @@ inline std::vector<std::string_view> split(std::string_view s, char sep = '\n') 
 // Beast refuses a header value with a control character other than tab, so the server
 // never sees one: invariants about what reaches the server are checked only without them.
 inline bool headerValueBeastAccepts(std::string_view v) {
-  for (unsigned char c : v)
+  for (char ch : v) {
+    auto c = static_cast<unsigned char>(ch);
     if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
+  }
   return true;
 }
 
 // A request target as Beast accepts it: visible ASCII or obs-text, no spaces.
 inline bool targetBeastAccepts(std::string_view v) {
-  for (unsigned char c : v)
+  for (char ch : v) {
+    auto c = static_cast<unsigned char>(ch);
     if (c <= 0x20 || c == 0x7f) return false;
+  }
   return !v.empty();
 }
 
