@@ -1,5 +1,7 @@
 #include "app/accounts_api.hpp"
 
+#include "core/encoding.hpp"
+
 #include "app/server_api.hpp"
 #include "auth/passwords.hpp"
 #include "auth/session_cookie.hpp"
@@ -188,9 +190,9 @@ class AccountsApi {
 
   // Runs on the pool.
   Response startSession(const store::Account& account, const Caller& caller, int status) {
-    std::string cookie = auth::randomToken();
+    std::string cookie = randomToken();
     auto now = d_.clock.now();
-    store::Session s{auth::sha256Hex(cookie), account.id, auth::randomToken(), now,
+    store::Session s{sha256Hex(cookie), account.id, randomToken(), now,
                      now + std::chrono::seconds(d_.config.session_ttl_s), now, caller.ip, caller.user_agent};
     if (!d_.sessions.create(s)) return Response::error(500, "storage_failed", "could not start a session");
     auto r = accountBody(status, account, s.csrf_token);
@@ -207,7 +209,7 @@ class AccountsApi {
       return respond(Response::error(403, "csrf_required", "X-CSRF-Token header required"));
     }
     d_.pool.post([this, caller = std::move(caller), require_csrf, respond = std::move(respond), fn = std::move(fn)] {
-      auto session = d_.sessions.findLive(auth::sha256Hex(*caller.session_cookie), d_.clock.now());
+      auto session = d_.sessions.findLive(sha256Hex(*caller.session_cookie), d_.clock.now());
       if (!session) return respond(Response::error(401, "token_invalid", "the session has ended"));
       if (require_csrf && !auth::constantTimeEquals(session->csrf_token, *caller.csrf_header)) {
         return respond(Response::error(403, "csrf_invalid", "X-CSRF-Token does not match the session"));

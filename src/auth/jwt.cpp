@@ -1,5 +1,7 @@
 #include "auth/jwt.hpp"
 
+#include "core/encoding.hpp"
+
 #include "auth/passwords.hpp"
 
 #include <boost/json/parse.hpp>
@@ -10,7 +12,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
-#include <sodium.h>
 
 #include <algorithm>
 #include <cmath>
@@ -63,34 +64,6 @@ struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
 };
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
-
-bool isBase64UrlChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
-std::optional<std::string> base64urlDecode(std::string_view in) {
-  // libsodium 1.0.18 decodes any byte >= 0x80 as if it were '_': refuse it before, or one
-  // token would have many spellings.
-  if (!std::all_of(in.begin(), in.end(), isBase64UrlChar)) return std::nullopt;
-  std::string out(in.size(), '\0');
-  std::size_t len = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), in.data(), in.size(), nullptr, &len,
-                        &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-      end != in.data() + in.size()) {
-    return std::nullopt;
-  }
-  out.resize(len);
-  return out;
-}
-
-std::string base64urlEncode(std::string_view in) {
-  std::string out(sodium_base64_ENCODED_LEN(in.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(in.data()), in.size(),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
 
 // Loads a PEM key and checks that its type fits the algorithm: an RSA key is never
 // used for HMAC, an EC key must be P-256, and so on.
