@@ -1,0 +1,111 @@
+// Logging out ends everything the session authorised (issue 10 §1): a ticket minted before
+// the logout opens nothing after it, handshakes in flight at the moment of the logout do
+// not survive it, and a ticket of the signed-out session cannot refresh another socket.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, HS_SECRET } from './lib/server.mjs';
+import {
+  signJwt, nowS, postTicket, socketUrl, openRaw, acceptedRaw, expectRefused, bearerProtocol, WAIT_MS,
+} from './lib/clients.mjs';
+import { register, login, logout, cookieHandshake, sessionTicketHeaders } from './lib/accounts.mjs';
+import { withTimeout } from './lib/with_timeout.mjs';
+
+const APP = 'https://app.example.com';
+
+async function sessionTicket(server, session) {
+  const res = await postTicket(server, { origin: APP, headers: sessionTicketHeaders(session) });
+  assert.equal(res.status, 200, res.text);
+  return res.json.ticket;
+}
+
+describe('logout revokes what the session authorised', () => {
+  let server;
+  before(async () => {
+    server = await startServer({ flags: { '--auth-jwt-secret': HS_SECRET, '--auth-allowed-origins': APP } });
+  });
+  after(() => server?.stop());
+
+  it('a ticket minted before logout is refused session_revoked after it', async () => {
+    const session = await register(server, 'ticket-before-logout@example.com', APP);
+    const ticket = await sessionTicket(server, session);
+    const control = await sessionTicket(server, session);
+    // The session's tickets work while it lives.
+    const live = await acceptedRaw(socketUrl(server, { ticket: control }), { origin: APP });
+    await logout(server, session, APP);
+    await expectRefused(live, 4403, 'session_revoked');
+    const conn = openRaw(socketUrl(server, { ticket }), { origin: APP });
+    try {
+      await expectRefused(conn, 4403, 'session_revoked');
+    } finally { await conn.close(); }
+    // Nor can the signed-out session mint another.
+    const again = await postTicket(server, { origin: APP, headers: sessionTicketHeaders(session) });
+    assert.equal(again.status, 401, again.text);
+  });
+
+  // Each round: 30 cookie+CSRF handshakes of one session. Five are open (and joined)
+  // before the logout; the logout is sent while the other 25 are being started, so that
+  // some are in flight at every step of their handshake when it lands. Whatever each
+  // one's timing, none may stay open: it is refused (token_invalid: the session was gone
+  // when it was looked up; session_revoked: the record was there), or closed
+  // session_revoked (registered before the logout, or accepted before it and registered
+  // after: the case the check at registration exists for).
+  it('handshakes in flight at logout do not survive it (30 per round, five rounds)', async () => {
+    const email = 'inflight-logout@example.com';
+    const first = await register(server, email, APP);
+    for (let round = 0; round < 5; round++) {
+      const session = round === 0 ? first : await login(server, email, APP);
+      const topic = `user_count:${session.id}`;
+      const conns = [];
+      const start = () => {
+        const conn = openRaw(...cookieHandshake(server, session, APP));
+        // A page joins its topic as soon as the socket is open.
+        conn.opened.then((open) => { if (open) conn.send(['1', '1', topic, 'phx_join', {}]); });
+        conns.push(conn);
+        return conn;
+      };
+      try {
+        const early = [];
+        for (let i = 0; i < 5; i++) early.push(start());
+        for (const c of early) {
+          const joined = await c.waitMessage((m) => m.event === 'phx_reply' && m.ref === '1', WAIT_MS, 'early join');
+          assert.equal(joined.payload.status, 'ok', JSON.stringify(joined));
+        }
+        let out;
+        for (let i = 0; i < 25; i++) {
+          if (i === 12) out = logout(server, session, APP);
+          start();
+          if (i % 4 === 3) await new Promise((r) => setImmediate(r));  // let some get further along
+        }
+        await out;
+        const closes = await withTimeout(Promise.all(conns.map((c) => c.closed)), WAIT_MS,
+          `every socket of round ${round} closed after the logout`);
+        closes.forEach((close, i) => {
+          const ok = (close.code === 4403 && close.reason === 'session_revoked')
+            || (close.code === 4401 && close.reason === 'token_invalid');
+          assert.ok(ok, `round ${round} socket ${i}: ${JSON.stringify(close)} ${JSON.stringify(conns[i].messages)}`);
+        });
+        // The sockets open before the logout were closed by it.
+        for (const c of early) assert.deepEqual(await c.closed, { code: 4403, reason: 'session_revoked' });
+        assert.ok(conns.every((c) => !c.isOpen));
+        if (process.env.DEBUG_RACE) console.log(round, closes.map((c) => c.code).join(","));
+      } finally {
+        await Promise.all(conns.map((c) => c.close()));
+      }
+    }
+  });
+
+  it('refresh_token with a ticket of a signed-out session is refused session_revoked', async () => {
+    const session = await register(server, 'refresh-revoked@example.com', APP);
+    const ticket = await sessionTicket(server, session);
+    const jwt = signJwt({ sub: session.id, iat: nowS(), exp: nowS() + 600 }, { key: HS_SECRET });
+    // From the page the ticket was minted for, so that only the revocation can refuse it.
+    const conn = await acceptedRaw(socketUrl(server), { origin: APP, protocols: ['phoenix', bearerProtocol(jwt)] });
+    try {
+      await logout(server, session, APP);
+      // The socket is the user's, not the session's: it stays open. The ticket may not extend it.
+      assert.deepEqual(await conn.push('phoenix', 'refresh_token', { ticket }),
+        { status: 'error', response: { reason: 'session_revoked' } });
+      assert.equal((await conn.heartbeat()).status, 'ok');
+    } finally { await conn.close(); }
+  });
+});
