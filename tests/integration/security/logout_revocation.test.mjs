@@ -87,7 +87,6 @@ describe('logout revokes what the session authorised', () => {
         // The sockets open before the logout were closed by it.
         for (const c of early) assert.deepEqual(await c.closed, { code: 4403, reason: 'session_revoked' });
         assert.ok(conns.every((c) => !c.isOpen));
-        if (process.env.DEBUG_RACE) console.log(round, closes.map((c) => c.code).join(","));
       } finally {
         await Promise.all(conns.map((c) => c.close()));
       }
