@@ -163,6 +163,7 @@ bool WebSocketConnection::enqueue(pubsub::Frame frame, ws::Opcode opcode) {
     queue_.pushAnyway(std::move(frame), opcode);
   }
   obs::add(ctx_.deps.metrics.queued_bytes, static_cast<std::int64_t>(n));
+  shard_.noteQueued();
   scheduleFlush();
   return true;
 }
