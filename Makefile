@@ -5,8 +5,13 @@ BUILD_FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# The test targets (and so CI, .ci/run) build with warnings as errors (SOCKGUARD_WERROR);
+# `make test WERROR=OFF` runs the suites on a compiler that warns about something new.
+# `make build` and `make run` leave the build dir's setting as it is: off when they
+# configured it, so a user who only builds and runs the server is never stopped by one.
+WERROR     ?= ON
 
-.PHONY: all bootstrap build run test test-unit test-integration test-asan fuzz fuzz-smoke bench attack clean
+.PHONY: all bootstrap build build-werror run test test-unit test-integration test-asan fuzz fuzz-smoke bench attack clean
 
 all: build
 
@@ -19,13 +24,20 @@ $(BUILD)/build.ninja:
 build: bootstrap $(BUILD)/build.ninja
 	ninja -C $(BUILD) -j $(JOBS)
 
+# The build of `make test`. $(BUILD) may have been configured before (by `make run`, or
+# with WERROR=OFF), so cmake is re-run to set SOCKGUARD_WERROR there; when the value is
+# unchanged it regenerates nothing and ninja rebuilds nothing.
+build-werror: bootstrap $(BUILD)/build.ninja
+	cmake -S . -B $(BUILD) -DSOCKGUARD_WERROR=$(WERROR)
+	ninja -C $(BUILD) -j $(JOBS)
+
 # Builds and starts the server on its embedded defaults (127.0.0.1:4000, data in var/).
 run: build
 	$(BUILD)/sockguard serve
 
 # Everything the suites need, Chromium for the browser tests and clang for the fuzz smoke
 # included, is installed first.
-test: build
+test: build-werror
 	@scripts/bootstrap --browser --fuzz
 	scripts/test $(BUILD)
 
@@ -38,7 +50,8 @@ test-integration: build
 # The unit and integration suites (security suite included) under AddressSanitizer +
 # UBSan, in $(BUILD_ASAN). CI runs it after `make test`.
 test-asan: bootstrap
-	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSOCKGUARD_SANITIZE=ON -DSOCKGUARD_BENCH=OFF
+	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSOCKGUARD_SANITIZE=ON -DSOCKGUARD_BENCH=OFF \
+	  -DSOCKGUARD_WERROR=$(WERROR)
 	ninja -C $(BUILD_ASAN) -j $(JOBS)
 	cd $(BUILD_ASAN) && ctest --output-on-failure
 	SOCKGUARD_BIN=$(CURDIR)/$(BUILD_ASAN)/sockguard node --test --test-concurrency=1 tests/integration/

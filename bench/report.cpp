@@ -68,9 +68,12 @@ void printMemory(std::optional<long> before_kib, std::optional<long> after_kib, 
     line("server RSS", "not available (is --server-pid right?)");
     return;
   }
-  line("server RSS", fmt::format("before {:.1f} MiB, after {:.1f} MiB (+{:.1f} MiB)", *before_kib / 1024.0,
-                                 *after_kib / 1024.0, (*after_kib - *before_kib) / 1024.0));
-  line("per connection", fmt::format("{:.2f} KiB", static_cast<double>(*after_kib - *before_kib) / joined),
+  // KiB figures and counts stay far below 2^53, so every one converts to double exactly.
+  const auto before = static_cast<double>(*before_kib);
+  const auto after = static_cast<double>(*after_kib);
+  line("server RSS", fmt::format("before {:.1f} MiB, after {:.1f} MiB (+{:.1f} MiB)", before / 1024.0,
+                                 after / 1024.0, (after - before) / 1024.0));
+  line("per connection", fmt::format("{:.2f} KiB", (after - before) / static_cast<double>(joined)),
        "<= 8 KiB per idle joined connection");
 }
 
@@ -84,7 +87,7 @@ void printBroadcast(const BroadcastFigures& f) {
   std::uint64_t sent = pub.accepted + pub.refused;
   line("published", fmt::format("{} accepted (202), {} refused; achieved {} /s; API round trip {}", pub.accepted,
                                 pub.refused,
-                                publish_span > 0 ? fmt::format("{:.0f}", (sent - 1) / publish_span) : "n/a",
+                                publish_span > 0 ? fmt::format("{:.0f}", static_cast<double>(sent - 1) / publish_span) : "n/a",
                                 latencyLine(pub.round_trip)));
   if (!pub.error.empty()) line("publish error", pub.error);
   if (pub.capped) line("publish capped", fmt::format("stopped at the time cap after {} of {}", sent, f.planned));
@@ -102,8 +105,9 @@ void printBroadcast(const BroadcastFigures& f) {
   printCpu(f.cpu);
   if (rx.received > 0) {
     // Per delivery, so the two sides can be compared whatever the rate was.
-    line("cpu per delivery", fmt::format("server {:.2f} us, loadgen {:.2f} us", 1e6 * f.cpu.server_s / rx.received,
-                                         1e6 * f.cpu.loadgen_s / rx.received));
+    const auto received = static_cast<double>(rx.received);
+    line("cpu per delivery", fmt::format("server {:.2f} us, loadgen {:.2f} us", 1e6 * f.cpu.server_s / received,
+                                         1e6 * f.cpu.loadgen_s / received));
   }
 }
 
