@@ -14,12 +14,17 @@
 #include <openssl/pem.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <cmath>
 #include <vector>
 
 namespace sg::auth {
 namespace json = boost::json;
 using std::chrono::seconds;
+
+void throw_exception_from_error(JwtError error, const boost::source_location&) {
+  throw std::logic_error("value() of a refused JWT: " + std::string(jwtErrorName(error)));
+}
 
 std::string_view jwtErrorName(JwtError e) {
   switch (e) {
@@ -162,7 +167,7 @@ class Verifier final : public JwtVerifier {
   Verifier(const JwtSettings& s, const Algorithm& alg, Pkey key) : s_(s), alg_(alg), key_(std::move(key)) {}
 
   JwtResult verify(std::string_view token, SystemTime now) const override {
-    auto fail = [](JwtError e) { return JwtResult{std::nullopt, e}; };
+    auto fail = [](JwtError e) { return JwtResult(e); };
     auto dot1 = token.find('.');
     auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
     if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
@@ -208,7 +213,7 @@ class Verifier final : public JwtVerifier {
   }
 
   JwtResult checkClaims(const json::object& o, SystemTime now) const {
-    auto fail = [](JwtError e) { return JwtResult{std::nullopt, e}; };
+    auto fail = [](JwtError e) { return JwtResult(e); };
     bool malformed = false;
     auto exp = numericDate(o, "exp", malformed);
     auto nbf = numericDate(o, "nbf", malformed);
@@ -235,7 +240,7 @@ class Verifier final : public JwtVerifier {
     claims.expires_at = *exp;
     claims.accepted_until = *exp + leeway;
     claims.issued_at = iat;
-    return JwtResult{std::move(claims), JwtError::Malformed};
+    return claims;
   }
 
   bool audienceMatches(const json::object& o) const {
