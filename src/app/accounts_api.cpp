@@ -1,5 +1,8 @@
 #include "app/accounts_api.hpp"
 
+#include "core/encoding.hpp"
+#include "core/errors.hpp"
+
 #include "app/server_api.hpp"
 #include "auth/passwords.hpp"
 #include "auth/session_cookie.hpp"
@@ -133,10 +136,11 @@ class AccountsApi {
   void logout(const http::Request& req, http::Respond respond) {
     if (auto refused = foreignOrigin(req)) return respond(*refused);
     withSession(Caller::of(req), /*require_csrf=*/true, std::move(respond),
-                [this](const store::Session& s, const Caller& caller) {
-                  d_.sessions.revoke(s.id_hash, d_.clock.now());
-                  d_.disconnect(s.user_id, s.id_hash);
-                  obs::audit("logout", {{"user", s.user_id}, {"session", obs::shortHash(s.id_hash)}, {"ip", caller.ip}});
+                [this](const auth::SessionInfo& s, const Caller& caller) {
+                  d_.sessions.revoke(s.session_ref, d_.clock.now());
+                  d_.disconnect(s.user_id, s.session_ref);
+                  obs::audit("logout",
+                             {{"user", s.user_id}, {"session", obs::shortHash(s.session_ref)}, {"ip", caller.ip}});
                   auto r = Response::json(200, json::object{{"status", "signed_out"}});
                   r.with("Set-Cookie", http::setCookie(caller.cookie_name, "", cookieOptions(caller, 0)));
                   return r;
@@ -145,7 +149,7 @@ class AccountsApi {
 
   void me(const http::Request& req, http::Respond respond) {
     withSession(Caller::of(req), /*require_csrf=*/false, std::move(respond),
-                [this](const store::Session& s, const Caller&) {
+                [this](const auth::SessionInfo& s, const Caller&) {
                   auto account = d_.accounts.findById(s.user_id);
                   if (!account) return Response::error(401, "token_invalid", "the account no longer exists");
                   return accountBody(200, *account, s.csrf_token);
@@ -188,9 +192,9 @@ class AccountsApi {
 
   // Runs on the pool.
   Response startSession(const store::Account& account, const Caller& caller, int status) {
-    std::string cookie = auth::randomToken();
+    std::string cookie = randomToken();
     auto now = d_.clock.now();
-    store::Session s{auth::sha256Hex(cookie), account.id, auth::randomToken(), now,
+    store::Session s{sha256Hex(cookie), account.id, randomToken(), now,
                      now + std::chrono::seconds(d_.config.session_ttl_s), now, caller.ip, caller.user_agent};
     if (!d_.sessions.create(s)) return Response::error(500, "storage_failed", "could not start a session");
     auto r = accountBody(status, account, s.csrf_token);
@@ -199,20 +203,33 @@ class AccountsApi {
     return r;
   }
 
-  // Looks the caller's session up on the pool and answers with `fn(session)`, or 401/403.
+  // Finds the caller's session (with its CSRF token checked when `require_csrf`) through the
+  // same lookup and check as the WebSocket handshake and the ticket API, and answers with
+  // `fn(session, caller)`, or 401/403/503. `fn` runs on the store's pool.
   template <typename Fn>
   void withSession(Caller caller, bool require_csrf, http::Respond respond, Fn fn) {
     if (!caller.session_cookie) return respond(Response::error(401, "missing_credentials", "not signed in"));
     if (require_csrf && !caller.csrf_header) {
       return respond(Response::error(403, "csrf_required", "X-CSRF-Token header required"));
     }
-    d_.pool.post([this, caller = std::move(caller), require_csrf, respond = std::move(respond), fn = std::move(fn)] {
-      auto session = d_.sessions.findLive(auth::sha256Hex(*caller.session_cookie), d_.clock.now());
-      if (!session) return respond(Response::error(401, "token_invalid", "the session has ended"));
-      if (require_csrf && !auth::constantTimeEquals(session->csrf_token, *caller.csrf_header)) {
+    auto answer = [caller, respond = std::move(respond), fn = std::move(fn)](
+                      boost::system::result<auth::SessionInfo> session) mutable {
+      if (session) return respond(fn(*session, caller));
+      if (session.error() == Errc::csrf_mismatch) {
         return respond(Response::error(403, "csrf_invalid", "X-CSRF-Token does not match the session"));
       }
-      respond(fn(*session, caller));
+      if (isTransient(session.error())) {
+        return respond(Response::error(503, "server_busy", "sessions cannot be read now").with("Retry-After", "1"));
+      }
+      respond(Response::error(401, "token_invalid", "the session has ended"));
+    };
+    std::string cookie = *caller.session_cookie;
+    if (require_csrf) return auth::checkSession(d_.lookup, std::move(cookie), *caller.csrf_header, std::move(answer));
+    d_.lookup.find(std::move(cookie), [answer = std::move(answer)](
+                                          boost::system::result<std::optional<auth::SessionInfo>> found) mutable {
+      if (!found) return answer(found.error());
+      if (!*found) return answer(make_error_code(Errc::not_found));
+      answer(std::move(**found));
     });
   }
 

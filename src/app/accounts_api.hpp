@@ -17,6 +17,7 @@
 #include "auth/hashing_gate.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/origin_policy.hpp"
+#include "auth/session_lookup.hpp"
 #include "auth/rate_limiter.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
@@ -34,7 +35,8 @@ using DisconnectSession = std::function<void(const std::string& user_id, const s
 struct AccountsApiDeps {
   store::AccountStore& accounts;
   store::SessionStore& sessions;
-  WorkPool& pool;     // session lookups and writes (logout, me)
+  auth::SessionLookup& lookup;  // the caller's session (and CSRF check), as the handshake finds it
+  WorkPool& pool;     // session writes (sign-in, logout)
   WorkPool& hashing;  // argon2id: registrations and logins
   auth::HashingGate& hashing_gate;
   const Clock& clock;

@@ -1,27 +1,17 @@
 #include "auth/api_keys.hpp"
 
+#include "core/encoding.hpp"
 #include "core/text.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 
 namespace sg::auth {
-namespace {
-
-std::array<unsigned char, 32> digest(std::string_view s) {
-  std::array<unsigned char, 32> out{};
-  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), out.data());
-  return out;
-}
-
-}  // namespace
-
 ApiKeys::ApiKeys(const std::vector<std::string>& keys) {
-  for (const auto& k : keys) digests_.push_back(digest(k));
+  for (const auto& k : keys) digests_.push_back(sha256(k));
 }
 
 bool ApiKeys::verify(std::string_view presented) const {
-  auto d = digest(presented);
+  auto d = sha256(presented);
   bool match = false;
   for (const auto& key : digests_) match |= CRYPTO_memcmp(key.data(), d.data(), d.size()) == 0;
   return match;

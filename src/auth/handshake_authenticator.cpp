@@ -1,5 +1,6 @@
 #include "auth/handshake_authenticator.hpp"
 
+#include "core/encoding.hpp"
 #include "core/errors.hpp"
 #include "core/text.hpp"
 
@@ -8,7 +9,6 @@
 #include "http/cookies.hpp"
 #include "http/header_list.hpp"
 
-#include <sodium.h>
 
 #include <algorithm>
 
@@ -17,39 +17,15 @@ namespace {
 
 constexpr std::string_view kProtocolPrefix = "base64url.bearer.phx.";
 
-// The client encodes with btoa (standard alphabet) and strips '='; other clients use the
-// URL-safe alphabet. Accept both.
-std::optional<std::string> decodeBase64Any(std::string_view in) {
-  std::string normalized(in);
-  for (char& c : normalized) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
-  }
-  while (!normalized.empty() && normalized.back() == '=') normalized.pop_back();
-  // libsodium 1.0.18 decodes any byte >= 0x80 as if it were '_': refuse it before.
-  auto in_alphabet = [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-  };
-  if (!std::all_of(normalized.begin(), normalized.end(), in_alphabet)) return std::nullopt;
-  std::string out(normalized.size(), '\0');
-  std::size_t len = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), normalized.data(), normalized.size(),
-                        nullptr, &len, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-      end != normalized.data() + normalized.size()) {
-    return std::nullopt;
-  }
-  out.resize(len);
-  return out;
-}
-
 }  // namespace
 
 std::optional<std::string> phoenixProtocolToken(const http::Request& request) {
   std::optional<std::string> token;
   http::anyListItem(request, "Sec-WebSocket-Protocol", [&](std::string_view item) {
     if (!item.starts_with(kProtocolPrefix)) return false;
-    token = decodeBase64Any(item.substr(kProtocolPrefix.size()));
+    // The client encodes with btoa (standard alphabet) and strips '='; other clients
+    // use the URL-safe alphabet.
+    token = base64EitherDecode(item.substr(kProtocolPrefix.size()));
     return true;
   });
   return token;

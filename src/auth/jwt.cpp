@@ -1,5 +1,7 @@
 #include "auth/jwt.hpp"
 
+#include "core/encoding.hpp"
+
 #include "auth/passwords.hpp"
 
 #include <boost/json/parse.hpp>
@@ -10,15 +12,19 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
-#include <sodium.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <cmath>
 #include <vector>
 
 namespace sg::auth {
 namespace json = boost::json;
 using std::chrono::seconds;
+
+void throw_exception_from_error(JwtError error, const boost::source_location&) {
+  throw std::logic_error("value() of a refused JWT: " + std::string(jwtErrorName(error)));
+}
 
 std::string_view jwtErrorName(JwtError e) {
   switch (e) {
@@ -63,34 +69,6 @@ struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
 };
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
-
-bool isBase64UrlChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
-std::optional<std::string> base64urlDecode(std::string_view in) {
-  // libsodium 1.0.18 decodes any byte >= 0x80 as if it were '_': refuse it before, or one
-  // token would have many spellings.
-  if (!std::all_of(in.begin(), in.end(), isBase64UrlChar)) return std::nullopt;
-  std::string out(in.size(), '\0');
-  std::size_t len = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), in.data(), in.size(), nullptr, &len,
-                        &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-      end != in.data() + in.size()) {
-    return std::nullopt;
-  }
-  out.resize(len);
-  return out;
-}
-
-std::string base64urlEncode(std::string_view in) {
-  std::string out(sodium_base64_ENCODED_LEN(in.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(in.data()), in.size(),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
 
 // Loads a PEM key and checks that its type fits the algorithm: an RSA key is never
 // used for HMAC, an EC key must be P-256, and so on.
@@ -189,7 +167,7 @@ class Verifier final : public JwtVerifier {
   Verifier(const JwtSettings& s, const Algorithm& alg, Pkey key) : s_(s), alg_(alg), key_(std::move(key)) {}
 
   JwtResult verify(std::string_view token, SystemTime now) const override {
-    auto fail = [](JwtError e) { return JwtResult{std::nullopt, e}; };
+    auto fail = [](JwtError e) { return JwtResult(e); };
     auto dot1 = token.find('.');
     auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
     if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
@@ -235,7 +213,7 @@ class Verifier final : public JwtVerifier {
   }
 
   JwtResult checkClaims(const json::object& o, SystemTime now) const {
-    auto fail = [](JwtError e) { return JwtResult{std::nullopt, e}; };
+    auto fail = [](JwtError e) { return JwtResult(e); };
     bool malformed = false;
     auto exp = numericDate(o, "exp", malformed);
     auto nbf = numericDate(o, "nbf", malformed);
@@ -262,7 +240,7 @@ class Verifier final : public JwtVerifier {
     claims.expires_at = *exp;
     claims.accepted_until = *exp + leeway;
     claims.issued_at = iat;
-    return JwtResult{std::move(claims), JwtError::Malformed};
+    return claims;
   }
 
   bool audienceMatches(const json::object& o) const {

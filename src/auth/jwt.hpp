@@ -3,6 +3,9 @@
 // with a secret, RS256, ES256 or EdDSA with a PEM key. The token's header must name the
 // pinned algorithm and the key's type must fit it, so `alg: none` and HS/RS confusion
 // never reach a signature check. Crypto is OpenSSL's; only the JWS framing is here.
+#include <boost/assert/source_location.hpp>
+#include <boost/system/result.hpp>
+
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -44,10 +47,11 @@ struct JwtClaims {
   std::string jti;      // empty when absent
 };
 
-struct JwtResult {
-  std::optional<JwtClaims> claims;
-  JwtError error = JwtError::Malformed;
-};
+// The claims of a token that passed every check, or why it did not.
+using JwtResult = boost::system::result<JwtClaims, JwtError>;
+
+// For JwtResult::value() on a refused token (a programming error: check first).
+[[noreturn]] void throw_exception_from_error(JwtError error, const boost::source_location& where);
 
 class JwtVerifier {
  public:

@@ -1,7 +1,8 @@
 #include "auth/passwords.hpp"
 
+#include "core/encoding.hpp"
+
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 #include <sodium.h>
 
 namespace sg::auth {
@@ -20,7 +21,7 @@ bool verifyPassword(std::string_view password, const std::string& hash) {
 }
 
 const std::string& decoyPasswordHash() {
-  static const std::string hash = hashPassword(randomToken());
+  static const std::string hash = hashPassword(sg::randomToken());
   return hash;
 }
 
@@ -28,21 +29,5 @@ bool constantTimeEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string randomToken() {
-  unsigned char raw[32];
-  randombytes_buf(raw, sizeof raw);
-  char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-  sodium_bin2base64(out, sizeof out, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  sodium_memzero(raw, sizeof raw);
-  return out;
-}
-
-std::string sha256Hex(std::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  char hex[SHA256_DIGEST_LENGTH * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
-}
 
 }  // namespace sg::auth

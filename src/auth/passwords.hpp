@@ -21,9 +21,4 @@ const std::string& decoyPasswordHash();
 // lengths, so a mismatch does not tell how many leading bytes were right.
 bool constantTimeEquals(std::string_view a, std::string_view b);
 
-// Random 32 bytes as base64url (43 characters): session ids, CSRF tokens.
-std::string randomToken();
-// Lower-case hex SHA-256.
-std::string sha256Hex(std::string_view data);
-
 }  // namespace sg::auth

@@ -1,5 +1,7 @@
 #include "auth/rate_limiter.hpp"
 
+#include "core/token_bucket.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -14,8 +16,7 @@ RateLimiter::Shard& RateLimiter::shardFor(std::string_view key) {
 }
 
 void RateLimiter::refill(Bucket& b, Clock::time_point now) const {
-  double elapsed = std::chrono::duration<double>(now - b.updated).count();
-  if (elapsed > 0) b.tokens = std::min(burst_, b.tokens + elapsed * rate_);
+  b.tokens = refillTokens(b.tokens, burst_, rate_, now - b.updated);
   b.updated = now;
 }
 

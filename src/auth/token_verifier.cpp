@@ -41,21 +41,21 @@ void TokenVerifier::verifyTicket(std::string_view ticket, Presentation from, Don
 
 void TokenVerifier::verifyJwt(std::string_view token, Done done) {
   auto result = jwt_.verify(token, clock_.now());
-  if (!result.claims) {
-    return done(Refusal{result.error == JwtError::Expired ? CloseReason::TokenExpired : CloseReason::TokenInvalid,
+  if (!result) {
+    return done(Refusal{result.error() == JwtError::Expired ? CloseReason::TokenExpired : CloseReason::TokenInvalid,
                         std::nullopt});
   }
   Identity who;
-  who.user_id = result.claims->subject;
+  who.user_id = result->subject;
   who.kind = CredentialKind::Jwt;
   // The leeway is for clock skew when the token is checked, not extra life: a socket on
   // this token closes at exp.
-  who.expires_at = result.claims->expires_at;
-  who.issued_at = result.claims->issued_at;
-  if (result.claims->jti.empty()) return checkRevocation(std::move(who), std::move(done));
+  who.expires_at = result->expires_at;
+  who.issued_at = result->issued_at;
+  if (result->jti.empty()) return checkRevocation(std::move(who), std::move(done));
   // A token with an id is good for one connection only: its id is remembered for as long
   // as the token itself would be accepted, leeway included.
-  markers_.markFirstUse(result.claims->jti, result.claims->accepted_until,
+  markers_.markFirstUse(result->jti, result->accepted_until,
                         [this, who = std::move(who), done = std::move(done)](boost::system::result<bool> first) mutable {
                           if (!first) return done(unavailable());
                           if (!*first) return done(Refusal{CloseReason::TokenInvalid, std::nullopt});

@@ -145,7 +145,7 @@ int runServe(const Config& config) {
                           });
   app::TicketMintLimits mint_limits(config.limits, std::chrono::seconds(config.auth.ticket_ttl_s), clock);
   app::addTicketRoutes(router, {ticket_issuer, tokens, api_keys, *origins, sessions, mint_limits});
-  app::addAccountRoutes(router, {*database, *database, pool, hashing, hashing_gate, clock, config.app, *origins,
+  app::addAccountRoutes(router, {*database, *database, session_lookup, pool, hashing, hashing_gate, clock, config.app, *origins,
                                  logins, registrations_per_ip,
                                  [&revocations, &clock, &config](const std::string& user_id,
                                                                  const std::string& session_ref) {

@@ -1,11 +1,19 @@
 #pragma once
-// A token bucket as a plain value: `rate` tokens per second up to `burst`. Not
-// thread-safe; for state that one thread owns (a socket's inbound message budget).
+// Token buckets: `rate` tokens per second up to `burst`. One refill rule for every bucket
+// in the server (per socket, per key in auth::RateLimiter, the log throttle).
 #include <algorithm>
 #include <chrono>
 
 namespace sg {
 
+// `tokens` after `elapsed` at `rate_per_s`, capped at `burst`; a clock that stepped back
+// (elapsed < 0) grants nothing.
+inline double refillTokens(double tokens, double burst, double rate_per_s, std::chrono::duration<double> elapsed) {
+  return std::min(burst, tokens + std::max(0.0, elapsed.count()) * rate_per_s);
+}
+
+// A bucket as a plain value. Not thread-safe; for state that one thread owns (a socket's
+// inbound message budget) or that its owner locks.
 class TokenBucket {
  public:
   using Clock = std::chrono::steady_clock;
@@ -13,8 +21,7 @@ class TokenBucket {
       : rate_(static_cast<float>(rate_per_s)), burst_(static_cast<float>(burst)), tokens_(burst_), updated_(now) {}
 
   bool take(Clock::time_point now) {
-    double elapsed = std::chrono::duration<double>(now - updated_).count();
-    tokens_ = std::min<double>(burst_, tokens_ + std::max(0.0, elapsed) * rate_);
+    tokens_ = refillTokens(tokens_, burst_, rate_, now - updated_);
     updated_ = now;
     if (tokens_ < 1.0) return false;
     tokens_ -= 1.0;

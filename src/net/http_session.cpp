@@ -249,7 +249,7 @@ void HttpSession::onDecision(std::shared_ptr<http::Request> req, const protocol:
     if (!decision) {
       const auto& refusal = decision.error();
       return connection->refuse(refusal.reason, endpoint.refusal(*req, refusal.reason, refusal.retry_after_ms),
-                                std::move(early));
+                                std::move(lease), std::move(early));
     }
     auto session = endpoint.create(
         protocol::SessionStart{*connection, self->shard_.index, *req, std::move(*decision), std::move(lease)});

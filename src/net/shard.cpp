@@ -20,7 +20,8 @@ constexpr auto kQuickFlush = std::chrono::milliseconds(1);
 void Shard::requestFlush(std::shared_ptr<ShardSession> session) {
   flush_wanted_.push_back(std::move(session));
   if (flush_wanted_.size() > 1) return;  // a flush is already on its way
-  if (Clock::now() >= next_flush_at_) {
+  deferred_ = Clock::now() < next_flush_at_;
+  if (!deferred_) {
     boost::asio::post(ioc, [this] { flushAll(); });
     return;
   }
@@ -31,10 +32,15 @@ void Shard::requestFlush(std::shared_ptr<ShardSession> session) {
 void Shard::flushAll() {
   auto started = Clock::now();
   flushing_.swap(flush_wanted_);
+  // Two frames or more per socket: broadcasts came faster than one flush each.
+  if (frames_queued_ >= 2 * flushing_.size()) pausing_ = true;
+  else if (deferred_) pausing_ = false;  // the pause gathered nothing
+  frames_queued_ = 0;
   for (auto& session : flushing_) session->flushQueued();
   flushing_.clear();  // releases the sessions; keeps the capacity for the next round
   auto took = Clock::now() - started;
-  next_flush_at_ = took < kQuickFlush ? Clock::time_point{} : Clock::now() + std::min<Clock::duration>(took, kMaxFlushPause);
+  bool pause = took >= kQuickFlush && (pausing_ || ++long_flushes_ % kProbeEvery == 0);
+  next_flush_at_ = pause ? Clock::now() + std::min<Clock::duration>(took, kMaxFlushPause) : Clock::time_point{};
 }
 
 }  // namespace sg::net

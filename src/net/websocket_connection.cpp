@@ -52,7 +52,9 @@ void WebSocketConnection::start(std::unique_ptr<protocol::Session> session, std:
   if (state_ != State::Done) awaitReadable();
 }
 
-void WebSocketConnection::refuse(CloseReason reason, protocol::Ending ending, std::string early) {
+void WebSocketConnection::refuse(CloseReason reason, protocol::Ending ending, std::shared_ptr<void> lease,
+                                 std::string early) {
+  refusal_lease_ = std::move(lease);
   register_();
   // A browser cannot read the status of a refused upgrade, so refusals are delivered over
   // the open socket: one readable message, then the close code.
@@ -161,6 +163,7 @@ bool WebSocketConnection::enqueue(pubsub::Frame frame, ws::Opcode opcode) {
     queue_.pushAnyway(std::move(frame), opcode);
   }
   obs::add(ctx_.deps.metrics.queued_bytes, static_cast<std::int64_t>(n));
+  shard_.noteQueued();
   scheduleFlush();
   return true;
 }

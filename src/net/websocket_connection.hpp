@@ -31,8 +31,9 @@ class WebSocketConnection final : public std::enable_shared_from_this<WebSocketC
   // Runs `session` (made by the endpoint with this connection as its transport), after
   // feeding it `early`: bytes the client sent right behind its upgrade request.
   void start(std::unique_ptr<protocol::Session> session, std::string early);
-  // Delivers a refused upgrade: the endpoint's ending for `reason`, then the close.
-  void refuse(CloseReason reason, protocol::Ending ending, std::string early);
+  // Delivers a refused upgrade: the endpoint's ending for `reason`, then the close. `lease`
+  // keeps the socket counted under the limits until it is gone, as an accepted one is.
+  void refuse(CloseReason reason, protocol::Ending ending, std::shared_ptr<void> lease, std::string early);
 
   // ShardSession (close() is shared with protocol::Transport)
   void checkDeadlines(std::chrono::steady_clock::time_point now) override;
@@ -92,6 +93,7 @@ class WebSocketConnection final : public std::enable_shared_from_this<WebSocketC
   ServerContext& ctx_;
   Shard& shard_;
   std::unique_ptr<protocol::Session> session_;  // null while a refusal is delivered
+  std::shared_ptr<void> refusal_lease_;           // the refused socket's places under the limits
   TokenBucket inbound_budget_;                   // limits.messages_per_s
   OutboundQueue queue_;
   std::size_t front_written_ = 0;  // bytes of the front frame (header included) already sent

@@ -6,15 +6,11 @@ namespace sg::obs {
 
 bool LogThrottle::allow(std::uint64_t& suppressed) {
   std::lock_guard lock(mutex_);
-  auto now = std::chrono::steady_clock::now();
-  tokens_ = std::min(burst_, tokens_ + std::chrono::duration<double>(now - updated_).count() * rate_);
-  updated_ = now;
-  if (tokens_ < 1.0) {
+  if (!bucket_.take(std::chrono::steady_clock::now())) {
     ++dropped_;
     suppressed = 0;
     return false;
   }
-  tokens_ -= 1.0;
   suppressed = dropped_;
   dropped_ = 0;
   return true;

@@ -2,6 +2,8 @@
 // Keeps a flood from filling the disk through the log: lines about refusals pass at up to
 // `per_second` (with a burst), the rest are counted and reported in one line when logging
 // resumes. Metrics still count every refusal exactly; only the log lines are thinned.
+#include "core/token_bucket.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -10,7 +12,7 @@ namespace sg::obs {
 
 class LogThrottle {
  public:
-  LogThrottle(double per_second, double burst) : rate_(per_second), burst_(burst), tokens_(burst) {}
+  LogThrottle(double per_second, double burst) : bucket_(per_second, burst, std::chrono::steady_clock::now()) {}
 
   // True when this line may be written. `suppressed` receives how many lines were
   // dropped since the last one that passed (report it), else 0.
@@ -18,8 +20,7 @@ class LogThrottle {
 
  private:
   std::mutex mutex_;
-  double rate_, burst_, tokens_;
-  std::chrono::steady_clock::time_point updated_ = std::chrono::steady_clock::now();
+  TokenBucket bucket_;
   std::uint64_t dropped_ = 0;
 };
 

@@ -1,8 +1,9 @@
 #include "obs/redact.hpp"
 
+#include "core/encoding.hpp"
+
 #include "core/text.hpp"
 
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <array>
@@ -122,15 +123,7 @@ std::string_view Redactor::header(std::string_view name, std::string_view value)
 }
 
 std::string shortHash(std::string_view secret) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 6; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xF]);
-  }
-  return out;
+  return sha256Hex(secret).substr(0, 12);
 }
 
 }  // namespace sg::obs

@@ -1,10 +1,10 @@
 #include "protocol/phoenix_codec.hpp"
 
 #include "core/text.hpp"
+#include "core/utf8.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/locale/utf.hpp>
 
 #include <array>
 #include <cmath>
@@ -44,18 +44,6 @@ bool parseJson(std::string_view text, json::value& out) {
   boost::system::error_code ec;
   out = json::parse(text, ec, {}, options);
   return !ec && allFinite(out);
-}
-
-// Refs, topic and event of a binary push come back in text frames (replies, phx_close),
-// which must be UTF-8 (RFC 6455 §8.1: browsers fail the connection otherwise). Text
-// frames get this from the JSON parser; binary ones are checked here.
-bool isUtf8(std::string_view s) {
-  using Utf8 = boost::locale::utf::utf_traits<char>;
-  for (auto p = s.begin(); p != s.end();) {
-    auto c = Utf8::decode(p, s.end());
-    if (c == boost::locale::utf::illegal || c == boost::locale::utf::incomplete) return false;
-  }
-  return true;
 }
 
 // A ref is a string or null. The official client sends strings; numbers are accepted and
@@ -139,7 +127,9 @@ Decoded decodeBinary(std::string_view frame) {
   if (fields[2].empty() || fields[3].empty()) return fail("bad topic or event");
   if (fields[0].size() > kMaxRefBytes || fields[1].size() > kMaxRefBytes) return fail("bad ref");
   for (auto f : fields)
-    if (!isUtf8(f)) return fail("binary frame field is not UTF-8");
+    // Refs, topic and event come back in text frames (replies, phx_close), which must be
+    // UTF-8 (RFC 6455 §8.1: browsers fail the connection otherwise).
+    if (!isValidUtf8(f)) return fail("binary frame field is not UTF-8");
   Message m;
   m.join_ref = std::string(fields[0]);
   m.ref = std::string(fields[1]);

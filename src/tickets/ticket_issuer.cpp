@@ -1,9 +1,7 @@
 #include "tickets/ticket_issuer.hpp"
 
+#include "core/encoding.hpp"
 #include "core/errors.hpp"
-
-#include <openssl/sha.h>
-#include <sodium.h>
 
 #include <algorithm>
 
@@ -12,11 +10,7 @@ namespace sg::tickets {
 TicketIssuer::TicketIssuer(TicketStore& store, const Clock& clock, std::chrono::seconds ttl)
     : store_(store), clock_(clock), ttl_(ttl) {}
 
-TicketHash TicketIssuer::hash(std::string_view s) {
-  TicketHash out{};
-  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), out.data());
-  return out;
-}
+TicketHash TicketIssuer::hash(std::string_view s) { return sha256(s); }
 
 bool TicketIssuer::looksLikeTicket(std::string_view s) {
   return s.size() == kTicketChars && std::all_of(s.begin(), s.end(), [](char c) {
@@ -25,12 +19,7 @@ bool TicketIssuer::looksLikeTicket(std::string_view s) {
 }
 
 void TicketIssuer::mint(TicketClaims claims, MintDone done) {
-  unsigned char raw[32];
-  randombytes_buf(raw, sizeof raw);
-  char encoded[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-  sodium_bin2base64(encoded, sizeof encoded, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  sodium_memzero(raw, sizeof raw);
-  std::string ticket(encoded);
+  std::string ticket = randomToken(32);
   claims.issued_at = clock_.now();
   claims.expires_at = claims.issued_at + ttl_;
   auto key = hash(ticket);

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startServer, API_KEY, HS_SECRET } from './lib/server.mjs';
+import { remember } from './lib/secrets.mjs';
 import {
   signJwt, nowS, socketUrl, openRaw, acceptedRaw, refusedRaw, expectRefused, bearerProtocol, postTicket, request,
   withPhoenix,
@@ -151,4 +152,17 @@ async function checkServer(logFormat) {
 describe('secrets never reach a log', () => {
   it('text format at debug level', async () => { await checkServer('text'); });
   it('json format at debug level', async () => { await checkServer('json'); });
+});
+
+// Every other file of this suite relies on stopServer() finding any secret the suite used
+// in the server's debug log (lib/secrets.mjs). That check must be able to fail: a secret
+// put where the server does log verbatim (a request path) is caught.
+describe('the suite-wide log check', () => {
+  it('fails the stop of a server whose log holds a remembered secret', async () => {
+    const server = await startServer();
+    const secret = remember(crypto.randomBytes(24).toString('base64url'));
+    const res = await request('GET', `${server.http}/no-such-page-${secret}`);
+    assert.equal(res.status, 404);
+    await assert.rejects(server.stop(), /a secret reached the server's log/);
+  });
 });

@@ -8,7 +8,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
-import { request } from './lib/clients.mjs';
+import { request, socketUrl, acceptedRaw, refusedRaw } from './lib/clients.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const HTTPS = { 'X-Forwarded-Proto': 'https' };
@@ -128,5 +128,29 @@ describe('app.cookie_secure = always', () => {
       const a = await register(server, 'always@example.com');
       assert.match(a.setCookie, /^_sockguard_session=.*;\s*Secure/);
     } finally { await server.stop(); }
+  });
+});
+
+// The WebSocket handshake reads the session cookie by the same rule as the HTTP API: behind
+// an https proxy the __Host- cookie opens a cookie+CSRF socket, the plain one does not.
+describe('cookie sockets behind a trusted https proxy', () => {
+  let server;
+  const ORIGIN = 'https://app.example.com';
+  before(async () => {
+    server = await startServer({ flags: { '--auth-trusted-proxies': '127.0.0.1', '--auth-allowed-origins': ORIGIN } });
+  });
+  after(() => server?.stop());
+
+  it('a secure handshake finds the __Host- cookie; the plain cookie name is not read there', async () => {
+    const a = await register(server, 'socket-secure@example.com', { headers: HTTPS });
+    assert.match(a.pair, /^__Host-sockguard_session=/);
+    const url = socketUrl(server, { _csrf_token: a.csrf });
+    const conn = await acceptedRaw(url, { origin: ORIGIN, headers: { ...HTTPS, Cookie: a.pair } });
+    try {
+      assert.equal((await conn.join(`user_count:${a.id}`)).status, 'ok');
+    } finally { await conn.close(); }
+    // The same session id under the plain name, on a secure request: no session.
+    const plain = a.pair.replace(/^__Host-sockguard_session=/, '_sockguard_session=');
+    await refusedRaw(url, { origin: ORIGIN, headers: { ...HTTPS, Cookie: plain } }, 4401, 'missing_credentials');
   });
 });

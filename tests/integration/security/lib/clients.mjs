@@ -7,6 +7,7 @@ import http from 'node:http';
 import WebSocket from 'ws';
 import { Socket } from 'phoenix';
 
+import { remember, rememberFields, rememberHeaders } from './secrets.mjs';
 import { withTimeout } from './with_timeout.mjs';
 
 export const WAIT_MS = 5000;
@@ -33,7 +34,8 @@ export function signJwt(claims, { alg = 'HS256', key, header = {}, signAs } = {}
   else if (how === 'ES256-DER') sig = crypto.sign('sha256', Buffer.from(input), { key, dsaEncoding: 'der' });
   else if (how === 'EdDSA') sig = crypto.sign(null, Buffer.from(input), key);
   else throw new Error(`unknown alg ${how}`);
-  return `${input}.${b64u(sig)}`;
+  remember(b64u(sig));
+  return remember(`${input}.${b64u(sig)}`);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -44,6 +46,8 @@ export function request(method, url, { headers = {}, body, localAddress } = {}) 
   return withTimeout(new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body));
     const h = { ...headers };
+    rememberHeaders(h);
+    if (body && typeof body === 'object') rememberFields(body);
     if (data !== undefined) {
       if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['Content-Type'] = 'application/json';
       h['Content-Length'] = Buffer.byteLength(data);
@@ -55,6 +59,8 @@ export function request(method, url, { headers = {}, body, localAddress } = {}) 
       res.on('end', () => {
         let json;
         try { json = JSON.parse(text); } catch { json = undefined; }
+        rememberHeaders({ 'set-cookie': res.headers['set-cookie'] ?? [] });
+        rememberFields(json);
         resolve({ status: res.statusCode, headers: res.headers, text, json });
       });
     });
@@ -92,6 +98,7 @@ function decode(text, isBinary) {
 }
 
 export function socketUrl(server, params = {}, vsn = '2.0.0') {
+  rememberFields(params);
   const q = new URLSearchParams(params);
   if (vsn !== null) q.set('vsn', vsn);
   return `${server.ws}/socket/websocket?${q}`;
@@ -99,6 +106,7 @@ export function socketUrl(server, params = {}, vsn = '2.0.0') {
 
 // The phoenix client's Sec-WebSocket-Protocol for an authToken.
 export function bearerProtocol(token) {
+  remember(token);
   return `base64url.bearer.phx.${Buffer.from(token).toString('base64').replace(/=/g, '')}`;
 }
 

@@ -6,12 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { withTimeout } from './with_timeout.mjs';
+import { remember, leakedIn } from './secrets.mjs';
 
 export const BIN = process.env.SOCKGUARD_BIN;
 if (!BIN) throw new Error('set SOCKGUARD_BIN to the sockguard binary');
 
-export const API_KEY = 'sec-api-key-0123456789abcdefghijklmnop';
-export const HS_SECRET = 'hs256-test-secret-0123456789-abcdefghijklmnop';
+export const API_KEY = remember('sec-api-key-0123456789abcdefghijklmnop');
+export const HS_SECRET = remember('hs256-test-secret-0123456789-abcdefghijklmnop');
 
 const live = new Set();
 process.on('exit', () => {
@@ -115,7 +116,11 @@ export async function stopServer(server) {
   }
   await withTimeout(server.closed, 5000, 'sockguard output streams');
   rmSync(server.dataDir, { recursive: true, force: true });
-  return server.logs ? server.logs() : server.stdout + server.stderr;
+  const logs = server.logs ? server.logs() : server.stdout + server.stderr;
+  // The server logged at debug level all along: not one secret the suite used may be in it.
+  const leaked = leakedIn(logs);
+  if (leaked) throw new Error(`a secret reached the server's log: ${leaked.slice(0, 4)}… (${leaked.length} chars)`);
+  return logs;
 }
 
 // `sockguard token`: an HS256 token signed with the secret key in `dataDir` (the server's).

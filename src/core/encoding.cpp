@@ -1,0 +1,73 @@
+#include "core/encoding.hpp"
+
+#include <openssl/sha.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace sg {
+namespace {
+
+constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+
+bool isBase64urlChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+}  // namespace
+
+std::string base64urlEncode(std::string_view bytes) {
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), kVariant), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                    kVariant);
+  out.resize(out.size() - 1);  // the terminating NUL
+  return out;
+}
+
+std::optional<std::string> base64urlDecode(std::string_view text) {
+  // libsodium 1.0.18 decodes any byte >= 0x80 as if it were '_': refuse it before, or one
+  // token would have many spellings.
+  if (!std::all_of(text.begin(), text.end(), isBase64urlChar)) return std::nullopt;
+  std::string out(text.size(), '\0');
+  std::size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr,
+                        &len, &end, kVariant) != 0 ||
+      end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  out.resize(len);
+  return out;
+}
+
+std::optional<std::string> base64EitherDecode(std::string_view text) {
+  std::string normalized(text);
+  std::replace(normalized.begin(), normalized.end(), '+', '-');
+  std::replace(normalized.begin(), normalized.end(), '/', '_');
+  while (!normalized.empty() && normalized.back() == '=') normalized.pop_back();
+  return base64urlDecode(normalized);
+}
+
+std::string randomToken(std::size_t bytes) {
+  std::vector<unsigned char> raw(bytes);
+  randombytes_buf(raw.data(), raw.size());
+  std::string out = base64urlEncode({reinterpret_cast<const char*>(raw.data()), raw.size()});
+  sodium_memzero(raw.data(), raw.size());
+  return out;
+}
+
+Sha256 sha256(std::string_view data) {
+  Sha256 out{};
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());
+  return out;
+}
+
+std::string sha256Hex(std::string_view data) {
+  auto digest = sha256(data);
+  char hex[2 * 32 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest.data(), digest.size());
+  return hex;
+}
+
+}  // namespace sg

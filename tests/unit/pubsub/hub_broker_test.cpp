@@ -1,0 +1,167 @@
+// The Hub's side of the broker seam, with a broker that records what it is told and
+// delivers only when the test says (as a cluster broker hands back messages later):
+// first/last-subscriber hooks across two shards, in order; publish goes through the
+// broker and nowhere else; the broker's error comes back to the publisher.
+#include "pubsub/hub.hpp"
+
+#include "core/errors.hpp"
+#include "pubsub/recording_subscriber.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace sg::pubsub {
+namespace {
+
+using test::RecordingSubscriber;
+
+class RecordingBroker final : public Broker {
+ public:
+  void setOnMessage(OnMessage on_message) override { on_message_ = std::move(on_message); }
+  void subscribe(const std::string& topic) override { calls.push_back("subscribe " + topic); }
+  void unsubscribe(const std::string& topic) override { calls.push_back("unsubscribe " + topic); }
+  boost::system::result<void> publish(BroadcastPtr message) override {
+    published.push_back(std::move(message));
+    return publish_answer;
+  }
+
+  // A broadcast arriving from the cluster (this node's or another's).
+  void arrive(BroadcastPtr message) { on_message_(std::move(message)); }
+
+  std::vector<std::string> calls;
+  std::vector<BroadcastPtr> published;
+  boost::system::result<void> publish_answer;
+
+ private:
+  OnMessage on_message_;
+};
+
+// Shard tasks run when the test says, as in hub_test.cpp.
+class QueuedShards {
+ public:
+  explicit QueuedShards(std::size_t n) : queues_(n) {}
+  std::vector<Hub::Post> posts() {
+    std::vector<Hub::Post> out;
+    for (std::size_t i = 0; i < queues_.size(); ++i) {
+      out.push_back([this, i](std::function<void()> task) { queues_[i].push_back(std::move(task)); });
+    }
+    return out;
+  }
+  std::size_t pending(std::size_t shard) const { return queues_[shard].size(); }
+  void runAll() {
+    for (auto& queue : queues_) {
+      auto tasks = std::move(queue);
+      queue.clear();
+      for (auto& t : tasks) t();
+    }
+  }
+
+ private:
+  std::vector<std::vector<std::function<void()>>> queues_;
+};
+
+BroadcastPtr broadcast(std::string topic) {
+  return std::make_shared<const Broadcast>(std::move(topic), "msg", "{}", false);
+}
+
+using Calls = std::vector<std::string>;
+
+class HubBrokerTest : public ::testing::Test {
+ protected:
+  QueuedShards shards{2};
+  RecordingBroker broker;
+  Hub hub{shards.posts(), broker};
+};
+
+TEST_F(HubBrokerTest, TheBrokerHearsOfTheNodesFirstAndLastSubscriberOnly) {
+  RecordingSubscriber a, b, c;
+  hub.subscribe(0, "room:1", &a);
+  hub.subscribe(0, "room:1", &b);
+  hub.subscribe(1, "room:1", &c);  // another shard: the node already has the topic
+  EXPECT_EQ(broker.calls, Calls{"subscribe room:1"});
+  hub.unsubscribe(0, "room:1", &a);
+  hub.unsubscribe(0, "room:1", &b);  // shard 0 is done with it; shard 1 is not
+  EXPECT_EQ(broker.calls, Calls{"subscribe room:1"});
+  hub.unsubscribe(1, "room:1", &c);
+  EXPECT_EQ(broker.calls, (Calls{"subscribe room:1", "unsubscribe room:1"}));
+  // A topic can come back.
+  hub.subscribe(1, "room:1", &c);
+  EXPECT_EQ(broker.calls, (Calls{"subscribe room:1", "unsubscribe room:1", "subscribe room:1"}));
+}
+
+TEST_F(HubBrokerTest, HooksForSeveralTopicsArriveInTheOrderTheyHappened) {
+  RecordingSubscriber a, b;
+  hub.subscribe(0, "t1", &a);
+  hub.subscribe(1, "t2", &b);
+  hub.subscribe(1, "t1", &b);
+  hub.unsubscribe(0, "t1", &a);
+  hub.unsubscribe(1, "t2", &b);
+  hub.unsubscribe(1, "t1", &b);
+  EXPECT_EQ(broker.calls, (Calls{"subscribe t1", "subscribe t2", "unsubscribe t2", "unsubscribe t1"}));
+}
+
+TEST_F(HubBrokerTest, RepeatedOrUnknownChangesTellTheBrokerNothing) {
+  RecordingSubscriber a, b;
+  hub.subscribe(0, "t", &a);
+  hub.subscribe(0, "t", &a);
+  hub.unsubscribe(0, "t", &b);
+  hub.unsubscribe(1, "t", &a);
+  hub.unsubscribe(0, "other", &a);
+  EXPECT_EQ(broker.calls, Calls{"subscribe t"});
+  EXPECT_EQ(hub.localTopics(""), std::vector<std::string>{"t"});
+}
+
+TEST_F(HubBrokerTest, PublishGoesThroughTheBrokerOnly) {
+  RecordingSubscriber a;
+  hub.subscribe(0, "t", &a);
+  auto message = broadcast("t");
+  ASSERT_TRUE(hub.publish(message));
+  ASSERT_EQ(broker.published.size(), 1u);
+  EXPECT_EQ(broker.published[0], message);
+  // Nothing is delivered behind the broker's back: local subscribers get what it hands back.
+  EXPECT_EQ(shards.pending(0), 0u);
+  shards.runAll();
+  EXPECT_TRUE(a.received.empty());
+  broker.arrive(message);
+  shards.runAll();
+  ASSERT_EQ(a.received.size(), 1u);
+  EXPECT_EQ(a.received[0], message);
+}
+
+TEST_F(HubBrokerTest, BroadcastsFromOtherNodesReachTheShardsWithSubscribers) {
+  RecordingSubscriber a, b;
+  hub.subscribe(1, "t", &a);
+  hub.subscribe(1, "other", &b);
+  broker.arrive(broadcast("t"));
+  broker.arrive(broadcast("unknown"));
+  EXPECT_EQ(shards.pending(0), 0u);
+  EXPECT_EQ(shards.pending(1), 1u);
+  shards.runAll();
+  EXPECT_EQ(a.received.size(), 1u);
+  EXPECT_TRUE(b.received.empty());
+  EXPECT_EQ(hub.deliveries(), 1u);
+}
+
+TEST_F(HubBrokerTest, ABrokerErrorIsThePublishersAnswer) {
+  broker.publish_answer = make_error_code(Errc::unavailable);
+  auto published = hub.publish(broadcast("t"));
+  ASSERT_FALSE(published);
+  EXPECT_EQ(published.error(), Errc::unavailable);
+}
+
+TEST_F(HubBrokerTest, LocalTopicsAreTheNodesWithAPrefix) {
+  RecordingSubscriber a, b;
+  hub.subscribe(0, "user_count:1", &a);
+  hub.subscribe(1, "user_count:2", &b);
+  hub.subscribe(1, "room:1", &b);
+  auto topics = hub.localTopics("user_count:");
+  std::sort(topics.begin(), topics.end());
+  EXPECT_EQ(topics, (std::vector<std::string>{"user_count:1", "user_count:2"}));
+  hub.unsubscribe(0, "user_count:1", &a);
+  EXPECT_EQ(hub.localTopics("user_count:"), std::vector<std::string>{"user_count:2"});
+}
+
+}  // namespace
+}  // namespace sg::pubsub
