@@ -51,7 +51,7 @@ class LatencyHistogram {
   static std::size_t indexOf(std::uint64_t v) {
     if (v < kSub) return static_cast<std::size_t>(v);
     int msb = 63 - std::countl_zero(v);
-    int shift = msb - kSubBits;
+    auto shift = static_cast<std::uint64_t>(msb - kSubBits);  // v >= kSub, so msb >= kSubBits
     return static_cast<std::size_t>((shift + 1) * kSub + ((v >> shift) - kSub));
   }
   static std::uint64_t upperBoundOf(std::size_t index) {

@@ -51,7 +51,7 @@ asio::awaitable<ApiResponse> callApi(const Target& target, const asio::ip::addre
     out.error = "read: " + ec.message();
     co_return out;
   }
-  out.status = res.result_int();
+  out.status = static_cast<int>(res.result_int());  // Beast parsed three digits: 100 to 999
   out.body = std::move(res.body());
   for (const auto& field : res) {
     if (field.name() == bhttp::field::set_cookie) out.set_cookies.emplace_back(field.value());

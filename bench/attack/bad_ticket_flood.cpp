@@ -94,7 +94,7 @@ constexpr std::size_t kPoolMax = 200;
 
 std::string percentEncoded(const std::string& bytes) {
   std::string out;
-  for (unsigned char c : bytes) out += fmt::format("%{:02X}", c);
+  for (char c : bytes) out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
   return out;
 }
 

@@ -39,8 +39,8 @@ std::string base64url(std::string_view bytes) {
   out.reserve((bytes.size() + 2) / 3 * 4);
   std::uint32_t acc = 0;
   int bits = 0;
-  for (unsigned char c : bytes) {
-    acc = (acc << 8) | c;
+  for (char c : bytes) {
+    acc = (acc << 8) | static_cast<unsigned char>(c);
     bits += 8;
     while (bits >= 6) {
       bits -= 6;

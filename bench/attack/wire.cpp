@@ -9,19 +9,19 @@ std::string base64(std::string_view in) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   out.reserve((in.size() + 2) / 3 * 4);
+  auto byte = [&](std::size_t k) -> std::uint32_t { return static_cast<std::uint8_t>(in[k]); };
   std::size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
-    std::uint32_t v = (static_cast<std::uint8_t>(in[i]) << 16) | (static_cast<std::uint8_t>(in[i + 1]) << 8) |
-                      static_cast<std::uint8_t>(in[i + 2]);
+    std::uint32_t v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
     for (int shift : {18, 12, 6, 0}) out.push_back(kAlphabet[(v >> shift) & 63]);
   }
   if (i + 1 == in.size()) {
-    std::uint32_t v = static_cast<std::uint8_t>(in[i]) << 16;
+    std::uint32_t v = byte(i) << 16;
     out.push_back(kAlphabet[(v >> 18) & 63]);
     out.push_back(kAlphabet[(v >> 12) & 63]);
     out += "==";
   } else if (i + 2 == in.size()) {
-    std::uint32_t v = (static_cast<std::uint8_t>(in[i]) << 16) | (static_cast<std::uint8_t>(in[i + 1]) << 8);
+    std::uint32_t v = (byte(i) << 16) | (byte(i + 1) << 8);
     out.push_back(kAlphabet[(v >> 18) & 63]);
     out.push_back(kAlphabet[(v >> 12) & 63]);
     out.push_back(kAlphabet[(v >> 6) & 63]);
@@ -62,7 +62,7 @@ std::string clientFrame(std::string_view payload, const FrameSpec& spec, Rng& rn
   if (!spec.masked) return out.append(payload);
   std::array<char, 4> key{};
   auto r = rng.next();
-  for (int i = 0; i < 4; ++i) key[i] = static_cast<char>((r >> (8 * i)) & 0xff);
+  for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<char>((r >> (8 * i)) & 0xff);
   out.append(key.data(), key.size());
   std::size_t start = out.size();
   out.append(payload);
@@ -96,12 +96,12 @@ Decode decodeServerFrame(std::string_view buffer, std::size_t max_payload, Serve
   if (length == 126) {
     header = 4;
     if (buffer.size() < header) return Decode::NeedMore;
-    length = (static_cast<std::uint8_t>(buffer[2]) << 8) | static_cast<std::uint8_t>(buffer[3]);
+    length = (std::uint64_t{static_cast<std::uint8_t>(buffer[2])} << 8) | static_cast<std::uint8_t>(buffer[3]);
   } else if (length == 127) {
     header = 10;
     if (buffer.size() < header) return Decode::NeedMore;
     length = 0;
-    for (int i = 2; i < 10; ++i) length = (length << 8) | static_cast<std::uint8_t>(buffer[i]);
+    for (std::size_t i = 2; i < 10; ++i) length = (length << 8) | static_cast<std::uint8_t>(buffer[i]);
   }
   if (length > max_payload) return Decode::Bad;
   if (buffer.size() < header + length) return Decode::NeedMore;
