@@ -22,7 +22,7 @@ void expectRejected(Version v, std::string_view frame) {
 }
 
 // `depth` nested arrays: depth 1 is "[]".
-std::string nested(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+std::string nested(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
 
 TEST(PhoenixCodec, DecodesV2Array) {
   auto m = mustDecode(Version::V2, R"(["1","2","room:lobby","phx_join",{"a":[1,2]}])");

@@ -49,7 +49,7 @@ TEST(Broadcast, EncodesOnceFromFourThreads) {
   std::latch start(kThreads);
   std::vector<const std::string*> seen(kThreads);
   std::vector<std::thread> threads;
-  for (int i = 0; i < kThreads; ++i) {
+  for (std::size_t i = 0; i < seen.size(); ++i) {
     threads.emplace_back([&, i] {
       start.arrive_and_wait();
       const Frame& f = b.encoded(kCodecA, [&] {

@@ -165,7 +165,7 @@ TEST_F(HubTest, BroadcastsWaitingForAShardShareOneTask) {
   EXPECT_EQ(shards.pending(0), 1u);  // the shard delivers them together
   shards.runAll();
   ASSERT_EQ(a.received.size(), 3u);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(a.received[i]->payload(), std::to_string(i));
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(a.received[i]->payload(), std::to_string(i));
   pubsub.publish(makeBroadcast("t"));
   EXPECT_EQ(shards.pending(0), 1u);  // a new task once the last one has drained
 }
