@@ -50,9 +50,12 @@ CpuShare cpuBetween(const CpuSample& from, const CpuSample& to) {
   return {100 * server / wall, 100 * loadgen / wall, server, loadgen};
 }
 
-void printConnect(const ConnectStats& stats, std::size_t concurrency, CpuShare cpu) {
+void printConnect(std::string_view scheme, const ConnectStats& stats, std::size_t concurrency, CpuShare cpu,
+                  const std::string& tls_session) {
   double elapsed = Seconds(stats.finished - stats.started).count();
-  fmt::print("== connections: WebSocket upgrade + join, {} in flight\n", concurrency);
+  fmt::print("== {} connections: {}WebSocket upgrade + join, {} in flight\n", scheme,
+             tls_session.empty() ? "" : "TLS handshake + ", concurrency);
+  if (!tls_session.empty()) line("tls", tls_session);
   line("joined", fmt::format("{} of {} ({} failed)", stats.joined, stats.requested, stats.failed),
        fmt::format("{} joined connections held", stats.requested));
   line("rate", elapsed > 0 ? fmt::format("{:.0f} /s over {:.2f} s", static_cast<double>(stats.joined) / elapsed, elapsed)
@@ -62,8 +65,9 @@ void printConnect(const ConnectStats& stats, std::size_t concurrency, CpuShare c
   printReasons("failures", stats.failures);
 }
 
-void printMemory(std::optional<long> before_kib, std::optional<long> after_kib, std::size_t joined) {
-  fmt::print("== memory: server RSS with {} idle joined connections\n", joined);
+void printMemory(std::string_view scheme, std::optional<long> before_kib, std::optional<long> after_kib,
+                 std::size_t joined) {
+  fmt::print("== {} memory: server RSS with {} idle joined connections\n", scheme, joined);
   if (!before_kib || !after_kib || joined == 0) {
     line("server RSS", "not available (is --server-pid right?)");
     return;
@@ -80,8 +84,8 @@ void printMemory(std::optional<long> before_kib, std::optional<long> after_kib, 
 void printBroadcast(const BroadcastFigures& f) {
   const PublishResult& pub = *f.published;
   const ReceiveStats& rx = *f.received;
-  fmt::print("== broadcast: {} subscribers on {}, {} broadcasts at {:.0f} /s (offers {:.0f} deliveries/s)\n",
-             f.subscribers, rx.topic, f.planned, f.rate_per_s, f.rate_per_s * static_cast<double>(f.subscribers));
+  fmt::print("== {} broadcast: {} subscribers on {}, {} broadcasts at {:.0f} /s (offers {:.0f} deliveries/s)\n",
+             f.scheme, f.subscribers, rx.topic, f.planned, f.rate_per_s, f.rate_per_s * static_cast<double>(f.subscribers));
   if (f.joins_refused) line("joins refused", std::to_string(f.joins_refused));
   double publish_span = Seconds(pub.last_sent - pub.first_sent).count();
   std::uint64_t sent = pub.accepted + pub.refused;
@@ -111,9 +115,9 @@ void printBroadcast(const BroadcastFigures& f) {
   }
 }
 
-void printEnd(std::size_t requested, std::size_t open_at_end, std::size_t dropped,
+void printEnd(std::string_view scheme, std::size_t requested, std::size_t open_at_end, std::size_t dropped,
               const std::map<std::string, std::size_t>& drop_reasons, std::uint64_t server_notices) {
-  fmt::print("== end of run\n");
+  fmt::print("== {} end of run\n", scheme);
   line("sockets open", fmt::format("{} of {} ({} dropped after joining)", open_at_end, requested, dropped),
        fmt::format("{} joined connections held", requested));
   if (server_notices) line("server notices", fmt::format("{} connect_error messages", server_notices));
