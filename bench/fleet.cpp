@@ -40,10 +40,10 @@ void Fleet::launchNext() {
   if (launched_ >= connect_.requested) return;
   std::size_t id = clients_.size();
   ++launched_;
-  auto client = std::make_shared<WsClient>(ioc_, *this, id);
+  auto client = WsClient::make(ioc_, *this, id, target_);
   clients_.push_back(client);
   joined_.push_back(0);
-  client->start(target_, sources_[id % sources_.size()], first_topic_);
+  client->start(sources_[id % sources_.size()], first_topic_);
 }
 
 void Fleet::finishConnect(WsClient& client, bool ok, const std::string& failure) {
@@ -74,6 +74,13 @@ void Fleet::joinFirst(std::size_t count, const std::string& topic) {
 void Fleet::beginReceive(std::string topic) {
   receive_ = {};
   receive_.topic = std::move(topic);
+}
+
+std::string Fleet::tlsSession() const {
+  for (const auto& client : clients_) {
+    if (client->open()) return client->tlsSession();
+  }
+  return {};
 }
 
 std::size_t Fleet::openSockets() const {

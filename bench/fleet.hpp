@@ -44,6 +44,8 @@ class Fleet final : public ClientObserver {
   void open(std::size_t count, std::size_t concurrency, std::string topic);
   bool opening() const { return connect_.joined + connect_.failed < connect_.requested; }
   const ConnectStats& connectStats() const { return connect_; }
+  // The TLS an open socket negotiated ("" for ws://, or when none is open).
+  std::string tlsSession() const;
 
   // The first `count` joined sockets join `topic`; joinsPending() says when all answered.
   void joinFirst(std::size_t count, const std::string& topic);

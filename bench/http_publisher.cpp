@@ -14,8 +14,9 @@ namespace sg::bench {
 namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
 
-HttpPublisher::HttpPublisher(asio::io_context& ioc, asio::ip::tcp::endpoint server, std::string api_key)
-    : socket_(ioc), server_(server),
+HttpPublisher::HttpPublisher(asio::io_context& ioc, asio::ip::tcp::endpoint server, std::string api_key,
+                             asio::ssl::context* tls)
+    : socket_(ioc), tls_context_(tls), server_(server),
       host_header_(server.address().to_string() + ":" + std::to_string(server.port())),
       authorization_("Bearer " + api_key), reader_wake_(ioc), writer_wake_(ioc) {}
 
@@ -25,8 +26,24 @@ asio::awaitable<std::string> HttpPublisher::ensureConnected() {
   co_await socket_.async_connect(server_, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return "connect: " + ec.message();
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  if (tls_context_) {
+    tls_.emplace(socket_, *tls_context_);
+    co_await tls_->async_handshake(asio::ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      disconnect();
+      co_return "tls: " + ec.message();
+    }
+  }
   connected_ = true;
   co_return std::string();
+}
+
+void HttpPublisher::disconnect() {
+  connected_ = false;
+  boost::system::error_code ec;
+  socket_.close(ec);
+  tls_.reset();
+  buffer_.clear();
 }
 
 asio::awaitable<void> HttpPublisher::waitForEvent(asio::steady_timer& event) {
@@ -35,7 +52,8 @@ asio::awaitable<void> HttpPublisher::waitForEvent(asio::steady_timer& event) {
   co_await event.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
-asio::awaitable<void> HttpPublisher::readResponses(Flight& flight) {
+template <class Stream>
+asio::awaitable<void> HttpPublisher::readResponses(Stream& stream, Flight& flight) {
   boost::system::error_code ec;
   for (;;) {
     if (flight.unanswered.empty()) {
@@ -44,7 +62,7 @@ asio::awaitable<void> HttpPublisher::readResponses(Flight& flight) {
       continue;
     }
     bhttp::response<bhttp::string_body> response;
-    co_await bhttp::async_read(socket_, buffer_, response, asio::redirect_error(asio::use_awaitable, ec));
+    co_await bhttp::async_read(stream, buffer_, response, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (flight.result.error.empty()) flight.result.error = "read: " + ec.message();
       break;
@@ -65,12 +83,19 @@ asio::awaitable<void> HttpPublisher::readResponses(Flight& flight) {
 }
 
 asio::awaitable<PublishResult> HttpPublisher::publish(const PublishPlan& plan) {
+  PublishResult failed;
+  failed.error = co_await ensureConnected();
+  if (!failed.error.empty()) co_return failed;
+  if (tls_) co_return co_await publishOver(*tls_, plan);
+  co_return co_await publishOver(socket_, plan);
+}
+
+template <class Stream>
+asio::awaitable<PublishResult> HttpPublisher::publishOver(Stream& stream, const PublishPlan& plan) {
   Flight flight;
-  flight.result.error = co_await ensureConnected();
-  if (!flight.result.error.empty()) co_return flight.result;
   // The reader runs beside this writer; `flight` outlives it because this coroutine
   // waits for reader_done before it returns.
-  asio::co_spawn(socket_.get_executor(), readResponses(flight), asio::detached);
+  asio::co_spawn(socket_.get_executor(), readResponses(stream, flight), asio::detached);
 
   const std::size_t batch = std::max<std::size_t>(1, plan.batch);
   bhttp::request<bhttp::string_body> request{bhttp::verb::post, batch > 1 ? "/api/broadcast/batch" : "/api/broadcast",
@@ -123,7 +148,7 @@ asio::awaitable<PublishResult> HttpPublisher::publish(const PublishPlan& plan) {
     flight.unanswered.push_back({sent, in_request});
     if (plan.written) *plan.written = seq + in_request;
     reader_wake_.cancel();
-    co_await bhttp::async_write(socket_, request, asio::redirect_error(asio::use_awaitable, ec));
+    co_await bhttp::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (flight.result.error.empty()) flight.result.error = "write: " + ec.message();
       break;
@@ -133,11 +158,7 @@ asio::awaitable<PublishResult> HttpPublisher::publish(const PublishPlan& plan) {
   if (!flight.result.error.empty()) socket_.close(ec);  // ends a read still waiting
   reader_wake_.cancel();
   while (!flight.reader_done) co_await waitForEvent(writer_wake_);
-  if (!flight.result.error.empty()) {
-    connected_ = false;
-    socket_.close(ec);
-    buffer_.clear();
-  }
+  if (!flight.result.error.empty()) disconnect();
   co_return flight.result;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Publishes broadcasts through the server API (POST /api/broadcast, or /api/broadcast/batch
-// with several per request) over one keep-alive HTTP connection, paced to a schedule. Requests are pipelined, up to `window` waiting
+// with several per request) over one keep-alive HTTP connection (https:// when given a TLS
+// client context), paced to a schedule. Requests are pipelined, up to `window` waiting
 // for their answer: with one request at a time the publishing rate would be capped by
 // the round trip, and a loaded server answers slowly (its shards are busy delivering),
 // so the offered load would drop exactly when it matters.
@@ -12,12 +13,15 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 
 namespace sg::bench {
@@ -48,7 +52,10 @@ struct PublishResult {
 
 class HttpPublisher {
  public:
-  HttpPublisher(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint server, std::string api_key);
+  // With `tls` set, the connection is HTTPS with that client context (it must outlive
+  // the publisher).
+  HttpPublisher(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint server, std::string api_key,
+                boost::asio::ssl::context* tls = nullptr);
 
   // `plan` must stay alive until the returned awaitable completes.
   boost::asio::awaitable<PublishResult> publish(const PublishPlan& plan);
@@ -68,12 +75,24 @@ class HttpPublisher {
     PublishResult result;
   };
 
+  // TLS over the one TCP socket; a fresh one per connection (an SSL session does not
+  // survive its connection).
+  using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>;
+
   boost::asio::awaitable<std::string> ensureConnected();
-  boost::asio::awaitable<void> readResponses(Flight& flight);
+  void disconnect();
+  // The publish itself, over the plain socket or its TLS stream: two instantiations, so
+  // the plain path has no indirection per request.
+  template <class Stream>
+  boost::asio::awaitable<PublishResult> publishOver(Stream& stream, const PublishPlan& plan);
+  template <class Stream>
+  boost::asio::awaitable<void> readResponses(Stream& stream, Flight& flight);
   // Timers used as events: a waiter sleeps "forever", the other side cancels it.
   static boost::asio::awaitable<void> waitForEvent(boost::asio::steady_timer& event);
 
   boost::asio::ip::tcp::socket socket_;
+  boost::asio::ssl::context* tls_context_;
+  std::optional<TlsStream> tls_;  // set while connected over TLS
   boost::asio::ip::tcp::endpoint server_;
   std::string host_header_;
   std::string authorization_;

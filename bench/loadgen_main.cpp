@@ -8,6 +8,10 @@
 //      (BATCH > 1: that many per request, through POST /api/broadcast/batch)
 //      at RATE per second to SUBS subscribers: deliveries, throughput and latency.
 //
+// With --tls the same run goes over wss:// and https:// (every socket makes a full TLS
+// handshake; the server's certificate is not verified: the bench's own throwaway one, on
+// loopback), and every section heading says which of the two it measured.
+//
 // One io_context thread: the generator shares the cores with the server, so it must
 // spend as little CPU as possible, and one thread needs no locks.
 #include "fleet.hpp"
@@ -18,6 +22,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <CLI/CLI.hpp>
@@ -27,6 +32,7 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <optional>
 
 namespace sg::bench {
 namespace {
@@ -55,6 +61,7 @@ struct Options {
   int drain_timeout_s = 15;  // after the last publish, at most
   int drain_idle_s = 3;      // ...or this long without a new delivery
   int heartbeat_s = 20;      // the server closes sockets silent for 60 s
+  bool tls = false;          // wss:// and https:// instead of ws:// and http://
 };
 
 std::optional<BroadcastPlan> parsePlan(const std::string& text) {
@@ -91,24 +98,25 @@ asio::awaitable<bool> waitUntil(const std::function<bool()>& done, Clock::time_p
 
 class Bench {
  public:
-  Bench(asio::io_context& ioc, Options options, std::vector<BroadcastPlan> plans)
-      : options_(std::move(options)), plans_(std::move(plans)),
+  // `tls` (set for --tls) must outlive the bench.
+  Bench(asio::io_context& ioc, Options options, std::vector<BroadcastPlan> plans, asio::ssl::context* tls)
+      : options_(std::move(options)), plans_(std::move(plans)), scheme_(tls ? "wss://" : "ws://"),
         server_(asio::ip::make_address(options_.host), options_.port),
-        fleet_(ioc, makeTarget(), sourceAddresses()), publisher_(ioc, server_, options_.api_key),
+        fleet_(ioc, makeTarget(tls), sourceAddresses()), publisher_(ioc, server_, options_.api_key, tls),
         heartbeat_timer_(ioc) {}
 
   asio::awaitable<void> run() {
     auto rss_before = readRssKib(options_.server_pid);
     co_await openConnections();
     co_await sleepFor(std::chrono::milliseconds(options_.settle_ms));
-    printMemory(rss_before, readRssKib(options_.server_pid), fleet_.connectStats().joined);
+    printMemory(scheme_, rss_before, readRssKib(options_.server_pid), fleet_.connectStats().joined);
     std::fflush(stdout);
 
     for (const auto& plan : plans_) {
       co_await broadcastPhase(plan);
       std::fflush(stdout);
     }
-    printEnd(options_.connections, fleet_.openSockets(), fleet_.droppedAfterJoin(), fleet_.dropReasons(),
+    printEnd(scheme_, options_.connections, fleet_.openSockets(), fleet_.droppedAfterJoin(), fleet_.dropReasons(),
              fleet_.serverNotices());
     heartbeat_timer_.cancel();
     fleet_.abortAll();
@@ -125,8 +133,8 @@ class Bench {
   }
 
  private:
-  ClientTarget makeTarget() const {
-    return {server_, options_.host + ":" + std::to_string(options_.port), "/socket/websocket?vsn=2.0.0"};
+  ClientTarget makeTarget(asio::ssl::context* tls) const {
+    return {server_, options_.host + ":" + std::to_string(options_.port), "/socket/websocket?vsn=2.0.0", tls};
   }
   std::vector<asio::ip::address> sourceAddresses() const {
     std::vector<asio::ip::address> out;
@@ -140,7 +148,8 @@ class Bench {
     fleet_.open(options_.connections, options_.concurrency, "room:bench");
     std::function<bool()> opened = [this] { return !fleet_.opening(); };
     co_await waitUntil(opened, Clock::now() + std::chrono::seconds(options_.connect_timeout_s));
-    printConnect(fleet_.connectStats(), options_.concurrency, cpuBetween(cpu_from, sampleCpu(options_.server_pid)));
+    printConnect(scheme_, fleet_.connectStats(), options_.concurrency,
+                 cpuBetween(cpu_from, sampleCpu(options_.server_pid)), fleet_.tlsSession());
   }
 
   asio::awaitable<void> broadcastPhase(const BroadcastPlan& plan) {
@@ -187,12 +196,13 @@ class Bench {
     co_await waitUntil(drained, hard_deadline);
     auto cpu_to = sampleCpu(options_.server_pid);
     if (plan.batch > 1) fmt::print("  (published {} broadcasts per request, POST /api/broadcast/batch)\n", plan.batch);
-    printBroadcast({subscribers, plan.count, plan.rate_per_s, &published, &fleet_.receiveStats(), refused,
+    printBroadcast({scheme_, subscribers, plan.count, plan.rate_per_s, &published, &fleet_.receiveStats(), refused,
                     options_.drain_timeout_s, cpuBetween(cpu_from, cpu_to)});
   }
 
   Options options_;
   std::vector<BroadcastPlan> plans_;
+  std::string_view scheme_;  // "ws://" or "wss://", at the head of every section
   asio::ip::tcp::endpoint server_;
   Fleet fleet_;
   HttpPublisher publisher_;
@@ -220,6 +230,7 @@ int main(int argc, char** argv) {
   app.add_option("--drain-timeout-s", options.drain_timeout_s)->capture_default_str();
   app.add_option("--drain-idle-s", options.drain_idle_s)->capture_default_str();
   app.add_option("--heartbeat-s", options.heartbeat_s)->capture_default_str();
+  app.add_flag("--tls", options.tls, "wss:// and https://, trusting whatever certificate the server shows (loopback only)");
   CLI11_PARSE(app, argc, argv);
 
   std::vector<BroadcastPlan> plans;
@@ -243,8 +254,22 @@ int main(int argc, char** argv) {
     }
   }
 
+  // The client side of --tls. No verification: the server is this machine's (loopback
+  // is enforced above) and shows the bench's throwaway self-signed certificate. ALPN
+  // offers http/1.1, as a browser opening a WebSocket does.
+  std::optional<boost::asio::ssl::context> tls;
+  if (options.tls) {
+    tls.emplace(boost::asio::ssl::context::tls_client);
+    tls->set_verify_mode(boost::asio::ssl::verify_none);
+    static constexpr unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+    if (SSL_CTX_set_alpn_protos(tls->native_handle(), kAlpn, sizeof kAlpn) != 0) {
+      fmt::print(stderr, "loadgen: cannot set ALPN on the TLS context\n");
+      return 2;
+    }
+  }
+
   boost::asio::io_context ioc(1);
-  Bench bench(ioc, options, std::move(plans));
+  Bench bench(ioc, options, std::move(plans), tls ? &*tls : nullptr);
   boost::asio::co_spawn(ioc, bench.heartbeats(), boost::asio::detached);
   boost::asio::co_spawn(ioc, bench.run(), [&ioc](std::exception_ptr error) {
     if (error) {

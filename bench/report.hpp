@@ -36,10 +36,16 @@ struct CpuShare {
 };
 CpuShare cpuBetween(const CpuSample& from, const CpuSample& to);
 
-void printConnect(const ConnectStats& stats, std::size_t concurrency, CpuShare cpu);
-void printMemory(std::optional<long> before_kib, std::optional<long> after_kib, std::size_t joined);
+// The loadgen's sections. Each heading starts with the run's scheme ("ws://" or
+// "wss://"), so that both runs of one bench can be told apart and compared.
+// `tls_session` describes the negotiated TLS (empty for ws://).
+void printConnect(std::string_view scheme, const ConnectStats& stats, std::size_t concurrency, CpuShare cpu,
+                  const std::string& tls_session);
+void printMemory(std::string_view scheme, std::optional<long> before_kib, std::optional<long> after_kib,
+                 std::size_t joined);
 
 struct BroadcastFigures {
+  std::string_view scheme;
   std::size_t subscribers = 0;
   std::uint64_t planned = 0;
   double rate_per_s = 0;
@@ -51,7 +57,7 @@ struct BroadcastFigures {
 };
 void printBroadcast(const BroadcastFigures& figures);
 
-void printEnd(std::size_t requested, std::size_t open_at_end, std::size_t dropped,
+void printEnd(std::string_view scheme, std::size_t requested, std::size_t open_at_end, std::size_t dropped,
               const std::map<std::string, std::size_t>& drop_reasons, std::uint64_t server_notices);
 
 }  // namespace sg::bench

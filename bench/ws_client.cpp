@@ -3,8 +3,13 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include <netinet/in.h>
+#include <openssl/objects.h>
+#include <openssl/ssl.h>
+
+#include <type_traits>
 
 namespace sg::bench {
 namespace asio = boost::asio;
@@ -39,37 +44,68 @@ std::string_view quotedAt(std::string_view frame, std::size_t pos) {
 
 }  // namespace
 
-WsClient::WsClient(asio::io_context& ioc, ClientObserver& observer, std::size_t id)
-    : ws_(ioc.get_executor()), observer_(observer), id_(id) {}
+std::shared_ptr<WsClient> WsClient::make(asio::io_context& ioc, ClientObserver& observer, std::size_t id,
+                                         const ClientTarget& target) {
+  if (target.tls) return std::make_shared<BasicWsClient<TlsSocket>>(ioc, observer, id, target);
+  return std::make_shared<BasicWsClient<PlainSocket>>(ioc, observer, id, target);
+}
 
-void WsClient::start(const ClientTarget& target, const asio::ip::address& source, std::string_view topic) {
-  target_ = &target;
+template <>
+BasicWsClient<PlainSocket>::BasicWsClient(asio::io_context& ioc, ClientObserver& observer, std::size_t id,
+                                          const ClientTarget& target)
+    : WsClient(observer, id, target), ws_(ioc.get_executor()) {}
+
+template <>
+BasicWsClient<TlsSocket>::BasicWsClient(asio::io_context& ioc, ClientObserver& observer, std::size_t id,
+                                        const ClientTarget& target)
+    : WsClient(observer, id, target), ws_(ioc.get_executor(), *target.tls) {}
+
+template <class Stream>
+void BasicWsClient<Stream>::start(const asio::ip::address& source, std::string_view topic) {
   first_topic_ = std::string(topic);
   started_at_ = Clock::now();
   auto& socket = beast::get_lowest_layer(ws_);
   beast::error_code ec;
-  socket.open(target.server.protocol(), ec);
+  socket.open(target_.server.protocol(), ec);
   if (!ec && !source.is_unspecified()) {
     socket.set_option(BindAddressNoPort(true), ec);
     if (!ec) socket.bind(asio::ip::tcp::endpoint(source, 0), ec);
   }
   if (ec) return fail("connect", ec);
-  socket.async_connect(target.server, beast::bind_front_handler(&WsClient::onConnect, shared_from_this()));
+  socket.async_connect(target_.server, beast::bind_front_handler(&BasicWsClient::onConnect, this->shared_from_this()));
 }
 
-void WsClient::onConnect(beast::error_code ec) {
+template <class Stream>
+void BasicWsClient<Stream>::onConnect(beast::error_code ec) {
   if (ec) return fail("connect", ec);
   beast::get_lowest_layer(ws_).set_option(asio::ip::tcp::no_delay(true), ec);
+  if constexpr (std::is_same_v<Stream, TlsSocket>) {
+    ws_.next_layer().async_handshake(asio::ssl::stream_base::client,
+                                     beast::bind_front_handler(&BasicWsClient::onTlsHandshake, this->shared_from_this()));
+  } else {
+    upgrade();
+  }
+}
+
+template <class Stream>
+void BasicWsClient<Stream>::onTlsHandshake(beast::error_code ec) {
+  if (ec) return fail("tls", ec);
+  upgrade();
+}
+
+template <class Stream>
+void BasicWsClient<Stream>::upgrade() {
   ws_.write_buffer_bytes(kWriteBufferBytes);
   ws_.read_message_max(kReadMessageMax);
   ws_.auto_fragment(false);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "sockguard-loadgen"); }));
-  ws_.async_handshake(target_->host_header, target_->path,
-                      beast::bind_front_handler(&WsClient::onHandshake, shared_from_this()));
+  ws_.async_handshake(target_.host_header, target_.path,
+                      beast::bind_front_handler(&BasicWsClient::onHandshake, this->shared_from_this()));
 }
 
-void WsClient::onHandshake(beast::error_code ec) {
+template <class Stream>
+void BasicWsClient<Stream>::onHandshake(beast::error_code ec) {
   if (ec) return fail("upgrade", ec);
   open_ = true;
   sendText(joinFrame(first_topic_, "1"));
@@ -77,33 +113,54 @@ void WsClient::onHandshake(beast::error_code ec) {
   doRead();
 }
 
-void WsClient::join(std::string_view topic, std::string_view join_ref) {
+template <class Stream>
+void BasicWsClient<Stream>::join(std::string_view topic, std::string_view join_ref) {
   if (open_) sendText(joinFrame(topic, join_ref));
 }
 
-void WsClient::sendHeartbeat() {
+template <class Stream>
+void BasicWsClient<Stream>::sendHeartbeat() {
   if (open_) sendText(R"([null,"h","phoenix","heartbeat",{}])");
 }
 
-void WsClient::abort() {
+template <class Stream>
+void BasicWsClient<Stream>::abort() {
   closed_ = true;
   open_ = false;
   beast::error_code ec;
   beast::get_lowest_layer(ws_).close(ec);
 }
 
-void WsClient::doRead() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&WsClient::onRead, shared_from_this()));
+template <class Stream>
+std::string BasicWsClient<Stream>::tlsSession() const {
+  if constexpr (std::is_same_v<Stream, TlsSocket>) {
+    // native_handle() is not const in Asio; reading the session changes nothing.
+    SSL* ssl = const_cast<TlsSocket&>(ws_.next_layer()).native_handle();
+    if (!open_ || !ssl) return {};
+    std::string out = std::string(SSL_get_version(ssl)) + ", " + SSL_get_cipher_name(ssl);
+    if (auto group = static_cast<int>(SSL_get_negotiated_group(ssl)); group != NID_undef) {
+      if (const char* name = OBJ_nid2sn(group)) out.append(", ").append(name);
+    }
+    return out;
+  }
+  return {};
 }
 
-void WsClient::onRead(beast::error_code ec, std::size_t) {
+template <class Stream>
+void BasicWsClient<Stream>::doRead() {
+  ws_.async_read(buffer_, beast::bind_front_handler(&BasicWsClient::onRead, this->shared_from_this()));
+}
+
+template <class Stream>
+void BasicWsClient<Stream>::onRead(beast::error_code ec, std::size_t) {
   if (ec) return fail("read", ec);
   dispatch(std::string_view(static_cast<const char*>(buffer_.cdata().data()), buffer_.size()));
   buffer_.consume(buffer_.size());
   doRead();
 }
 
-void WsClient::dispatch(std::string_view frame) {
+template <class Stream>
+void BasicWsClient<Stream>::dispatch(std::string_view frame) {
   constexpr std::string_view kBroadcast = R"([null,null,")";
   if (frame.starts_with(kBroadcast)) {
     observer_.onBroadcast(*this, quotedAt(frame, kBroadcast.size()), frame);
@@ -117,25 +174,30 @@ void WsClient::dispatch(std::string_view frame) {
   // Heartbeat replies and anything else need no attention.
 }
 
-void WsClient::sendText(std::string frame) {
+template <class Stream>
+void BasicWsClient<Stream>::sendText(std::string frame) {
   outbox_.push_back(std::move(frame));
   if (!writing_) doWrite();
 }
 
-void WsClient::doWrite() {
+template <class Stream>
+void BasicWsClient<Stream>::doWrite() {
   writing_ = true;
   ws_.text(true);
-  ws_.async_write(asio::buffer(outbox_.front()), beast::bind_front_handler(&WsClient::onWrite, shared_from_this()));
+  ws_.async_write(asio::buffer(outbox_.front()),
+                  beast::bind_front_handler(&BasicWsClient::onWrite, this->shared_from_this()));
 }
 
-void WsClient::onWrite(beast::error_code ec, std::size_t) {
+template <class Stream>
+void BasicWsClient<Stream>::onWrite(beast::error_code ec, std::size_t) {
   writing_ = false;
   outbox_.erase(outbox_.begin());
   if (ec) return fail("write", ec);
   if (!outbox_.empty()) doWrite();
 }
 
-void WsClient::fail(std::string_view stage, beast::error_code ec) {
+template <class Stream>
+void BasicWsClient<Stream>::fail(std::string_view stage, beast::error_code ec) {
   open_ = false;
   if (closed_) return;  // our own abort(), or a second failing operation
   closed_ = true;
@@ -146,5 +208,8 @@ void WsClient::fail(std::string_view stage, beast::error_code ec) {
   }
   observer_.onClosed(*this, stage, why);
 }
+
+template class BasicWsClient<PlainSocket>;
+template class BasicWsClient<TlsSocket>;
 
 }  // namespace sg::bench

@@ -82,13 +82,7 @@ void mintForSession(const http::Request& req, TicketApiDeps& deps, http::Respond
         }
         if (!s && isTransient(s.error())) return respond(refusal(CloseReason::ServerBusy, "sessions cannot be read now"));
         if (!s) return respond(refusal(CloseReason::TokenInvalid, "session is not valid"));
-        Identity who;
-        who.user_id = s->user_id;
-        who.session_id = s->session_ref;
-        who.kind = CredentialKind::Session;
-        who.expires_at = s->expires_at;
-        who.issued_at = s->created_at;
-        mintFor(req, deps, std::move(who), std::move(respond));
+        mintFor(req, deps, auth::sessionIdentity(*s), std::move(respond));
       });
 }
 

@@ -31,7 +31,7 @@ namespace {
 constexpr int kCapRetryMs = 10'000;
 }  // namespace
 
-Verdict<std::unique_ptr<Admission::Lease>> Admission::admit(const std::string& ip) {
+Verdict<std::shared_ptr<Admission::Lease>> Admission::admit(const std::string& ip) {
   if (auto wait = handshakes_.take(ip)) {
     return Refusal{CloseReason::RateLimited, static_cast<int>(wait->count())};
   }
@@ -43,7 +43,7 @@ Verdict<std::unique_ptr<Admission::Lease>> Admission::admit(const std::string& i
     total_.fetch_sub(1, std::memory_order_relaxed);
     return Refusal{CloseReason::RateLimited, kCapRetryMs};
   }
-  return std::unique_ptr<Lease>(new Lease(*this, ip));
+  return std::make_shared<Lease>(Lease::Key{}, *this, ip);
 }
 
 Admission::Lease::~Lease() {

@@ -20,7 +20,13 @@ namespace sg::auth {
 class Admission {
  public:
   class Lease {
+    struct Key {
+      explicit Key() = default;
+    };
+
    public:
+    // Only Admission makes leases (the key is private); public for std::make_shared.
+    Lease(Key, Admission& a, std::string ip) : admission_(a), ip_(std::move(ip)) {}
     ~Lease();
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
@@ -33,7 +39,6 @@ class Admission {
 
    private:
     friend class Admission;
-    Lease(Admission& a, std::string ip) : admission_(a), ip_(std::move(ip)) {}
     Admission& admission_;
     std::string ip_;
     std::string user_;
@@ -43,8 +48,9 @@ class Admission {
   Admission(const LimitsConfig& limits, const Clock& clock);
 
   // A lease for a socket from `ip`, or the refusal (rate_limited / server_busy with
-  // retry_after_ms).
-  Verdict<std::unique_ptr<Lease>> admit(const std::string& ip);
+  // retry_after_ms). Shared: the handshake and then the connection hold it; one
+  // allocation with its count.
+  Verdict<std::shared_ptr<Lease>> admit(const std::string& ip);
 
   int open() const { return total_.load(std::memory_order_relaxed); }
 

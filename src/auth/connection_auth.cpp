@@ -3,16 +3,16 @@
 namespace sg::auth {
 
 ConnectionAuth::ConnectionAuth(Deps deps, Admitted admitted, std::shared_ptr<Admission::Lease> lease,
-                               Presentation from, Post post, SteadyTime connected_at)
+                               Presentation from, SteadyTime connected_at)
     : deps_(deps), identity_(std::move(admitted.identity)), pending_(admitted.awaits_first_message),
-      lease_(std::move(lease)), from_(std::move(from)), post_(std::move(post)), connected_at_(connected_at) {}
+      lease_(std::move(lease)), from_(std::move(from)), connected_at_(connected_at) {}
 
-void ConnectionAuth::authenticate(std::string_view token, AuthenticateDone done) {
+void ConnectionAuth::authenticate(std::string_view token, Post post, AuthenticateDone done) {
   if (!identity_.anonymous() || in_flight_) return done(Refusal{CloseReason::PolicyViolation, std::nullopt});
   in_flight_ = true;
   // The verdict may come after the connection (and this object) has gone: only `post`,
   // which knows, may be touched before it runs the continuation.
-  deps_.tokens.verify(token, from_, [this, post = post_, done = std::move(done)](Verdict<Identity> verdict) mutable {
+  deps_.tokens.verify(token, from_, [this, post = std::move(post), done = std::move(done)](Verdict<Identity> verdict) mutable {
     post([this, verdict = std::move(verdict), done = std::move(done)]() mutable {
       in_flight_ = false;
       if (!verdict) return done(verdict.error());
@@ -25,11 +25,11 @@ void ConnectionAuth::authenticate(std::string_view token, AuthenticateDone done)
   });
 }
 
-void ConnectionAuth::refresh(std::string_view token, RefreshDone done) {
+void ConnectionAuth::refresh(std::string_view token, Post post, RefreshDone done) {
   if (identity_.anonymous()) return done(std::string_view("not authenticated"));
   if (in_flight_) return done(std::string_view("refresh in progress"));
   in_flight_ = true;
-  deps_.tokens.verify(token, from_, [this, post = post_, done = std::move(done)](Verdict<Identity> verdict) mutable {
+  deps_.tokens.verify(token, from_, [this, post = std::move(post), done = std::move(done)](Verdict<Identity> verdict) mutable {
     post([this, verdict = std::move(verdict), done = std::move(done)]() mutable {
       in_flight_ = false;
       if (!verdict) return done(closeInfo(verdict.error().reason).name);
@@ -41,9 +41,9 @@ void ConnectionAuth::refresh(std::string_view token, RefreshDone done) {
   });
 }
 
-void ConnectionAuth::confirm(std::function<void(Verdict<void>)> done) {
+void ConnectionAuth::confirm(Post post, std::function<void(Verdict<void>)> done) {
   if (identity_.anonymous()) return done(Verdict<void>());
-  deps_.tokens.checkRevocation(identity_, [post = post_, done = std::move(done)](Verdict<Identity> verdict) mutable {
+  deps_.tokens.checkRevocation(identity_, [post = std::move(post), done = std::move(done)](Verdict<Identity> verdict) mutable {
     post([verdict = std::move(verdict), done = std::move(done)] {
       if (!verdict) return done(verdict.error());
       done(Verdict<void>());

@@ -8,8 +8,9 @@
 // own replies and close codes.
 //
 // Lives on the connection's shard. Credential checks may answer from another thread;
-// their results come back through `post`, which runs a task on the connection's shard
-// unless the connection has ended meanwhile.
+// their results come back through the `post` each call is given, which runs a task on the
+// connection's shard unless the connection has ended meanwhile (it is not kept between
+// calls: an idle connection holds no function object for it).
 #include "auth/admission.hpp"
 #include "auth/connect_authenticator.hpp"
 #include "auth/token_verifier.hpp"
@@ -34,7 +35,7 @@ class ConnectionAuth {
     std::chrono::seconds auth_timeout;  // first-message auth window
   };
 
-  ConnectionAuth(Deps deps, Admitted admitted, std::shared_ptr<Admission::Lease> lease, Presentation from, Post post,
+  ConnectionAuth(Deps deps, Admitted admitted, std::shared_ptr<Admission::Lease> lease, Presentation from,
                  SteadyTime connected_at);
 
   const Identity& identity() const { return identity_; }
@@ -46,16 +47,16 @@ class ConnectionAuth {
   // connection (first-message auth). The verdict is the
   // new identity, or why the connection must close (counted as a refusal by the caller).
   using AuthenticateDone = std::function<void(Verdict<const Identity*>)>;
-  void authenticate(std::string_view token, AuthenticateDone done);
+  void authenticate(std::string_view token, Post post, AuthenticateDone done);
 
   // Extends a live identity with a fresh credential of the same user. The new expiry, or
   // the reason it was refused (a reason name for the reply; the connection stays open).
   using RefreshDone = std::function<void(boost::system::result<std::optional<SystemTime>, std::string_view>)>;
-  void refresh(std::string_view token, RefreshDone done);
+  void refresh(std::string_view token, Post post, RefreshDone done);
 
   // Called once the connection is registered on its shard: a revocation that raced the
   // handshake is caught here (Revocations). The verdict says whether it may stay.
-  void confirm(std::function<void(Verdict<void>)> done);
+  void confirm(Post post, std::function<void(Verdict<void>)> done);
 
   // What ends the connection now, if anything: auth_timeout, token_expired.
   std::optional<CloseReason> deadlinePassed(SteadyTime now) const;
@@ -67,7 +68,6 @@ class ConnectionAuth {
   bool in_flight_ = false;  // one authenticate or refresh at a time
   std::shared_ptr<Admission::Lease> lease_;
   Presentation from_;
-  Post post_;
   SteadyTime connected_at_;
 };
 

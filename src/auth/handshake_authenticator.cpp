@@ -82,13 +82,7 @@ void HandshakeAuthenticator::authenticateSession(std::string session_id, std::st
   checkSession(*sessions_, std::move(session_id), std::move(csrf),
                [this, done = std::move(done)](boost::system::result<SessionInfo> s) mutable {
                  if (!s) return done(isTransient(s.error()) ? ConnectDecision(unavailable()) : refuse(CloseReason::TokenInvalid));
-                 Identity who;
-                 who.user_id = s->user_id;
-                 who.session_id = s->session_ref;
-                 who.kind = CredentialKind::Session;
-                 who.expires_at = s->expires_at;
-                 who.issued_at = s->created_at;
-                 tokens_.checkRevocation(std::move(who), admit(std::move(done)));
+                 tokens_.checkRevocation(sessionIdentity(*s), admit(std::move(done)));
                });
 }
 

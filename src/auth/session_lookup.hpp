@@ -1,6 +1,8 @@
 #pragma once
 // Cookie sessions as authentication sees them. The store behind it (SQLite by default)
 // may block, so lookups answer through a callback, possibly from another thread.
+#include "core/identity.hpp"
+
 #include <boost/system/result.hpp>
 
 #include <chrono>
@@ -28,6 +30,9 @@ class SessionLookup {
   virtual ~SessionLookup() = default;
   virtual void find(std::string session_id, Done done) = 0;
 };
+
+// The identity a live cookie session gives a connection or a ticket.
+Identity sessionIdentity(const SessionInfo& session);
 
 // The one session + CSRF check (handshakes, ticket requests): the session behind the
 // cookie value, if its CSRF token is `csrf` (compared in constant time). Errors:

@@ -9,7 +9,7 @@ bool wouldBlock(const boost::system::error_code& ec) {
   return ec == asio::error::would_block || ec == asio::error::try_again;
 }
 
-ByteStream::ByteStream(asio::ip::tcp::socket socket, std::unique_ptr<TlsEngine> tls)
+ByteStream::ByteStream(Socket socket, std::unique_ptr<TlsEngine> tls)
     : socket_(std::move(socket)), tls_(std::move(tls)) {
   boost::system::error_code ignored;
   socket_.non_blocking(true, ignored);

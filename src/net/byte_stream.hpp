@@ -5,6 +5,8 @@
 // asks to be woken (waitReadable / waitWritable). That is what lets a shard read every
 // socket into one scratch buffer and write each socket's queued frames in one call.
 // Internal to net/.
+#include "net/socket.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/system/result.hpp>
 
@@ -19,7 +21,7 @@ class TlsEngine;
 class ByteStream {
  public:
   // `socket` connected; it is put in non-blocking mode. `tls`: null for plain TCP.
-  ByteStream(boost::asio::ip::tcp::socket socket, std::unique_ptr<TlsEngine> tls);
+  ByteStream(Socket socket, std::unique_ptr<TlsEngine> tls);
   ByteStream(ByteStream&&) noexcept;
   ByteStream& operator=(ByteStream&&) = delete;
   ~ByteStream();
@@ -53,10 +55,9 @@ class ByteStream {
   // with operation_aborted.
   void close();
   std::string peerAddress() const;
-  boost::asio::any_io_executor executor() { return socket_.get_executor(); }
 
  private:
-  boost::asio::ip::tcp::socket socket_;
+  Socket socket_;
   std::unique_ptr<TlsEngine> tls_;
 };
 

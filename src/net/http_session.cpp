@@ -198,7 +198,7 @@ void HttpSession::handleUpgrade(http::Request req) {
   // Limits first: refusing a flood must not cost credential work.
   auto admitted = ctx_.deps.admission.admit(shared_req->client_ip);
   if (!admitted) return onDecision(shared_req, *endpoint, *negotiated, *accept_key, admitted.error(), nullptr);
-  auto lease = std::shared_ptr<auth::Admission::Lease>(std::move(*admitted));
+  auto lease = std::move(*admitted);
   ctx_.deps.authenticator.authenticate(
       *shared_req, [self = shared_from_this(), shared_req, endpoint, subprotocol = std::move(*negotiated),
                     key = std::move(*accept_key), lease](auth::ConnectDecision decision) mutable {

@@ -40,12 +40,12 @@ void Listener::doAccept() {
   std::size_t shard = next_shard_;
   next_shard_ = (next_shard_ + 1) % ctx_.deps.shards.size();
   acceptor_.async_accept(ctx_.deps.shards.at(shard).ioc,
-                         [self = shared_from_this(), shard](boost::system::error_code ec, tcp::socket socket) {
+                         [self = shared_from_this(), shard](boost::system::error_code ec, Socket socket) {
                            self->onAccept(shard, ec, std::move(socket));
                          });
 }
 
-void Listener::onAccept(std::size_t shard, boost::system::error_code ec, tcp::socket socket) {
+void Listener::onAccept(std::size_t shard, boost::system::error_code ec, Socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
   if (ec) {
     // Out of file descriptors or a transient error: back off instead of spinning.

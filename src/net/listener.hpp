@@ -3,6 +3,7 @@
 // socket is created on its shard's io_context and lives there for its whole life.
 // Internal to net/.
 #include "net/server_context.hpp"
+#include "net/socket.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -20,7 +21,7 @@ class Listener final : public std::enable_shared_from_this<Listener> {
 
  private:
   void doAccept();
-  void onAccept(std::size_t shard, boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  void onAccept(std::size_t shard, boost::system::error_code ec, Socket socket);
 
   ServerContext& ctx_;
   boost::asio::ip::tcp::acceptor acceptor_;

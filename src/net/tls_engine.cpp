@@ -88,7 +88,7 @@ BIO_METHOD* socketBioMethod() {
 bool wouldBlock(const error_code& ec) { return ec == asio::error::would_block || ec == asio::error::try_again; }
 
 // Sends data[0..size) as far as the socket takes it now; returns how much it took.
-std::size_t sendSome(asio::ip::tcp::socket& socket, const char* data, std::size_t size, error_code& ec) {
+std::size_t sendSome(Socket& socket, const char* data, std::size_t size, error_code& ec) {
   std::size_t sent = 0;
   while (sent < size) {
     std::size_t n = socket.write_some(asio::buffer(data + sent, size - sent), ec);
@@ -106,7 +106,7 @@ std::size_t sendSome(asio::ip::tcp::socket& socket, const char* data, std::size_
 // Waiting ciphertext must leave first, so while there is some, new output goes behind it.
 class TlsEngine::Bind {
  public:
-  Bind(TlsEngine& engine, asio::ip::tcp::socket& socket) : engine_(engine) {
+  Bind(TlsEngine& engine, Socket& socket) : engine_(engine) {
     if (!socket.non_blocking()) {
       error_code ignored;
       socket.non_blocking(true, ignored);
@@ -199,7 +199,7 @@ std::string_view TlsEngine::alpnSelected() const {
 
 std::string_view TlsEngine::protocolVersion() const { return ssl_ ? SSL_get_version(ssl_) : ""; }
 
-error_code TlsEngine::flushPending(asio::ip::tcp::socket& socket) {
+error_code TlsEngine::flushPending(Socket& socket) {
   error_code ec;
   if (!hasPendingOutput()) return ec;
   pending_head_ += sendSome(socket, pending_.data() + pending_head_, pending_.size() - pending_head_, ec);
@@ -213,7 +213,7 @@ error_code TlsEngine::flushPending(asio::ip::tcp::socket& socket) {
 
 // Sends what OpenSSL wrote during this call: from the scratch string (the socket was
 // keeping up), or from behind the waiting ciphertext.
-error_code TlsEngine::sendOutput(asio::ip::tcp::socket& socket) {
+error_code TlsEngine::sendOutput(Socket& socket) {
   auto& scratch = outputScratch();
   if (scratch.empty()) return flushPending(socket);
   error_code ec;
@@ -223,7 +223,7 @@ error_code TlsEngine::sendOutput(asio::ip::tcp::socket& socket) {
   return ec;
 }
 
-boost::system::result<std::size_t> TlsEngine::read(asio::ip::tcp::socket& socket, std::span<char> out) {
+boost::system::result<std::size_t> TlsEngine::read(Socket& socket, std::span<char> out) {
   if (failed_) return failed_;
   if (out.empty()) return 0;
   Bind bind(*this, socket);
@@ -259,7 +259,7 @@ error_code TlsEngine::encrypt(const char* data, std::size_t size) {
   return classify(r);
 }
 
-boost::system::result<std::size_t> TlsEngine::write(asio::ip::tcp::socket& socket,
+boost::system::result<std::size_t> TlsEngine::write(Socket& socket,
                                                     std::span<const asio::const_buffer> in) {
   if (failed_) return failed_;
   if (!handshakeDone()) return error_code(asio::error::not_connected);
@@ -303,14 +303,14 @@ boost::system::result<std::size_t> TlsEngine::write(asio::ip::tcp::socket& socke
   return total;
 }
 
-boost::system::result<void> TlsEngine::flush(asio::ip::tcp::socket& socket) {
+boost::system::result<void> TlsEngine::flush(Socket& socket) {
   if (failed_) return failed_;
   if (auto ec = flushPending(socket)) return failWith(ec);
   if (hasPendingOutput()) return error_code(asio::error::would_block);
   return {};
 }
 
-void TlsEngine::shutdown(asio::ip::tcp::socket& socket) {
+void TlsEngine::shutdown(Socket& socket) {
   if (failed_ || !handshakeDone()) return;
   Bind bind(*this, socket);
   ERR_clear_error();

@@ -6,6 +6,9 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <cstdio>
+
 namespace sg::obs {
 namespace {
 
@@ -37,8 +40,13 @@ std::string initLogging(std::string_view level, std::string_view format) {
     return "log.format: expected text or json, got '" + std::string(format) + "'";
   }
   logger->set_level(lvl);
-  logger->flush_on(spdlog::level::trace);
+  // Access and audit lines are many (two or three per connection): they gather in a 64 KiB
+  // stdio buffer and leave once a second, one write for many lines, instead of one system
+  // call each on the shard that logs them. Warnings and errors leave at once.
+  std::setvbuf(stderr, nullptr, _IOFBF, 64 * 1024);
+  logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(std::move(logger));
+  spdlog::flush_every(std::chrono::seconds(1));
   return {};
 }
 

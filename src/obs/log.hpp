@@ -6,8 +6,9 @@
 
 namespace sg::obs {
 
-// level: trace|debug|info|warn|error|off; format: text|json. Returns an error message,
-// empty on success.
+// level: trace|debug|info|warn|error|off; format: text|json. Lines below warn are
+// buffered and written once a second (and at exit); warnings and errors at once. Returns
+// an error message, empty on success.
 std::string initLogging(std::string_view level, std::string_view format);
 
 

@@ -39,7 +39,7 @@ PhoenixSession::PhoenixSession(const PhoenixDeps& deps, phoenix::Version version
       auth_(auth::ConnectionAuth::Deps{deps.tokens, deps.clock, std::chrono::seconds(deps.config.auth.auth_timeout_s)},
             std::move(start.admitted), std::move(start.lease),
             auth::Presentation{start.request.client_ip, std::string(start.request.header("Origin").value_or(""))},
-            start.transport.poster(), std::chrono::steady_clock::now()),
+            std::chrono::steady_clock::now()),
       socket_(version, auth_.identity(), PhoenixSocket::Deps{deps.channels, deps.pubsub, start.shard, deps.metrics},
               start.transport, PhoenixSocketLimits{deps.config.limits.topics_per_socket}) {
   socket_.setAuthPending(auth_.pending());
@@ -50,7 +50,7 @@ PhoenixSession::PhoenixSession(const PhoenixDeps& deps, phoenix::Version version
 
 void PhoenixSession::start() {
   // A revocation that raced the handshake (logout while it was in flight) ends it here.
-  auth_.confirm([this](auth::Verdict<void> verdict) {
+  auth_.confirm(transport_.poster(), [this](auth::Verdict<void> verdict) {
     if (!verdict) transport_.closeWith(verdict.error().reason, verdict.error().retry_after_ms);
   });
 }
@@ -80,7 +80,7 @@ void PhoenixSession::authenticate(const json::value& payload, ControlReply reply
     transport_.close(CloseReason::MissingCredentials);
     return reply(channels::Reply::error("missing_credentials"));
   }
-  auth_.authenticate(*token, [this, reply = std::move(reply)](auth::Verdict<const Identity*> verdict) {
+  auth_.authenticate(*token, transport_.poster(), [this, reply = std::move(reply)](auth::Verdict<const Identity*> verdict) {
     if (!verdict) {
       // Counted as a refusal when the connection closes: it is still pending.
       const auto& refusal = verdict.error();
@@ -106,7 +106,7 @@ void PhoenixSession::refresh(const json::value& payload, ControlReply reply) {
     obs::inc(deps_.metrics.refreshes_failed);
     return reply(channels::Reply::error(auth_.identity().anonymous() ? "not authenticated" : "missing_credentials"));
   }
-  auth_.refresh(*token, [this, reply = std::move(reply)](auto result) {
+  auth_.refresh(*token, transport_.poster(), [this, reply = std::move(reply)](auto result) {
     if (!result) {
       obs::inc(deps_.metrics.refreshes_failed);
       return reply(channels::Reply::error(result.error()));

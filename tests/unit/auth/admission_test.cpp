@@ -23,7 +23,7 @@ TEST(Admission, HandshakesPerIpAreRateLimitedWithARetryHint) {
   limits.handshakes_per_ip_per_s = 2;
   limits.handshake_burst_per_ip = 3;
   Admission admission(limits, clock);
-  std::vector<std::unique_ptr<Admission::Lease>> held;
+  std::vector<std::shared_ptr<Admission::Lease>> held;
   for (int i = 0; i < 3; ++i) {
     auto r = admission.admit("10.0.0.1");
     ASSERT_TRUE(r.has_value()) << i;
@@ -126,7 +126,7 @@ TEST(Admission, ConcurrentAdmissionsNeverExceedTheCaps) {
   limits.sockets_per_ip = 50;
   Admission admission(limits, clock);
   std::mutex mutex;
-  std::vector<std::unique_ptr<Admission::Lease>> held;
+  std::vector<std::shared_ptr<Admission::Lease>> held;
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {

@@ -65,21 +65,19 @@ class ConnectionAuthTest : public ::testing::Test {
   std::shared_ptr<Admission::Lease> lease() {
     auto admitted = admission.admit(kFrom.client_ip);
     EXPECT_TRUE(admitted);
-    return admitted ? std::shared_ptr<Admission::Lease>(std::move(*admitted)) : nullptr;
+    return admitted ? std::move(*admitted) : nullptr;
   }
 
   // A bare connection that must authenticate by message, its lease counted as pending.
   std::unique_ptr<ConnectionAuth> bare(std::shared_ptr<Admission::Lease> l = nullptr) {
     if (!l) l = lease();
     EXPECT_TRUE(l->enterPending());
-    return std::make_unique<ConnectionAuth>(deps(), Admitted{Identity{}, true}, std::move(l), kFrom, live.post(),
-                                            connected_at);
+    return std::make_unique<ConnectionAuth>(deps(), Admitted{Identity{}, true}, std::move(l), kFrom, connected_at);
   }
 
   // A connection admitted at the handshake as `who`.
   std::unique_ptr<ConnectionAuth> admittedAs(Identity who) {
-    return std::make_unique<ConnectionAuth>(deps(), Admitted{std::move(who), false}, lease(), kFrom, live.post(),
-                                            connected_at);
+    return std::make_unique<ConnectionAuth>(deps(), Admitted{std::move(who), false}, lease(), kFrom, connected_at);
   }
 
   Identity jwtIdentity(std::string user, std::chrono::seconds ttl) {
@@ -95,7 +93,7 @@ class ConnectionAuthTest : public ::testing::Test {
 
   std::string authenticate(ConnectionAuth& auth, std::string_view token) {
     std::optional<Verdict<const Identity*>> out;
-    auth.authenticate(token, [&](Verdict<const Identity*> v) { out = std::move(v); });
+    auth.authenticate(token, live.post(), [&](Verdict<const Identity*> v) { out = std::move(v); });
     EXPECT_TRUE(out.has_value()) << "authenticate did not answer";
     return out ? outcome(*out) : "no answer";
   }
@@ -103,7 +101,7 @@ class ConnectionAuthTest : public ::testing::Test {
   // The new expiry in seconds from now ("never" without one), or the refusal's name.
   std::string refresh(ConnectionAuth& auth, std::string_view token) {
     std::optional<boost::system::result<std::optional<ConnectionAuth::SystemTime>, std::string_view>> out;
-    auth.refresh(token, [&](auto r) { out = std::move(r); });
+    auth.refresh(token, live.post(), [&](auto r) { out = std::move(r); });
     if (!out) return "no answer";
     if (!*out) return std::string(out->error());
     if (!**out) return "never";
@@ -112,7 +110,7 @@ class ConnectionAuthTest : public ::testing::Test {
 
   std::string confirm(ConnectionAuth& auth) {
     std::optional<Verdict<void>> out;
-    auth.confirm([&](Verdict<void> v) { out = std::move(v); });
+    auth.confirm(live.post(), [&](Verdict<void> v) { out = std::move(v); });
     return out ? outcome(*out) : "no answer";
   }
 
@@ -181,9 +179,9 @@ TEST_F(ConnectionAuthTest, OneAuthenticationAtATime) {
   tickets::TicketClaims claims;
   claims.user_id = "42";
   auto ticket = sw.mint(claims);
-  ConnectionAuth auth({*sw.tokens, sw.clock, 5s}, Admitted{Identity{}, true}, nullptr, kFrom, live.post(), connected_at);
+  ConnectionAuth auth({*sw.tokens, sw.clock, 5s}, Admitted{Identity{}, true}, nullptr, kFrom, connected_at);
   std::optional<Verdict<const Identity*>> first;
-  auth.authenticate(ticket, [&](Verdict<const Identity*> v) { first = std::move(v); });
+  auth.authenticate(ticket, live.post(), [&](Verdict<const Identity*> v) { first = std::move(v); });
   EXPECT_FALSE(first.has_value());
   EXPECT_EQ(authenticate(auth, w.jwtFor("43")), "policy_violation");
   slow.answerAll();
@@ -298,9 +296,9 @@ TEST_F(ConnectionAuthTest, AVerdictArrivingAfterTheConnectionEndedIsDropped) {
   claims.user_id = "42";
   auto ticket = sw.mint(claims);
   auto auth = std::make_unique<ConnectionAuth>(ConnectionAuth::Deps{*sw.tokens, sw.clock, 5s},
-                                               Admitted{Identity{}, true}, lease(), kFrom, live.post(), connected_at);
+                                               Admitted{Identity{}, true}, lease(), kFrom, connected_at);
   bool called = false;
-  auth->authenticate(ticket, [&](Verdict<const Identity*>) { called = true; });
+  auth->authenticate(ticket, live.post(), [&](Verdict<const Identity*>) { called = true; });
   ASSERT_EQ(slow.waiting(), 1u);
   // The connection closes (its owner drops the liveness token, then the object).
   live.alive.reset();
@@ -317,10 +315,10 @@ TEST_F(ConnectionAuthTest, ARefreshVerdictArrivingAfterTheConnectionEndedIsDropp
   claims.user_id = "42";
   auto ticket = sw.mint(claims);
   auto auth = std::make_unique<ConnectionAuth>(ConnectionAuth::Deps{*sw.tokens, sw.clock, 5s},
-                                               Admitted{jwtIdentity("42", 60s), false}, lease(), kFrom, live.post(),
+                                               Admitted{jwtIdentity("42", 60s), false}, lease(), kFrom,
                                                connected_at);
   bool called = false;
-  auth->refresh(ticket, [&](auto) { called = true; });
+  auth->refresh(ticket, live.post(), [&](auto) { called = true; });
   live.alive.reset();
   auth.reset();
   slow.answerAll();

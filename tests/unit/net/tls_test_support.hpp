@@ -157,8 +157,8 @@ inline ServerFiles writeServerFiles(const TempDir& dir, const std::string& prefi
 // server's send buffer and the client's receive buffer that small, so large writes block.
 struct LoopbackPair {
   asio::io_context ioc;
-  asio::ip::tcp::socket server{ioc};
-  asio::ip::tcp::socket client{ioc};
+  net::Socket server{ioc};
+  net::Socket client{ioc};
 
   explicit LoopbackPair(int buffer_bytes = 0) {
     asio::ip::tcp::acceptor acceptor(ioc, {asio::ip::address_v4::loopback(), 0});

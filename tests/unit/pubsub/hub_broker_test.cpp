@@ -3,6 +3,7 @@
 // first/last-subscriber hooks across two shards, in order; publish goes through the
 // broker and nowhere else; the broker's error comes back to the publisher.
 #include "pubsub/hub.hpp"
+#include "pubsub/queued_shards.hpp"
 
 #include "core/errors.hpp"
 #include "pubsub/recording_subscriber.hpp"
@@ -38,29 +39,8 @@ class RecordingBroker final : public Broker {
   OnMessage on_message_;
 };
 
-// Shard tasks run when the test says, as in hub_test.cpp.
-class QueuedShards {
- public:
-  explicit QueuedShards(std::size_t n) : queues_(n) {}
-  std::vector<Hub::Post> posts() {
-    std::vector<Hub::Post> out;
-    for (std::size_t i = 0; i < queues_.size(); ++i) {
-      out.push_back([this, i](std::function<void()> task) { queues_[i].push_back(std::move(task)); });
-    }
-    return out;
-  }
-  std::size_t pending(std::size_t shard) const { return queues_[shard].size(); }
-  void runAll() {
-    for (auto& queue : queues_) {
-      auto tasks = std::move(queue);
-      queue.clear();
-      for (auto& t : tasks) t();
-    }
-  }
+using test::QueuedShards;
 
- private:
-  std::vector<std::vector<std::function<void()>>> queues_;
-};
 
 BroadcastPtr broadcast(std::string topic) {
   return std::make_shared<const Broadcast>(std::move(topic), "msg", "{}", false);

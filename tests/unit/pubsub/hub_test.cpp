@@ -1,6 +1,7 @@
 // The Hub (on the in-process broker) over two shards whose tasks are queued and run by hand, so the tests see
 // exactly which shard got a task and when a subscriber is called.
 #include "pubsub/hub.hpp"
+#include "pubsub/queued_shards.hpp"
 #include "pubsub/in_process_broker.hpp"
 
 #include "pubsub/recording_subscriber.hpp"
@@ -12,30 +13,8 @@ namespace {
 
 using test::RecordingSubscriber;
 
-class QueuedShards {
- public:
-  explicit QueuedShards(std::size_t n) : queues_(n) {}
+using test::QueuedShards;
 
-  std::vector<Hub::Post> posts() {
-    std::vector<Hub::Post> out;
-    for (std::size_t i = 0; i < queues_.size(); ++i) {
-      out.push_back([this, i](std::function<void()> task) { queues_[i].push_back(std::move(task)); });
-    }
-    return out;
-  }
-  std::size_t pending(std::size_t shard) const { return queues_[shard].size(); }
-  void run(std::size_t shard) {
-    auto tasks = std::move(queues_[shard]);
-    queues_[shard].clear();
-    for (auto& t : tasks) t();
-  }
-  void runAll() {
-    for (std::size_t i = 0; i < queues_.size(); ++i) run(i);
-  }
-
- private:
-  std::vector<std::vector<std::function<void()>>> queues_;
-};
 
 BroadcastPtr makeBroadcast(std::string topic, std::string payload = "{}") {
   return std::make_shared<const Broadcast>(std::move(topic), "msg", std::move(payload), false);
