@@ -1,9 +1,11 @@
 #include "core/encoding.hpp"
 
+#include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <sodium.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <vector>
 
 namespace sg {
@@ -51,7 +53,10 @@ std::optional<std::string> base64EitherDecode(std::string_view text) {
 
 std::string randomToken(std::size_t bytes) {
   std::vector<unsigned char> raw(bytes);
-  randombytes_buf(raw.data(), raw.size());
+  // OpenSSL's DRBG runs in user space (reseeded from the kernel on its own schedule, and
+  // after a fork); libsodium's default asks the kernel (getrandom) for every token. A
+  // failure here means no entropy at all: nothing safe to hand out.
+  if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) std::abort();
   std::string out = base64urlEncode({reinterpret_cast<const char*>(raw.data()), raw.size()});
   sodium_memzero(raw.data(), raw.size());
   return out;

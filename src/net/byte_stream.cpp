@@ -50,10 +50,5 @@ void ByteStream::close() {
   socket_.close(ignored);
 }
 
-std::string ByteStream::peerAddress() const {
-  boost::system::error_code ec;
-  auto endpoint = socket_.remote_endpoint(ec);
-  return ec ? "unknown" : endpoint.address().to_string();
-}
 
 }  // namespace sg::net

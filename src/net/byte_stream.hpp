@@ -42,6 +42,15 @@ class ByteStream {
   bool buffersInput() const;
   bool secure() const { return tls_ != nullptr; }
 
+  // Plain TCP only (!secure()): a read into `out`, which the caller keeps until the handler
+  // runs. Asio tries it at once and otherwise waits for data without re-arming epoll, which
+  // a readiness wait does every time (one system call per wait): for the HTTP phase, whose
+  // reads have a buffer of their own anyway.
+  template <class Handler>
+  void asyncReadSome(std::span<char> out, Handler&& handler) {
+    socket_.async_read_some(boost::asio::buffer(out.data(), out.size()), std::forward<Handler>(handler));
+  }
+
   template <class Handler>
   void waitReadable(Handler&& handler) {
     socket_.async_wait(boost::asio::ip::tcp::socket::wait_read, std::forward<Handler>(handler));
@@ -54,7 +63,6 @@ class ByteStream {
   // Ends the connection (TLS close_notify first, best effort); pending waits complete
   // with operation_aborted.
   void close();
-  std::string peerAddress() const;
 
  private:
   Socket socket_;

@@ -66,8 +66,8 @@ std::string serializeResponse(const http::Response& r, bool keep_alive, bool hea
   return out;
 }
 
-HttpSession::HttpSession(ByteStream stream, ServerContext& ctx, Shard& shard)
-    : stream_(std::move(stream)), ctx_(ctx), shard_(shard), timer_(shard.ioc), peer_ip_(stream_.peerAddress()) {}
+HttpSession::HttpSession(ByteStream stream, std::string peer_ip, ServerContext& ctx, Shard& shard)
+    : stream_(std::move(stream)), ctx_(ctx), shard_(shard), timer_(shard.ioc), peer_ip_(std::move(peer_ip)) {}
 
 void HttpSession::run() {
   startRequest();
@@ -92,6 +92,16 @@ void HttpSession::startRequest() {
 void HttpSession::readMore() {
   if (ended_) return;
   auto space = buffer_.prepare(kReadChunk);
+  if (!stream_.secure()) {
+    return stream_.asyncReadSome({static_cast<char*>(space.data()), space.size()},
+                                 [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                                   // The peer left, mid-request or between requests: nothing to answer.
+                                   if (ec || self->ended_) return self->end();
+                                   self->buffer_.commit(n);
+                                   self->parse();
+                                 });
+  }
+  // TLS: records may wait inside the engine, so read first, then wait for the socket.
   auto n = stream_.readSome({static_cast<char*>(space.data()), space.size()});
   if (!n) {
     if (wouldBlock(n.error()) && stream_.hasPendingOutput()) {

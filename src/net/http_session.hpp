@@ -23,7 +23,7 @@ namespace sg::net {
 
 class HttpSession final : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(ByteStream stream, ServerContext& ctx, Shard& shard);
+  HttpSession(ByteStream stream, std::string peer_ip, ServerContext& ctx, Shard& shard);
   void run();
 
  private:

@@ -39,7 +39,7 @@ void Listener::stop() {
 void Listener::doAccept() {
   std::size_t shard = next_shard_;
   next_shard_ = (next_shard_ + 1) % ctx_.deps.shards.size();
-  acceptor_.async_accept(ctx_.deps.shards.at(shard).ioc,
+  acceptor_.async_accept(ctx_.deps.shards.at(shard).ioc, peer_,
                          [self = shared_from_this(), shard](boost::system::error_code ec, Socket socket) {
                            self->onAccept(shard, ec, std::move(socket));
                          });
@@ -58,10 +58,10 @@ void Listener::onAccept(std::size_t shard, boost::system::error_code ec, Socket 
   }
   socket.set_option(tcp::no_delay(true), ec);
   Shard& target = ctx_.deps.shards.at(shard);
-  asio::post(target.ioc, [this, &target, s = std::move(socket)]() mutable {
+  asio::post(target.ioc, [this, &target, s = std::move(socket), peer = peer_.address().to_string()]() mutable {
     auto* tls = ctx_.deps.tls;
     std::make_shared<HttpSession>(ByteStream(std::move(s), tls ? std::make_unique<TlsEngine>(tls->current()) : nullptr),
-                                  ctx_, target)
+                                  std::move(peer), ctx_, target)
         ->run();
   });
   doAccept();

@@ -25,6 +25,7 @@ class Listener final : public std::enable_shared_from_this<Listener> {
 
   ServerContext& ctx_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::ip::tcp::endpoint peer_;  // of the accept in progress (one at a time)
   boost::asio::steady_timer retry_timer_;
   std::size_t next_shard_ = 0;
 };
