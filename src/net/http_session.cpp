@@ -17,8 +17,11 @@ namespace bhttp = beast::http;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-// Bytes asked of the stream per read while a request comes in.
-constexpr std::size_t kReadChunk = 8 * 1024;
+// Bytes asked of the stream per read while a request comes in: a ticket request or an
+// upgrade fits in one read; a larger request (an API body) grows the buffer as it comes.
+// Small, because a burst of handshakes holds one per connection in flight, and the
+// allocator keeps what a burst took.
+constexpr std::size_t kReadChunk = 2 * 1024;
 }  // namespace
 
 http::Request toRequest(const bhttp::request<bhttp::string_body>& in, const std::string& peer_ip, bool tls,

@@ -46,6 +46,7 @@ class WebSocketConnection final : public std::enable_shared_from_this<WebSocketC
   void closeWith(CloseReason reason, std::optional<int> retry_after_ms) override;
   void setMaxMessageBytes(std::size_t bytes) override { parser_.setMaxMessageBytes(bytes); }
   Poster poster() override;
+  std::weak_ptr<const void> lifetime() const override { return weak_from_this(); }
 
  private:
   // Where the connection is in its life. Reading goes on until Done; sending only while

@@ -63,15 +63,16 @@ class PhoenixSocket::Context final : public channels::ChannelContext {
 
 channels::PendingReply PhoenixSocket::pendingReply(const phoenix::Message& to) {
   // The answer may be sent from any thread and after the socket has gone: it carries a
-  // copy of the envelope and finds the socket through the transport's shard and self_.
+  // copy of the envelope, comes back through the transport's shard, and touches this
+  // socket only while the connection that owns it lives.
   phoenix::Message envelope;
   envelope.join_ref = to.join_ref;
   envelope.ref = to.ref;
   envelope.topic = to.topic;
   return channels::PendingReply(
-      [post = transport_.poster(), self = std::weak_ptr<PhoenixSocket*>(self_), envelope](channels::Reply r) mutable {
-        post([self, envelope = std::move(envelope), r = std::move(r)] {
-          if (auto socket = self.lock(); socket && envelope.ref) (*socket)->reply(envelope, r);
+      [post = transport_.poster(), alive = transport_.lifetime(), this, envelope](channels::Reply r) mutable {
+        post([alive, this, envelope = std::move(envelope), r = std::move(r)] {
+          if (auto live = alive.lock(); live && envelope.ref) reply(envelope, r);
         });
       });
 }
@@ -135,8 +136,8 @@ void PhoenixSocket::handleControl(phoenix::Message& m) {
     envelope.ref = m.ref;
     envelope.topic = m.topic;
     return control_(m.event, m.payload,
-                    [self = std::weak_ptr<PhoenixSocket*>(self_), envelope = std::move(envelope)](channels::Reply r) {
-                      if (auto socket = self.lock()) (*socket)->reply(envelope, r);
+                    [alive = transport_.lifetime(), this, envelope = std::move(envelope)](channels::Reply r) {
+                      if (auto live = alive.lock()) reply(envelope, r);
                     });
   }
   replyError(m, "unknown event");

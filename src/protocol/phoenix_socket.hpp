@@ -98,8 +98,6 @@ class PhoenixSocket final : public pubsub::Subscriber {
   bool auth_pending_ = false;
   std::vector<Joined> joined_;
   std::vector<std::string> server_topics_;  // subscriptions a channel chose (ChannelContext::subscribe)
-  // Expires with this socket: later answers check it before they touch the socket.
-  std::shared_ptr<PhoenixSocket*> self_ = std::make_shared<PhoenixSocket*>(this);
 };
 
 }  // namespace sg::protocol

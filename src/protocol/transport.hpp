@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace sg::protocol {
@@ -34,6 +35,9 @@ class Transport {
   // gone: the way back from asynchronous work (stores, other shards).
   using Poster = std::function<void(std::function<void()>)>;
   virtual Poster poster() = 0;
+  // Expires when the connection is gone, and with it the session and all it owns: what a
+  // later answer checks before it touches them.
+  virtual std::weak_ptr<const void> lifetime() const = 0;
 };
 
 }  // namespace sg::protocol

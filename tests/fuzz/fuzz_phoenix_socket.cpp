@@ -99,11 +99,13 @@ class FuzzTransport final : public protocol::Transport {
   Poster poster() override {
     return [](std::function<void()> task) { task(); };
   }
+  std::weak_ptr<const void> lifetime() const override { return alive_; }
 
   bool closed = false;
 
  private:
   Version version_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 // After every frame: the socket's joined list, its subscriptions and its rights agree.

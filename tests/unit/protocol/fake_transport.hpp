@@ -29,6 +29,8 @@ class FakeTransport final : public protocol::Transport {
   Poster poster() override {
     return [this](std::function<void()> task) { posted.push_back(std::move(task)); };
   }
+  // The connection's life: reset it to end the connection (later answers then do nothing).
+  std::weak_ptr<const void> lifetime() const override { return alive; }
   void runPosted() {
     auto tasks = std::move(posted);
     posted.clear();
@@ -44,6 +46,7 @@ class FakeTransport final : public protocol::Transport {
   std::vector<std::optional<int>> retry_after;
   std::size_t max_message_bytes = 0;
   std::vector<std::function<void()>> posted;
+  std::shared_ptr<int> alive = std::make_shared<int>(0);
 };
 
 }  // namespace sg::test

@@ -124,6 +124,8 @@ TEST_F(PhoenixSocketFrames, ALateControlAnswerAfterTheSocketIsGoneIsDropped) {
   ControlReply answer;
   socket->setControlHandler([&](std::string_view, const json::value&, ControlReply reply) { answer = std::move(reply); });
   socket->onText(R"([null,"9","phoenix","refresh_token",{"token":"t"}])");
+  // The socket goes only with its connection: both end, then the answer comes.
+  transport.alive.reset();
   socket.reset();
   answer(channels::Reply::okWith(json::object{}));  // must not touch the destroyed socket
   EXPECT_TRUE(transport.sent.empty());
