@@ -43,9 +43,7 @@ PhoenixSession::PhoenixSession(const PhoenixDeps& deps, phoenix::Version version
       socket_(version, auth_.identity(), PhoenixSocket::Deps{deps.channels, deps.pubsub, start.shard, deps.metrics},
               start.transport, PhoenixSocketLimits{deps.config.limits.topics_per_socket}) {
   socket_.setAuthPending(auth_.pending());
-  socket_.setControlHandler([this](std::string_view event, const json::value& payload, ControlReply reply) {
-    onControl(event, payload, std::move(reply));
-  });
+  socket_.setControlHandler(this);
 }
 
 void PhoenixSession::start() {

@@ -25,7 +25,7 @@ struct PhoenixDeps {
 // The Phoenix ending for `reason` (DESIGN §4): connect_error for 44xx and 4503, then the code.
 Ending phoenixEnding(phoenix::Version version, CloseReason reason, std::optional<int> retry_after_ms);
 
-class PhoenixSession final : public Session {
+class PhoenixSession final : public Session, private ControlHandler {
  public:
   PhoenixSession(const PhoenixDeps& deps, phoenix::Version version, SessionStart start);
 
@@ -40,7 +40,8 @@ class PhoenixSession final : public Session {
   void onEnded() override { socket_.leaveAll(); }
 
  private:
-  void onControl(std::string_view event, const boost::json::value& payload, ControlReply reply);
+  // ControlHandler: `auth` and `refresh_token` on topic "phoenix"
+  void onControl(std::string_view event, const boost::json::value& payload, ControlReply reply) override;
   void authenticate(const boost::json::value& payload, ControlReply reply);
   void refresh(const boost::json::value& payload, ControlReply reply);
 

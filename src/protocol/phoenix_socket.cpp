@@ -135,7 +135,7 @@ void PhoenixSocket::handleControl(phoenix::Message& m) {
     envelope.join_ref = m.join_ref;
     envelope.ref = m.ref;
     envelope.topic = m.topic;
-    return control_(m.event, m.payload,
+    return control_->onControl(m.event, m.payload,
                     [alive = transport_.lifetime(), this, envelope = std::move(envelope)](channels::Reply r) {
                       if (auto live = alive.lock()) reply(envelope, r);
                     });

@@ -24,8 +24,13 @@ struct PhoenixSocketLimits {
 // Events on topic "phoenix" other than heartbeat ("auth", "refresh_token") go to the
 // session's authentication, which answers through `reply`, now or later (on the shard).
 using ControlReply = std::function<void(channels::Reply)>;
-using ControlHandler =
-    std::function<void(std::string_view event, const boost::json::value& payload, ControlReply reply)>;
+class ControlHandler {
+ public:
+  virtual void onControl(std::string_view event, const boost::json::value& payload, ControlReply reply) = 0;
+
+ protected:
+  ~ControlHandler() = default;
+};
 
 class PhoenixSocket final : public pubsub::Subscriber {
  public:
@@ -49,7 +54,8 @@ class PhoenixSocket final : public pubsub::Subscriber {
   // Sends one message outside any channel (e.g. connect_error on topic "phoenix").
   void sendControl(std::string_view event, const boost::json::value& payload);
 
-  void setControlHandler(ControlHandler handler) { control_ = std::move(handler); }
+  // `handler` outlives this socket (the session that owns both).
+  void setControlHandler(ControlHandler* handler) { control_ = handler; }
   // While pending, only topic "phoenix" (heartbeat, auth) is served; any other message
   // closes the socket with missing_credentials (first-message auth, DESIGN §3).
   void setAuthPending(bool pending) { auth_pending_ = pending; }
@@ -94,7 +100,7 @@ class PhoenixSocket final : public pubsub::Subscriber {
   Deps deps_;
   Transport& transport_;
   PhoenixSocketLimits limits_;
-  ControlHandler control_;
+  ControlHandler* control_ = nullptr;
   bool auth_pending_ = false;
   std::vector<Joined> joined_;
   std::vector<std::string> server_topics_;  // subscriptions a channel chose (ChannelContext::subscribe)

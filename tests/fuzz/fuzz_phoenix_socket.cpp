@@ -142,16 +142,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         version, identity, protocol::PhoenixSocket::Deps{registry(), pubsub, 0, metrics},
         transport, protocol::PhoenixSocketLimits{max_topics});
     socket->setAuthPending(flags & 4);
-    if (flags & 8) {
-      protocol::PhoenixSocket* s = socket.get();
-      socket->setControlHandler([s, &identity](std::string_view event, const boost::json::value&, protocol::ControlReply reply) {
+    // First-message auth as the session does it, for any token.
+    struct Control final : protocol::ControlHandler {
+      protocol::PhoenixSocket* socket = nullptr;
+      Identity* identity = nullptr;
+      void onControl(std::string_view event, const boost::json::value&, protocol::ControlReply reply) override {
         if (event != "auth") return reply(channels::Reply::error("unknown event"));
-        if (!s->identity().anonymous()) return reply(channels::Reply::error("already authenticated"));
-        identity = user42();
-        s->setAuthPending(false);
+        if (!socket->identity().anonymous()) return reply(channels::Reply::error("already authenticated"));
+        *identity = user42();
+        socket->setAuthPending(false);
         reply(channels::Reply::okWith(boost::json::object{{"user_id", kUser}}));
-      });
-    }
+      }
+    } control;
+    control.socket = socket.get();
+    control.identity = &identity;
+    if (flags & 8) socket->setControlHandler(&control);
     for (std::size_t i = 1; i < lines.size() && !transport.closed; ++i) {
       std::string_view line = lines[i];
       if (line.starts_with('B')) socket->onBinary(line.substr(1));

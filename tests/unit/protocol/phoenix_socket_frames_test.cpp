@@ -102,15 +102,29 @@ TEST_F(PhoenixSocketFrames, UnknownControlEventIsAnError) {
             json::parse(R"([null,"1","phoenix","phx_reply",{"status":"error","response":{"reason":"unknown event"}}])"));
 }
 
+// A control handler made of a lambda, for the tests below.
+class LambdaControl final : public ControlHandler {
+ public:
+  using Fn = std::function<void(std::string_view, const json::value&, ControlReply)>;
+  explicit LambdaControl(Fn fn) : fn_(std::move(fn)) {}
+  void onControl(std::string_view event, const json::value& payload, ControlReply reply) override {
+    fn_(event, payload, std::move(reply));
+  }
+
+ private:
+  Fn fn_;
+};
+
 TEST_F(PhoenixSocketFrames, ControlEventsGoToTheControlHandler) {
   std::string seen_event;
   json::value seen_payload;
   ControlReply answer;
-  socket->setControlHandler([&](std::string_view event, const json::value& payload, ControlReply reply) {
+  LambdaControl control([&](std::string_view event, const json::value& payload, ControlReply reply) {
     seen_event = std::string(event);
     seen_payload = payload;
     answer = std::move(reply);  // answered later, as after a store round trip
   });
+  socket->setControlHandler(&control);
   socket->onText(R"([null,"9","phoenix","refresh_token",{"token":"t"}])");
   EXPECT_EQ(seen_event, "refresh_token");
   EXPECT_EQ(seen_payload, json::parse(R"({"token":"t"})"));
@@ -122,7 +136,8 @@ TEST_F(PhoenixSocketFrames, ControlEventsGoToTheControlHandler) {
 
 TEST_F(PhoenixSocketFrames, ALateControlAnswerAfterTheSocketIsGoneIsDropped) {
   ControlReply answer;
-  socket->setControlHandler([&](std::string_view, const json::value&, ControlReply reply) { answer = std::move(reply); });
+  LambdaControl control([&](std::string_view, const json::value&, ControlReply reply) { answer = std::move(reply); });
+  socket->setControlHandler(&control);
   socket->onText(R"([null,"9","phoenix","refresh_token",{"token":"t"}])");
   // The socket goes only with its connection: both end, then the answer comes.
   transport.alive.reset();
@@ -133,10 +148,11 @@ TEST_F(PhoenixSocketFrames, ALateControlAnswerAfterTheSocketIsGoneIsDropped) {
 
 TEST_F(PhoenixSocketFrames, AuthPendingServesOnlyTheControlTopic) {
   socket->setAuthPending(true);
-  socket->setControlHandler([&](std::string_view event, const json::value&, ControlReply reply) {
+  LambdaControl control([&](std::string_view event, const json::value&, ControlReply reply) {
     if (event == "auth") socket->setAuthPending(false);
     reply(channels::Reply::okWith(json::object{}));
   });
+  socket->setControlHandler(&control);
   socket->onText(R"([null,"1","phoenix","heartbeat",{}])");
   EXPECT_TRUE(transport.closes.empty());
   socket->onText(R"([null,"2","phoenix","auth",{"token":"t"}])");
