@@ -2,7 +2,7 @@
 
 namespace sg::auth {
 
-ConnectionAuth::ConnectionAuth(Deps deps, Admitted admitted, std::shared_ptr<Admission::Lease> lease,
+ConnectionAuth::ConnectionAuth(const Deps& deps, Admitted admitted, std::shared_ptr<Admission::Lease> lease,
                                Presentation from, SteadyTime connected_at)
     : deps_(deps), identity_(std::move(admitted.identity)), pending_(admitted.awaits_first_message),
       lease_(std::move(lease)), from_(std::move(from)), connected_at_(connected_at) {}

@@ -29,13 +29,14 @@ class ConnectionAuth {
   using SteadyTime = std::chrono::steady_clock::time_point;
   using SystemTime = std::chrono::system_clock::time_point;
 
+  // Shared by every connection; a ConnectionAuth keeps a reference (they outlive it).
   struct Deps {
     TokenVerifier& tokens;
     const Clock& clock;
     std::chrono::seconds auth_timeout;  // first-message auth window
   };
 
-  ConnectionAuth(Deps deps, Admitted admitted, std::shared_ptr<Admission::Lease> lease, Presentation from,
+  ConnectionAuth(const Deps& deps, Admitted admitted, std::shared_ptr<Admission::Lease> lease, Presentation from,
                  SteadyTime connected_at);
 
   const Identity& identity() const { return identity_; }
@@ -62,7 +63,7 @@ class ConnectionAuth {
   std::optional<CloseReason> deadlinePassed(SteadyTime now) const;
 
  private:
-  Deps deps_;
+  const Deps& deps_;
   Identity identity_;
   bool pending_;
   bool in_flight_ = false;  // one authenticate or refresh at a time

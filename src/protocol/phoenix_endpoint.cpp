@@ -24,7 +24,7 @@ Ending PhoenixEndpoint::refusal(const http::Request& upgrade, CloseReason reason
 }
 
 std::unique_ptr<Session> PhoenixEndpoint::create(SessionStart start) const {
-  return std::make_unique<PhoenixSession>(deps_, versionOf(start.request).value_or(phoenix::Version::V2),
+  return std::make_unique<PhoenixSession>(shared_, versionOf(start.request).value_or(phoenix::Version::V2),
                                           std::move(start));
 }
 

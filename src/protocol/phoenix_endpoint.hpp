@@ -11,7 +11,7 @@ inline constexpr std::string_view kPhoenixSocketPath = "/socket/websocket";
 
 class PhoenixEndpoint final : public Endpoint {
  public:
-  explicit PhoenixEndpoint(PhoenixDeps deps) : deps_(deps) {}
+  explicit PhoenixEndpoint(const PhoenixDeps& deps) : shared_(deps) {}
 
   // Endpoint
   std::string_view path() const override { return kPhoenixSocketPath; }
@@ -21,7 +21,7 @@ class PhoenixEndpoint final : public Endpoint {
   std::unique_ptr<Session> create(SessionStart start) const override;
 
  private:
-  PhoenixDeps deps_;
+  PhoenixShared shared_;
 };
 
 }  // namespace sg::protocol

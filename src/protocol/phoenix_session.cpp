@@ -34,14 +34,14 @@ Ending phoenixEnding(phoenix::Version version, CloseReason reason, std::optional
   return ending;
 }
 
-PhoenixSession::PhoenixSession(const PhoenixDeps& deps, phoenix::Version version, SessionStart start)
-    : deps_(deps), transport_(start.transport),
-      auth_(auth::ConnectionAuth::Deps{deps.tokens, deps.clock, std::chrono::seconds(deps.config.auth.auth_timeout_s)},
+PhoenixSession::PhoenixSession(const PhoenixShared& shared, phoenix::Version version, SessionStart start)
+    : deps_(shared.deps), transport_(start.transport),
+      auth_(shared.auth,
             std::move(start.admitted), std::move(start.lease),
             auth::Presentation{start.request.client_ip, std::string(start.request.header("Origin").value_or(""))},
             std::chrono::steady_clock::now()),
-      socket_(version, auth_.identity(), PhoenixSocket::Deps{deps.channels, deps.pubsub, start.shard, deps.metrics},
-              start.transport, PhoenixSocketLimits{deps.config.limits.topics_per_socket}) {
+      socket_(version, auth_.identity(), shared.socket, start.shard, start.transport,
+              PhoenixSocketLimits{shared.deps.config.limits.topics_per_socket}) {
   socket_.setAuthPending(auth_.pending());
   socket_.setControlHandler(this);
 }

@@ -22,12 +22,22 @@ struct PhoenixDeps {
   const Config& config;
 };
 
+// What every Phoenix session of an endpoint shares, built once; sessions keep references.
+struct PhoenixShared {
+  explicit PhoenixShared(const PhoenixDeps& d)
+      : deps(d), socket{d.channels, d.pubsub, d.metrics},
+        auth{d.tokens, d.clock, std::chrono::seconds(d.config.auth.auth_timeout_s)} {}
+  PhoenixDeps deps;
+  PhoenixSocket::Deps socket;
+  auth::ConnectionAuth::Deps auth;
+};
+
 // The Phoenix ending for `reason` (DESIGN §4): connect_error for 44xx and 4503, then the code.
 Ending phoenixEnding(phoenix::Version version, CloseReason reason, std::optional<int> retry_after_ms);
 
 class PhoenixSession final : public Session, private ControlHandler {
  public:
-  PhoenixSession(const PhoenixDeps& deps, phoenix::Version version, SessionStart start);
+  PhoenixSession(const PhoenixShared& shared, phoenix::Version version, SessionStart start);
 
   // Session
   void start() override;

@@ -79,27 +79,27 @@ channels::PendingReply PhoenixSocket::pendingReply(const phoenix::Message& to) {
 
 void PhoenixSocket::subscribeServerTopic(const std::string& topic) {
   if (std::find(server_topics_.begin(), server_topics_.end(), topic) != server_topics_.end()) return;
-  deps_.pubsub.subscribe(deps_.shard, topic, this);
+  deps_.pubsub.subscribe(shard_, topic, this);
   server_topics_.push_back(topic);
 }
 
 void PhoenixSocket::unsubscribeServerTopic(const std::string& topic) {
   auto it = std::find(server_topics_.begin(), server_topics_.end(), topic);
   if (it == server_topics_.end()) return;
-  deps_.pubsub.unsubscribe(deps_.shard, topic, this);
+  deps_.pubsub.unsubscribe(shard_, topic, this);
   server_topics_.erase(it);
 }
 
-PhoenixSocket::PhoenixSocket(Version version, const Identity& identity, Deps deps, Transport& transport,
-                             PhoenixSocketLimits limits)
-    : version_(version), identity_(identity), deps_(deps), transport_(transport), limits_(limits) {}
+PhoenixSocket::PhoenixSocket(Version version, const Identity& identity, const Deps& deps, std::size_t shard,
+                             Transport& transport, PhoenixSocketLimits limits)
+    : version_(version), identity_(identity), deps_(deps), shard_(shard), transport_(transport), limits_(limits) {}
 
 PhoenixSocket::~PhoenixSocket() { leaveAll(); }
 
 void PhoenixSocket::leaveAll() {
-  for (auto& j : joined_) deps_.pubsub.unsubscribe(deps_.shard, j.topic, this);
+  for (auto& j : joined_) deps_.pubsub.unsubscribe(shard_, j.topic, this);
   joined_.clear();
-  for (auto& topic : server_topics_) deps_.pubsub.unsubscribe(deps_.shard, topic, this);
+  for (auto& topic : server_topics_) deps_.pubsub.unsubscribe(shard_, topic, this);
   server_topics_.clear();
 }
 
@@ -172,7 +172,7 @@ void PhoenixSocket::handleJoin(phoenix::Message& m) {
     obs::inc(deps_.metrics.joins_error);
     return reply(m, r);
   }
-  deps_.pubsub.subscribe(deps_.shard, joined.topic, this);
+  deps_.pubsub.subscribe(shard_, joined.topic, this);
   joined_.push_back(std::move(joined));
   obs::inc(deps_.metrics.joins_ok);
   reply(m, r);
@@ -206,7 +206,7 @@ PhoenixSocket::Joined* PhoenixSocket::findJoined(std::string_view topic) {
 }
 
 void PhoenixSocket::removeJoined(Joined* joined) {
-  deps_.pubsub.unsubscribe(deps_.shard, joined->topic, this);
+  deps_.pubsub.unsubscribe(shard_, joined->topic, this);
   joined_.erase(joined_.begin() + (joined - joined_.data()));
 }
 

@@ -34,17 +34,18 @@ class ControlHandler {
 
 class PhoenixSocket final : public pubsub::Subscriber {
  public:
+  // Shared by every socket of a server; a socket keeps a reference (it outlives them).
   struct Deps {
     const channels::ChannelRegistry& registry;
     pubsub::PubSub& pubsub;
-    std::size_t shard;
     obs::Metrics& metrics;
   };
 
   // `identity` is the connection's, owned by its authentication (it changes when a bare
-  // socket authenticates or a refresh extends it) and outlives this socket.
-  PhoenixSocket(phoenix::Version version, const Identity& identity, Deps deps, Transport& transport,
-                PhoenixSocketLimits limits);
+  // socket authenticates or a refresh extends it) and outlives this socket. `shard` is
+  // the connection's.
+  PhoenixSocket(phoenix::Version version, const Identity& identity, const Deps& deps, std::size_t shard,
+                Transport& transport, PhoenixSocketLimits limits);
   ~PhoenixSocket() override;  // leaves every joined topic
   PhoenixSocket(const PhoenixSocket&) = delete;
   PhoenixSocket& operator=(const PhoenixSocket&) = delete;
@@ -97,7 +98,8 @@ class PhoenixSocket final : public pubsub::Subscriber {
 
   phoenix::Version version_;
   const Identity& identity_;
-  Deps deps_;
+  const Deps& deps_;
+  std::size_t shard_;
   Transport& transport_;
   PhoenixSocketLimits limits_;
   ControlHandler* control_ = nullptr;

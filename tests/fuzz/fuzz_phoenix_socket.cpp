@@ -136,10 +136,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   pubsub::InProcessBroker broker;
   pubsub::Hub pubsub{{[](std::function<void()> task) { task(); }}, broker};
   FuzzTransport transport(version);
+  protocol::PhoenixSocket::Deps deps{registry(), pubsub, metrics};
   {
     Identity identity = (flags & 2) ? user42() : Identity{};
     auto socket = std::make_unique<protocol::PhoenixSocket>(
-        version, identity, protocol::PhoenixSocket::Deps{registry(), pubsub, 0, metrics},
+        version, identity, deps, 0,
         transport, protocol::PhoenixSocketLimits{max_topics});
     socket->setAuthPending(flags & 4);
     // First-message auth as the session does it, for any token.

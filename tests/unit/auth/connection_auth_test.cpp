@@ -89,7 +89,7 @@ class ConnectionAuthTest : public ::testing::Test {
     return who;
   }
 
-  ConnectionAuth::Deps deps() { return {*w.tokens, w.clock, 5s}; }
+  const ConnectionAuth::Deps& deps() { return deps_; }
 
   std::string authenticate(ConnectionAuth& auth, std::string_view token) {
     std::optional<Verdict<const Identity*>> out;
@@ -118,6 +118,7 @@ class ConnectionAuthTest : public ::testing::Test {
   LimitsConfig limits;
   Admission admission{limits, w.clock};
   Liveness live;
+  ConnectionAuth::Deps deps_{*w.tokens, w.clock, 5s};
   ConnectionAuth::SteadyTime connected_at = ConnectionAuth::SteadyTime{} + 1h;
 };
 
@@ -179,7 +180,8 @@ TEST_F(ConnectionAuthTest, OneAuthenticationAtATime) {
   tickets::TicketClaims claims;
   claims.user_id = "42";
   auto ticket = sw.mint(claims);
-  ConnectionAuth auth({*sw.tokens, sw.clock, 5s}, Admitted{Identity{}, true}, nullptr, kFrom, connected_at);
+  ConnectionAuth::Deps slow_deps{*sw.tokens, sw.clock, 5s};
+  ConnectionAuth auth(slow_deps, Admitted{Identity{}, true}, nullptr, kFrom, connected_at);
   std::optional<Verdict<const Identity*>> first;
   auth.authenticate(ticket, live.post(), [&](Verdict<const Identity*> v) { first = std::move(v); });
   EXPECT_FALSE(first.has_value());
@@ -295,7 +297,8 @@ TEST_F(ConnectionAuthTest, AVerdictArrivingAfterTheConnectionEndedIsDropped) {
   tickets::TicketClaims claims;
   claims.user_id = "42";
   auto ticket = sw.mint(claims);
-  auto auth = std::make_unique<ConnectionAuth>(ConnectionAuth::Deps{*sw.tokens, sw.clock, 5s},
+  ConnectionAuth::Deps slow_deps{*sw.tokens, sw.clock, 5s};
+  auto auth = std::make_unique<ConnectionAuth>(slow_deps,
                                                Admitted{Identity{}, true}, lease(), kFrom, connected_at);
   bool called = false;
   auth->authenticate(ticket, live.post(), [&](Verdict<const Identity*>) { called = true; });
@@ -314,7 +317,8 @@ TEST_F(ConnectionAuthTest, ARefreshVerdictArrivingAfterTheConnectionEndedIsDropp
   tickets::TicketClaims claims;
   claims.user_id = "42";
   auto ticket = sw.mint(claims);
-  auto auth = std::make_unique<ConnectionAuth>(ConnectionAuth::Deps{*sw.tokens, sw.clock, 5s},
+  ConnectionAuth::Deps slow_deps{*sw.tokens, sw.clock, 5s};
+  auto auth = std::make_unique<ConnectionAuth>(slow_deps,
                                                Admitted{jwtIdentity("42", 60s), false}, lease(), kFrom,
                                                connected_at);
   bool called = false;

@@ -51,7 +51,7 @@ class SocketHarness {
     // A socket reads its connection's identity; the harness keeps one per socket.
     identities.push_back(std::make_unique<Identity>(std::move(identity)));
     return std::make_unique<protocol::PhoenixSocket>(
-        version, *identities.back(), protocol::PhoenixSocket::Deps{registry, pubsub, 0, metrics}, transport,
+        version, *identities.back(), deps, 0, transport,
         protocol::PhoenixSocketLimits{max_topics});
   }
 
@@ -62,6 +62,7 @@ class SocketHarness {
   pubsub::InProcessBroker broker;
   pubsub::Hub pubsub{{[](std::function<void()> task) { task(); }}, broker};
   obs::Metrics metrics;
+  protocol::PhoenixSocket::Deps deps{registry, pubsub, metrics};
 };
 
 }  // namespace sg::test
