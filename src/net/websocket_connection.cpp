@@ -29,7 +29,7 @@ WebSocketConnection::WebSocketConnection(ByteStream stream, ServerContext& ctx, 
                                          std::size_t max_message_bytes)
     : stream_(std::move(stream)), parser_(max_message_bytes), ctx_(ctx), shard_(shard),
       inbound_budget_(ctx.deps.config.limits.messages_per_s, ctx.deps.config.limits.message_burst, Clock::now()),
-      queue_(ctx.deps.config.limits.outbound_queue_bytes), last_inbound_(Clock::now()) {
+      queue_(ctx.deps.config.limits.outbound_queue_bytes), since_(Clock::now()) {
   ctx_.sockets_open.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -89,7 +89,7 @@ void WebSocketConnection::onReadable(boost::system::error_code ec) {
       if (!isNormalEnd(n.error())) spdlog::debug("websocket read ended: {}", n.error().message());
       return finish();  // the peer is gone, with or without a close frame
     }
-    last_inbound_ = Clock::now();
+    if (state_ == State::Open) since_ = Clock::now();
     // Reading TLS may have produced records to send (alerts, key updates).
     if (stream_.hasPendingOutput()) scheduleFlush();
     feed(scratch.data(), *n);
@@ -117,7 +117,7 @@ void WebSocketConnection::feed(char* data, std::size_t n) {
 
 void WebSocketConnection::onMessage(bool binary, std::string_view payload) {
   if (state_ != State::Open) return;  // closing: what the peer still sends is not processed
-  if (!inbound_budget_.take(last_inbound_)) {
+  if (!inbound_budget_.take(since_)) {
     return closeWith(CloseReason::RateLimited, 1000);  // a flood: the client must slow down
   }
   if (!session_) return;
@@ -127,7 +127,7 @@ void WebSocketConnection::onMessage(bool binary, std::string_view payload) {
 
 void WebSocketConnection::onPing(std::string_view payload) {
   if (state_ != State::Open) return;
-  if (!inbound_budget_.take(last_inbound_)) return closeWith(CloseReason::RateLimited, 1000);
+  if (!inbound_budget_.take(since_)) return closeWith(CloseReason::RateLimited, 1000);
   enqueue(std::make_shared<const std::string>(payload), ws::Opcode::Pong);
 }
 
@@ -217,8 +217,9 @@ void WebSocketConnection::flush() {
       ws::FrameHeader header(item.opcode, item.frame->size());
       std::array<boost::asio::const_buffer, 2> parts{boost::asio::buffer(header.data(), header.size()),
                                                      boost::asio::buffer(*item.frame)};
-      parts[0] += std::min(front_written_, header.size());
-      parts[1] += front_written_ > header.size() ? front_written_ - header.size() : 0;
+      std::size_t sent = front_written_;
+      parts[0] += std::min(sent, header.size());
+      parts[1] += sent > header.size() ? sent - header.size() : 0;
       used = parts[0].size() + parts[1].size();
       written = stream_.writeSome(parts);
     }
@@ -251,7 +252,7 @@ void WebSocketConnection::consumeWritten(std::size_t bytes) {
     std::size_t size = item.frame->size();
     std::size_t left = ws::FrameHeader::sizeFor(size) + size - front_written_;
     if (bytes < left) {
-      front_written_ += bytes;
+      front_written_ += static_cast<std::uint32_t>(bytes);  // bytes < left: within the frame
       return;
     }
     bytes -= left;
@@ -299,7 +300,7 @@ void WebSocketConnection::queueEnding(CloseReason reason, protocol::Ending endin
 
 void WebSocketConnection::queueCloseFrame(std::string payload) {
   state_ = State::Closing;
-  closing_since_ = Clock::now();
+  since_ = Clock::now();
   auto frame = std::make_shared<const std::string>(std::move(payload));
   obs::add(ctx_.deps.metrics.queued_bytes, static_cast<std::int64_t>(frame->size()));
   queue_.pushAnyway(std::move(frame), ws::Opcode::Close);
@@ -326,13 +327,13 @@ void WebSocketConnection::checkDeadlines(Clock::time_point now) {
   if (state_ == State::Done) return;
   if (state_ == State::Closing) {
     // The peer neither answers our close nor reads it: stop waiting.
-    if (now - closing_since_ > kCloseHandshakeTimeout) finish();
+    if (now - since_ > kCloseHandshakeTimeout) finish();
     return;
   }
   if (!session_) return;
   session_->checkDeadlines(now);
   if (state_ != State::Open) return;
-  if (now - last_inbound_ > std::chrono::seconds(ctx_.deps.config.limits.heartbeat_timeout_s)) {
+  if (now - since_ > std::chrono::seconds(ctx_.deps.config.limits.heartbeat_timeout_s)) {
     close(CloseReason::HeartbeatTimeout);
   }
 }

@@ -97,9 +97,12 @@ class WebSocketConnection final : public std::enable_shared_from_this<WebSocketC
   std::shared_ptr<void> refusal_lease_;           // the refused socket's places under the limits
   TokenBucket inbound_budget_;                   // limits.messages_per_s
   OutboundQueue queue_;
-  std::size_t front_written_ = 0;  // bytes of the front frame (header included) already sent
-  std::chrono::steady_clock::time_point last_inbound_;
-  std::chrono::steady_clock::time_point closing_since_;
+  // While Open, when the peer last sent anything (the silence timeout counts from it);
+  // once Closing, when our close frame was queued (the close handshake's timeout).
+  std::chrono::steady_clock::time_point since_;
+  // Bytes of the front frame (header included) already sent; a frame is far below 4 GiB
+  // (limits.body_bytes and the outbound cap bound what is queued).
+  std::uint32_t front_written_ = 0;
   State state_ = State::Open;
   Writer writer_ = Writer::Idle;
   bool close_written_ = false;  // our close frame has left
