@@ -95,13 +95,12 @@ class AccountsApi {
       // again at once (the task itself is destroyed only after respond() has sent it).
       pass.reset();
       if (hash.empty()) return respond(Response::error(503, "server_busy", "try again"));
-      store::CreateError error{};
-      auto account = d_.accounts.create(creds.email, hash, &error);
+      auto account = d_.accounts.create(creds.email, hash);
       if (!account) {
-        if (error == store::CreateError::EmailTaken) {
+        if (account.error() == Errc::already_exists) {
           return respond(Response::error(409, "email_taken", "an account with this e-mail exists"));
         }
-        return respond(Response::error(500, "storage_failed", "could not create the account"));
+        return respond(storeBusy("accounts cannot be written now"));
       }
       obs::audit("account_registered", {{"user", account->id}, {"ip", caller.ip}});
       d_.logins.succeeded(creds.email, caller.ip);
@@ -119,7 +118,14 @@ class AccountsApi {
     if (auto wait = d_.logins.admit(creds.email, req.client_ip)) return respond(throttled(*wait));
     d_.hashing.post([this, creds = std::move(creds), caller = Caller::of(req), respond = std::move(respond),
                      pass = std::move(gate.pass)]() mutable {
-      auto account = d_.accounts.findByEmail(creds.email);
+      auto found = d_.accounts.findByEmail(creds.email);
+      if (!found) {
+        // The database cannot answer: that is no verdict on the password (nothing was
+        // compared), so the client is told to retry, not that it is wrong.
+        pass.reset();
+        return respond(storeBusy("accounts cannot be read now"));
+      }
+      const auto& account = *found;
       // Verify against a decoy when there is no account: same answer, same cost.
       bool ok = auth::verifyPassword(creds.password, account ? account->password_hash : auth::decoyPasswordHash());
       pass.reset();  // before the answer, as in registerAccount
@@ -137,7 +143,11 @@ class AccountsApi {
     if (auto refused = foreignOrigin(req)) return respond(*refused);
     withSession(Caller::of(req), /*require_csrf=*/true, std::move(respond),
                 [this](const auth::SessionInfo& s, const Caller& caller) {
-                  d_.sessions.revoke(s.session_ref, d_.clock.now());
+                  // The session must be ended in the database before the client is told so:
+                  // a revocation that was not written would let the cookie work again.
+                  if (auto revoked = d_.sessions.revoke(s.session_ref, d_.clock.now()); !revoked) {
+                    return storeBusy("the session cannot be ended now");
+                  }
                   d_.disconnect(s.user_id, s.session_ref);
                   obs::audit("logout",
                              {{"user", s.user_id}, {"session", obs::shortHash(s.session_ref)}, {"ip", caller.ip}});
@@ -151,8 +161,9 @@ class AccountsApi {
     withSession(Caller::of(req), /*require_csrf=*/false, std::move(respond),
                 [this](const auth::SessionInfo& s, const Caller&) {
                   auto account = d_.accounts.findById(s.user_id);
-                  if (!account) return Response::error(401, "token_invalid", "the account no longer exists");
-                  return accountBody(200, *account, s.csrf_token);
+                  if (!account) return storeBusy("accounts cannot be read now");
+                  if (!*account) return Response::error(401, "token_invalid", "the account no longer exists");
+                  return accountBody(200, **account, s.csrf_token);
                 });
   }
 
@@ -170,6 +181,11 @@ class AccountsApi {
           .with("Retry-After", "1");
     }
     return Response::error(503, "server_busy", "too many sign-ins at once; retry shortly").with("Retry-After", "1");
+  }
+
+  // The database cannot answer (Errc::unavailable): retry shortly, never "invalid".
+  static Response storeBusy(std::string_view what) {
+    return Response::error(503, "server_busy", what).with("Retry-After", "1");
   }
 
   static Response throttled(std::chrono::milliseconds wait) {
@@ -196,7 +212,11 @@ class AccountsApi {
     auto now = d_.clock.now();
     store::Session s{sha256Hex(cookie), account.id, randomToken(), now,
                      now + std::chrono::seconds(d_.config.session_ttl_s), now, caller.ip, caller.user_agent};
-    if (!d_.sessions.create(s)) return Response::error(500, "storage_failed", "could not start a session");
+    if (auto created = d_.sessions.create(s); !created) {
+      // A random 256-bit id does not collide and the account was just read: whatever the
+      // error, the database could not take the session now.
+      return storeBusy("sessions cannot be written now");
+    }
     auto r = accountBody(status, account, s.csrf_token);
     r.with("Set-Cookie", http::setCookie(caller.cookie_name, cookie, cookieOptions(caller, d_.config.session_ttl_s)));
     r.with("Cache-Control", "no-store");
@@ -219,7 +239,7 @@ class AccountsApi {
         return respond(Response::error(403, "csrf_invalid", "X-CSRF-Token does not match the session"));
       }
       if (isTransient(session.error())) {
-        return respond(Response::error(503, "server_busy", "sessions cannot be read now").with("Retry-After", "1"));
+        return respond(storeBusy("sessions cannot be read now"));
       }
       respond(Response::error(401, "token_invalid", "the session has ended"));
     };
