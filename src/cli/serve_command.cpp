@@ -145,13 +145,12 @@ int runServe(const Config& config) {
                           });
   app::TicketMintLimits mint_limits(config.limits, std::chrono::seconds(config.auth.ticket_ttl_s), clock);
   app::addTicketRoutes(router, {ticket_issuer, tokens, api_keys, *origins, sessions, mint_limits});
-  app::addAccountRoutes(router, {*database, *database, session_lookup, pool, hashing, hashing_gate, clock, config.app, *origins,
-                                 logins, registrations_per_ip,
-                                 [&revocations, &clock, &config](const std::string& user_id,
-                                                                 const std::string& session_ref) {
-                                   revocations.revokeSession(user_id, session_ref,
-                                                             clock.now() + std::chrono::seconds(config.app.session_ttl_s));
-                                 }});
+  auto accounts = std::make_shared<app::AccountsService>(app::AccountsDeps{
+      *database, *database, session_lookup, pool, hashing, hashing_gate, clock, config.app, logins, registrations_per_ip,
+      [&revocations, &clock, &config](const std::string& user_id, const std::string& session_ref) {
+        revocations.revokeSession(user_id, session_ref, clock.now() + std::chrono::seconds(config.app.session_ttl_s));
+      }});
+  app::addAccountRoutes(router, accounts, *origins);
   app::UserCountWorker user_count(hub, pool, metrics);
   server.every(std::chrono::milliseconds(config.app.user_count_interval_ms), [&user_count] { user_count.tick(); });
   app::addStaticRoutes(router);
