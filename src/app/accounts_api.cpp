@@ -6,12 +6,6 @@ namespace sg::app {
 namespace json = boost::json;
 using http::Response;
 
-http::Response accountFailureResponse(const AccountFailure& failure) {
-  auto r = Response::error(failure.status, failure.code, failure.message);
-  if (failure.retry_after_s) r.with("Retry-After", std::to_string(*failure.retry_after_s));
-  return r;
-}
-
 namespace {
 
 struct Credentials {
@@ -42,8 +36,8 @@ Response sessionBody(int status, const store::Account& a, const std::string& csr
 
 // Answers a sign-in (register: 201, login: 200) with the session cookie.
 AccountsService::Done<SessionOut> answerSignIn(http::Respond respond, int status) {
-  return [respond = std::move(respond), status](AccountResult<SessionOut> out) {
-    if (!out) return respond(accountFailureResponse(out.error()));
+  return [respond = std::move(respond), status](ApiResult<SessionOut> out) {
+    if (!out) return respond(failureResponse(out.error()));
     auto r = sessionBody(status, out->account, out->csrf_token);
     r.with("Set-Cookie", out->set_cookie);
     r.with("Cache-Control", "no-store");
@@ -75,8 +69,8 @@ void addAccountRoutes(http::Router& router, std::shared_ptr<AccountsService> acc
   router.add("POST", "/api/accounts/logout",
              [accounts, policy](const http::Request& r, const http::RouteParams&, http::Respond respond) {
                if (auto refused = foreignOrigin(r, *policy)) return respond(*refused);
-               accounts->logout(AccountCaller::of(r), [respond = std::move(respond)](AccountResult<SignedOut> out) {
-                 if (!out) return respond(accountFailureResponse(out.error()));
+               accounts->logout(AccountCaller::of(r), [respond = std::move(respond)](ApiResult<SignedOut> out) {
+                 if (!out) return respond(failureResponse(out.error()));
                  auto ok = Response::json(200, json::object{{"status", "signed_out"}});
                  ok.with("Set-Cookie", out->set_cookie);
                  respond(std::move(ok));
@@ -84,8 +78,8 @@ void addAccountRoutes(http::Router& router, std::shared_ptr<AccountsService> acc
              });
   router.add("GET", "/api/accounts/me",
              [accounts](const http::Request& r, const http::RouteParams&, http::Respond respond) {
-               accounts->me(AccountCaller::of(r), [respond = std::move(respond)](AccountResult<SessionView> out) {
-                 if (!out) return respond(accountFailureResponse(out.error()));
+               accounts->me(AccountCaller::of(r), [respond = std::move(respond)](ApiResult<SessionView> out) {
+                 if (!out) return respond(failureResponse(out.error()));
                  respond(sessionBody(200, out->account, out->csrf_token));
                });
              });

@@ -16,7 +16,4 @@ namespace sg::app {
 
 void addAccountRoutes(http::Router& router, std::shared_ptr<AccountsService> accounts, const auth::OriginPolicy& origins);
 
-// The JSON error answer of a failed account operation (with Retry-After when it has one).
-http::Response accountFailureResponse(const AccountFailure& failure);
-
 }  // namespace sg::app

@@ -39,31 +39,26 @@ AccountCaller AccountCaller::of(const http::Request& req) {
 
 namespace {
 
-AccountFailure failure(int status, std::string_view code, std::string message,
-                       std::optional<int> retry_after_s = std::nullopt) {
-  return AccountFailure{status, code, std::move(message), retry_after_s};
-}
-
 // The database cannot answer (Errc::unavailable): retry shortly, never "invalid".
-AccountFailure storeBusy(std::string message) { return failure(503, "server_busy", std::move(message), 1); }
+ApiFailure storeBusy(std::string message) { return apiFailure(503, "server_busy", std::move(message), 1); }
 
-AccountFailure throttled(std::chrono::milliseconds wait) {
+ApiFailure throttled(std::chrono::milliseconds wait) {
   auto seconds = std::max<long>(1, (wait.count() + 999) / 1000);
-  return failure(429, "rate_limited", "too many attempts; retry later", static_cast<int>(seconds));
+  return apiFailure(429, "rate_limited", "too many attempts; retry later", static_cast<int>(seconds));
 }
 
 // Over the hashing gate: retry in a second, when a hash or two will have finished.
-AccountFailure hashingRefused(auth::HashingGate::Refusal refusal) {
+ApiFailure hashingRefused(auth::HashingGate::Refusal refusal) {
   if (refusal == auth::HashingGate::Refusal::PerIp) {
-    return failure(429, "rate_limited", "a sign-in from this address is still being checked; retry shortly", 1);
+    return apiFailure(429, "rate_limited", "a sign-in from this address is still being checked; retry shortly", 1);
   }
-  return failure(503, "server_busy", "too many sign-ins at once; retry shortly", 1);
+  return apiFailure(503, "server_busy", "too many sign-ins at once; retry shortly", 1);
 }
 
 // Checks the shape of an e-mail and password; the normalised e-mail, or why not.
-AccountResult<std::string> checkEmail(std::string_view email) {
+ApiResult<std::string> checkEmail(std::string_view email) {
   auto normal = normaliseEmail(email);
-  if (!normal) return failure(400, "invalid_email", "that is not an e-mail address");
+  if (!normal) return apiFailure(400, "invalid_email", "that is not an e-mail address");
   return *normal;
 }
 
@@ -74,7 +69,7 @@ void AccountsService::registerAccount(AccountCaller caller, std::string_view ema
   auto email = checkEmail(email_in);
   if (!email) return done(email.error());
   if (password.size() < auth::kMinPasswordChars || password.size() > auth::kMaxPasswordBytes) {
-    return done(failure(400, "weak_password", "the password must have 8 to 1024 characters"));
+    return done(apiFailure(400, "weak_password", "the password must have 8 to 1024 characters"));
   }
   auto gate = d_.hashing_gate.enter(caller.ip);
   if (gate.refusal) return done(hashingRefused(*gate.refusal));
@@ -87,11 +82,11 @@ void AccountsService::registerAccount(AccountCaller caller, std::string_view ema
     // The place goes back before the answer does: a client that has its answer may hash
     // again at once (the task itself is destroyed only after done() has answered).
     pass.reset();
-    if (hash.empty()) return done(failure(503, "server_busy", "try again", 1));
+    if (hash.empty()) return done(apiFailure(503, "server_busy", "try again", 1));
     auto account = d_.accounts.create(email, hash);
     if (!account) {
       if (account.error() == Errc::already_exists) {
-        return done(failure(409, "email_taken", "an account with this e-mail exists"));
+        return done(apiFailure(409, "email_taken", "an account with this e-mail exists"));
       }
       return done(storeBusy("accounts cannot be written now"));
     }
@@ -124,7 +119,7 @@ void AccountsService::login(AccountCaller caller, std::string_view email_in, std
     pass.reset();  // before the answer, as in registerAccount
     if (!account || !ok) {
       obs::audit("login_failed", {{"ip", caller.ip}});
-      return done(failure(401, "invalid_credentials", "wrong e-mail or password"));
+      return done(apiFailure(401, "invalid_credentials", "wrong e-mail or password"));
     }
     d_.logins.succeeded(email, caller.ip);
     obs::audit("login", {{"user", account->id}, {"ip", caller.ip}});
@@ -134,7 +129,7 @@ void AccountsService::login(AccountCaller caller, std::string_view email_in, std
 
 void AccountsService::logout(AccountCaller caller, Done<SignedOut> done) {
   findSession(caller, /*require_csrf=*/true,
-              [this, caller, done = std::move(done)](AccountResult<auth::SessionInfo> session) mutable {
+              [this, caller, done = std::move(done)](ApiResult<auth::SessionInfo> session) mutable {
                 if (!session) return done(session.error());
                 // The session must be ended in the database before the client is told so:
                 // a revocation that was not written would let the cookie work again.
@@ -151,17 +146,17 @@ void AccountsService::logout(AccountCaller caller, Done<SignedOut> done) {
 
 void AccountsService::me(AccountCaller caller, Done<SessionView> done) {
   findSession(caller, /*require_csrf=*/false,
-              [this, done = std::move(done)](AccountResult<auth::SessionInfo> session) mutable {
+              [this, done = std::move(done)](ApiResult<auth::SessionInfo> session) mutable {
                 if (!session) return done(session.error());
                 auto account = d_.accounts.findById(session->user_id);
                 if (!account) return done(storeBusy("accounts cannot be read now"));
-                if (!*account) return done(failure(401, "token_invalid", "the account no longer exists"));
+                if (!*account) return done(apiFailure(401, "token_invalid", "the account no longer exists"));
                 done(SessionView{std::move(**account), session->csrf_token});
               });
 }
 
 // Runs on a pool.
-AccountResult<SessionOut> AccountsService::startSession(const store::Account& account, const AccountCaller& caller) {
+ApiResult<SessionOut> AccountsService::startSession(const store::Account& account, const AccountCaller& caller) {
   std::string cookie = randomToken();
   auto now = d_.clock.now();
   store::Session s{sha256Hex(cookie), account.id, randomToken(), now,
@@ -187,17 +182,17 @@ std::string AccountsService::cookieHeader(const AccountCaller& caller, const std
 // same lookup and check as the WebSocket handshake and the ticket API. `done` runs on the
 // store's pool.
 void AccountsService::findSession(const AccountCaller& caller, bool require_csrf, SessionDone done) {
-  if (!caller.session_cookie) return done(failure(401, "missing_credentials", "not signed in"));
+  if (!caller.session_cookie) return done(apiFailure(401, "missing_credentials", "not signed in"));
   if (require_csrf && !caller.csrf_header) {
-    return done(failure(403, "csrf_required", "X-CSRF-Token header required"));
+    return done(apiFailure(403, "csrf_required", "X-CSRF-Token header required"));
   }
   auto answer = [done = std::move(done)](boost::system::result<auth::SessionInfo> session) mutable {
     if (session) return done(std::move(*session));
     if (session.error() == Errc::csrf_mismatch) {
-      return done(failure(403, "csrf_invalid", "X-CSRF-Token does not match the session"));
+      return done(apiFailure(403, "csrf_invalid", "X-CSRF-Token does not match the session"));
     }
     if (isTransient(session.error())) return done(storeBusy("sessions cannot be read now"));
-    done(failure(401, "token_invalid", "the session has ended"));
+    done(apiFailure(401, "token_invalid", "the session has ended"));
   };
   std::string cookie = *caller.session_cookie;
   if (require_csrf) return auth::checkSession(d_.lookup, std::move(cookie), *caller.csrf_header, std::move(answer));

@@ -17,6 +17,7 @@
 //
 // Origin checks are the adapters' (REST and GraphQL ask different things of it). Answers
 // come from the pools' threads.
+#include "app/api_failure.hpp"
 #include "auth/hashing_gate.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/rate_limiter.hpp"
@@ -26,8 +27,6 @@
 #include "core/work_pool.hpp"
 #include "http/request.hpp"
 #include "store/accounts.hpp"
-
-#include <boost/system/result.hpp>
 
 #include <functional>
 #include <optional>
@@ -65,19 +64,6 @@ struct AccountCaller {
   static AccountCaller of(const http::Request& request);
 };
 
-// Why an operation did not happen: the HTTP status, the error code both APIs show
-// (`invalid_credentials`, `email_taken`, `rate_limited`, `server_busy`, ...), a sentence,
-// and when to retry.
-struct AccountFailure {
-  int status = 500;
-  std::string_view code;
-  std::string message;
-  std::optional<int> retry_after_s;
-};
-
-template <typename T>
-using AccountResult = boost::system::result<T, AccountFailure>;
-
 // A signed-in session: who, its CSRF token, and the Set-Cookie header value that carries
 // its cookie (or, after logout, clears it).
 struct SessionOut {
@@ -101,7 +87,7 @@ class AccountsService {
   explicit AccountsService(AccountsDeps deps) : d_(std::move(deps)) {}
 
   template <typename T>
-  using Done = std::function<void(AccountResult<T>)>;
+  using Done = std::function<void(ApiResult<T>)>;
 
   void registerAccount(AccountCaller caller, std::string_view email, std::string password, Done<SessionOut> done);
   void login(AccountCaller caller, std::string_view email, std::string password, Done<SessionOut> done);
@@ -110,9 +96,9 @@ class AccountsService {
   void me(AccountCaller caller, Done<SessionView> done);
 
  private:
-  AccountResult<SessionOut> startSession(const store::Account& account, const AccountCaller& caller);
+  ApiResult<SessionOut> startSession(const store::Account& account, const AccountCaller& caller);
   std::string cookieHeader(const AccountCaller& caller, const std::string& value, int max_age_s) const;
-  using SessionDone = std::function<void(AccountResult<auth::SessionInfo>)>;
+  using SessionDone = std::function<void(ApiResult<auth::SessionInfo>)>;
   void findSession(const AccountCaller& caller, bool require_csrf, SessionDone done);
 
   AccountsDeps d_;

@@ -140,4 +140,10 @@ void addServerApiRoutes(http::Router& router, const auth::ApiKeys& keys, pubsub:
                  });
 }
 
+http::Response failureResponse(const ApiFailure& failure) {
+  auto r = http::Response::error(failure.status, failure.code, failure.message);
+  if (failure.retry_after_s) r.with("Retry-After", std::to_string(*failure.retry_after_s));
+  return r;
+}
+
 }  // namespace sg::app

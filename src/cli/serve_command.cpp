@@ -144,7 +144,8 @@ int runServe(const Config& config) {
                             revocations.revokeUser(user_id, clock.now(), credential_lifetime);
                           });
   app::TicketMintLimits mint_limits(config.limits, std::chrono::seconds(config.auth.ticket_ttl_s), clock);
-  app::addTicketRoutes(router, {ticket_issuer, tokens, api_keys, *origins, sessions, mint_limits});
+  app::TicketMinting minting(ticket_issuer, tokens, mint_limits);
+  app::addTicketRoutes(router, {minting, tokens, api_keys, *origins, sessions});
   auto accounts = std::make_shared<app::AccountsService>(app::AccountsDeps{
       *database, *database, session_lookup, pool, hashing, hashing_gate, clock, config.app, logins, registrations_per_ip,
       [&revocations, &clock, &config](const std::string& user_id, const std::string& session_ref) {
