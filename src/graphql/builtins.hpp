@@ -27,7 +27,7 @@ directive @skip("Skipped when true." if: Boolean!) on FIELD | FRAGMENT_SPREAD | 
 directive @deprecated(
   "Why it is deprecated and what to use instead, in Markdown."
   reason: String = "No longer supported"
-) on FIELD_DEFINITION | ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION | ENUM_VALUE
+) on FIELD_DEFINITION | ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION | ENUM_VALUE | DIRECTIVE_DEFINITION
 "Links a custom scalar to the specification of its behaviour."
 directive @specifiedBy("The URL of the specification." url: String!) on SCALAR
 "An input object of which exactly one field must be given."
@@ -144,6 +144,7 @@ enum __DirectiveLocation {
   ENUM_VALUE
   INPUT_OBJECT
   INPUT_FIELD_DEFINITION
+  DIRECTIVE_DEFINITION
 }
 
 type __Meta {

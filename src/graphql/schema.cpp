@@ -52,7 +52,7 @@ std::optional<DirectiveLocation> directiveLocation(std::string_view name) {
       {"INLINE_FRAGMENT", kInlineFragment}, {"VARIABLE_DEFINITION", kVariableDefinition}, {"SCHEMA", kSchema},
       {"SCALAR", kScalar}, {"OBJECT", kObject}, {"FIELD_DEFINITION", kFieldDefinition},
       {"ARGUMENT_DEFINITION", kArgumentDefinition}, {"INTERFACE", kInterface}, {"UNION", kUnion}, {"ENUM", kEnum},
-      {"ENUM_VALUE", kEnumValue}, {"INPUT_OBJECT", kInputObject}, {"INPUT_FIELD_DEFINITION", kInputFieldDefinition},
+      {"ENUM_VALUE", kEnumValue}, {"INPUT_OBJECT", kInputObject}, {"INPUT_FIELD_DEFINITION", kInputFieldDefinition}, {"DIRECTIVE_DEFINITION", kDirectiveDefinition},
   };
   for (const auto& [n, loc] : kNames)
     if (n == name) return loc;

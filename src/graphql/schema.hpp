@@ -75,7 +75,7 @@ enum DirectiveLocation : std::uint32_t {
   kFragmentDefinition = 1u << 4, kFragmentSpread = 1u << 5, kInlineFragment = 1u << 6,
   kVariableDefinition = 1u << 7, kSchema = 1u << 8, kScalar = 1u << 9, kObject = 1u << 10,
   kFieldDefinition = 1u << 11, kArgumentDefinition = 1u << 12, kInterface = 1u << 13, kUnion = 1u << 14,
-  kEnum = 1u << 15, kEnumValue = 1u << 16, kInputObject = 1u << 17, kInputFieldDefinition = 1u << 18,
+  kEnum = 1u << 15, kEnumValue = 1u << 16, kInputObject = 1u << 17, kInputFieldDefinition = 1u << 18, kDirectiveDefinition = 1u << 19,
 };
 std::optional<DirectiveLocation> directiveLocation(std::string_view name);
 
