@@ -1,6 +1,7 @@
 // `sockguard serve`: the one place where the modules meet. Nothing here is logic; it
 // builds each piece from the configuration and hands it to the pieces that use it.
 #include "app/accounts_api.hpp"
+#include "app/graphql_api.hpp"
 #include "app/builtin_channels.hpp"
 #include "app/ops_routes.hpp"
 #include "app/server_api.hpp"
@@ -152,6 +153,8 @@ int runServe(const Config& config) {
         revocations.revokeSession(user_id, session_ref, clock.now() + std::chrono::seconds(config.app.session_ttl_s));
       }});
   app::addAccountRoutes(router, accounts, *origins);
+  auto graphql = std::make_shared<app::GraphqlService>(accounts, minting, sessions);
+  app::addGraphqlRoutes(router, graphql, *origins);
   app::UserCountWorker user_count(hub, pool, metrics);
   server.every(std::chrono::milliseconds(config.app.user_count_interval_ms), [&user_count] { user_count.tick(); });
   app::addStaticRoutes(router);
