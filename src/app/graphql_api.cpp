@@ -190,6 +190,9 @@ void serve(const http::Request& req, GraphqlService& service, const auth::Origin
   // all the same (after the Origin check, which does not need one).
   const graphql::ast::OperationDefinition* op =
       prepared ? chosenOperation(*(*prepared)->document, parsed->operation_name) : nullptr;
+  if (op && op->operation == graphql::ast::OperationType::Mutation && req.method == "GET") {
+    return respond(requestError(type, {405, "mutations need POST", "method_not_allowed"}));
+  }
   if (auto refused = forgeryCheck(req, op, origins, account.session_cookie.has_value())) {
     return respond(requestError(type, *refused));
   }
@@ -197,9 +200,6 @@ void serve(const http::Request& req, GraphqlService& service, const auth::Origin
   if (!prepared) {
     return respond(graphqlResponse(before_execution, type,
                                    graphql::serializeResponse(graphql::errorResponse(prepared.error()))));
-  }
-  if (op && op->operation == graphql::ast::OperationType::Mutation && req.method == "GET") {
-    return respond(requestError(type, {405, "mutations need POST", "method_not_allowed"}));
   }
   if (op && op->operation == graphql::ast::OperationType::Subscription) {
     return respond(requestError(type, {400, "subscriptions are served over WebSocket: graphql-transport-ws at /api/graphql"}));
