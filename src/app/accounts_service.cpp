@@ -155,6 +155,15 @@ void AccountsService::me(AccountCaller caller, Done<SessionView> done) {
               });
 }
 
+void AccountsService::account(std::string user_id, Done<store::Account> done) {
+  d_.pool.post([this, user_id = std::move(user_id), done = std::move(done)] {
+    auto account = d_.accounts.findById(user_id);
+    if (!account) return done(storeBusy("accounts cannot be read now"));
+    if (!*account) return done(apiFailure(401, "token_invalid", "the account no longer exists"));
+    done(std::move(**account));
+  });
+}
+
 // Runs on a pool.
 ApiResult<SessionOut> AccountsService::startSession(const store::Account& account, const AccountCaller& caller) {
   std::string cookie = randomToken();

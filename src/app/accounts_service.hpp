@@ -94,6 +94,8 @@ class AccountsService {
   // Needs the session's CSRF token (caller.csrf_header); closes the session's sockets.
   void logout(AccountCaller caller, Done<SignedOut> done);
   void me(AccountCaller caller, Done<SessionView> done);
+  // The account of an identity already authenticated (a socket's); 401 when it is gone.
+  void account(std::string user_id, Done<store::Account> done);
 
  private:
   ApiResult<SessionOut> startSession(const store::Account& account, const AccountCaller& caller);

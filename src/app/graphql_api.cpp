@@ -122,14 +122,6 @@ Response requestError(std::string_view type, const RequestError& e) {
   return r;
 }
 
-const graphql::ast::OperationDefinition* chosenOperation(const graphql::ast::Document& doc, std::string_view name) {
-  if (name.empty()) return doc.operations.size() == 1 ? &doc.operations.front() : nullptr;
-  for (const auto& op : doc.operations) {
-    if (op.name == name) return &op;
-  }
-  return nullptr;
-}
-
 // Whether a mutation creates the session (accountsLogin/accountsRegister at its root).
 bool signsIn(const graphql::ast::OperationDefinition& op) {
   return std::any_of(op.selection_set.items.begin(), op.selection_set.items.end(), [](const auto& s) {

@@ -36,6 +36,10 @@ class Later {
   std::shared_ptr<Completion> done_;
 };
 
+ApiFailure overHttpOnly() {
+  return apiFailure(400, "bad_request", "signing in and out set the session cookie: use HTTP (POST /api/graphql)");
+}
+
 json::object accountJson(const store::Account& account) { return {{"id", account.id}, {"email", account.email}}; }
 
 std::string stringArg(const FieldCall& call, std::string_view name) {
@@ -45,6 +49,15 @@ std::string stringArg(const FieldCall& call, std::string_view name) {
 
 }  // namespace
 
+const graphql::ast::OperationDefinition* chosenOperation(const graphql::ast::Document& document,
+                                                         std::string_view operation_name) {
+  if (operation_name.empty()) return document.operations.size() == 1 ? &document.operations.front() : nullptr;
+  for (const auto& op : document.operations) {
+    if (op.name == operation_name) return &op;
+  }
+  return nullptr;
+}
+
 GraphqlService::GraphqlService(std::shared_ptr<AccountsService> accounts, TicketMinting& minting,
                                auth::SessionLookup* sessions)
     : accounts_(std::move(accounts)), minting_(minting), sessions_(sessions) {
@@ -53,10 +66,29 @@ GraphqlService::GraphqlService(std::shared_ptr<AccountsService> accounts, Ticket
   engine_ = std::make_unique<graphql::Engine>(*schema, resolvers());
 }
 
+// A ticket for `who`, bound to the caller's client IP and Origin.
+template <typename Later>
+void GraphqlService::mintFor(const Identity& who, GraphqlCaller& caller, Later later) {
+  minting_.mintFor(who, caller.account.ip, caller.origin, [&caller, later](ApiResult<tickets::Minted> minted) {
+    if (!minted) return later(failed(minted.error()));
+    later(json::value(json::object{
+        {"ticket", minted->ticket}, {"expiresIn", minted->expires_in.count()}, {"socketUrl", caller.socket_url}}));
+  });
+}
+
 graphql::Resolvers GraphqlService::resolvers() {
   graphql::Resolvers r;
   r.on("Query", "accountsMe", [this](const FieldCall& call, Completion done) {
     auto& caller = callerOf(call);
+    if (caller.identity) {
+      if (caller.identity->anonymous()) return done(json::value(nullptr));
+      return accounts_->account(caller.identity->user_id,
+                                [later = Later(caller, std::move(done))](ApiResult<store::Account> account) {
+                                  if (account) return later(json::value(accountJson(*account)));
+                                  if (account.error().status == 401) return later(json::value(nullptr));
+                                  later(failed(account.error()));
+                                });
+    }
     // Signed out is an answer, not an error: null.
     if (!caller.account.session_cookie) return done(json::value(nullptr));
     accounts_->me(caller.account, [later = Later(caller, std::move(done))](ApiResult<SessionView> me) {
@@ -69,6 +101,7 @@ graphql::Resolvers GraphqlService::resolvers() {
   auto signIn = [this](bool registering) {
     return [this, registering](const FieldCall& call, Completion done) {
       auto& caller = callerOf(call);
+      if (caller.identity) return done(failed(overHttpOnly()));
       auto answer = [&caller, later = Later(caller, std::move(done))](ApiResult<SessionOut> out) {
         if (!out) return later(failed(out.error()));
         // The cookie goes out with the response; the caller (alive until the execution
@@ -90,6 +123,7 @@ graphql::Resolvers GraphqlService::resolvers() {
 
   r.on("Mutation", "accountsLogout", [this](const FieldCall& call, Completion done) {
     auto& caller = callerOf(call);
+    if (caller.identity) return done(failed(overHttpOnly()));
     accounts_->logout(caller.account, [&caller, later = Later(caller, std::move(done))](ApiResult<SignedOut> out) {
       if (!out) return later(failed(out.error()));
       caller.post([&caller, cookie = out->set_cookie] { caller.set_cookies.push_back(cookie); });
@@ -100,6 +134,12 @@ graphql::Resolvers GraphqlService::resolvers() {
   r.on("Mutation", "socketTicket", [this](const FieldCall& call, Completion done) {
     auto& caller = callerOf(call);
     Later later(caller, std::move(done));
+    if (caller.identity) {
+      if (caller.identity->anonymous()) {
+        return later(failed(credentialRefused(CloseReason::MissingCredentials, "sign in first")));
+      }
+      return mintFor(*caller.identity, caller, later);
+    }
     const auto& a = caller.account;
     if (!a.session_cookie || !sessions_) {
       return later(failed(credentialRefused(CloseReason::MissingCredentials, "sign in first")));
@@ -115,14 +155,7 @@ graphql::Resolvers GraphqlService::resolvers() {
                            return later(failed(credentialRefused(CloseReason::ServerBusy, "sessions cannot be read now")));
                          }
                          if (!s) return later(failed(credentialRefused(CloseReason::TokenInvalid, "session is not valid")));
-                         minting_.mintFor(auth::sessionIdentity(*s), caller.account.ip, caller.origin,
-                                          [&caller, later](ApiResult<tickets::Minted> minted) {
-                                            if (!minted) return later(failed(minted.error()));
-                                            later(json::value(json::object{
-                                                {"ticket", minted->ticket},
-                                                {"expiresIn", minted->expires_in.count()},
-                                                {"socketUrl", caller.socket_url}}));
-                                          });
+                         mintFor(auth::sessionIdentity(*s), caller, later);
                        });
   });
   return r;

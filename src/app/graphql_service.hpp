@@ -19,7 +19,9 @@ namespace sg::app {
 // Who asks, as the resolvers see it: an HTTP request (cookie session) or a socket (the
 // connection's identity). Lives until the execution's `done` has run.
 struct GraphqlCaller {
-  AccountCaller account;  // client IP, session cookie, X-CSRF-Token
+  AccountCaller account;  // client IP, session cookie, X-CSRF-Token (HTTP)
+  // A socket's identity; then there is no cookie, and sign-in and logout are HTTP's.
+  std::optional<Identity> identity;
   std::string origin;     // "" when the request sent none
   std::string socket_url;  // what a minted ticket is for
   // Runs a task on the execution's thread, after the ones posted before it: resolvers that
@@ -29,6 +31,10 @@ struct GraphqlCaller {
   std::vector<std::string> set_cookies;
 };
 
+// The operation a request names (or the document's only one); null when there is none.
+const graphql::ast::OperationDefinition* chosenOperation(const graphql::ast::Document& document,
+                                                         std::string_view operation_name);
+
 class GraphqlService {
  public:
   GraphqlService(std::shared_ptr<AccountsService> accounts, TicketMinting& minting, auth::SessionLookup* sessions);
@@ -37,6 +43,8 @@ class GraphqlService {
 
  private:
   graphql::Resolvers resolvers();
+  template <typename Later>
+  void mintFor(const Identity& who, GraphqlCaller& caller, Later later);
 
   std::shared_ptr<AccountsService> accounts_;
   TicketMinting& minting_;

@@ -2,6 +2,7 @@
 // builds each piece from the configuration and hands it to the pieces that use it.
 #include "app/accounts_api.hpp"
 #include "app/graphql_api.hpp"
+#include "app/graphql_socket_operations.hpp"
 #include "app/builtin_channels.hpp"
 #include "app/ops_routes.hpp"
 #include "app/server_api.hpp"
@@ -30,6 +31,7 @@
 #include "obs/metrics.hpp"
 #include "obs/redact.hpp"
 #include "protocol/phoenix_endpoint.hpp"
+#include "protocol/graphql_ws_endpoint.hpp"
 #include "pubsub/hub.hpp"
 #include "pubsub/in_process_broker.hpp"
 #include "store/sqlite_store.hpp"
@@ -155,6 +157,9 @@ int runServe(const Config& config) {
   app::addAccountRoutes(router, accounts, *origins);
   auto graphql = std::make_shared<app::GraphqlService>(accounts, minting, sessions);
   app::addGraphqlRoutes(router, graphql, *origins);
+  app::GraphqlSocketOperations graphql_sockets(graphql, channels, shards.size());
+  endpoints.add(std::make_unique<protocol::GraphqlWsEndpoint>(
+      protocol::GraphqlWsDeps{graphql_sockets, hub, metrics, tokens, sessions, clock, config}));
   app::UserCountWorker user_count(hub, pool, metrics);
   server.every(std::chrono::milliseconds(config.app.user_count_interval_ms), [&user_count] { user_count.tick(); });
   app::addStaticRoutes(router);

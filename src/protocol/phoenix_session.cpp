@@ -29,7 +29,7 @@ std::optional<std::string_view> tokenField(const json::value& payload) {
 
 Ending phoenixEnding(phoenix::Version version, CloseReason reason, std::optional<int> retry_after_ms) {
   const auto& info = closeInfo(reason);
-  Ending ending{std::nullopt, info.code, info.name};
+  Ending ending{std::nullopt, info.code, std::string(info.name)};
   if (announces(reason)) ending.message = encodeConnectError(version, reason, retry_after_ms);
   return ending;
 }

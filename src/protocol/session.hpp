@@ -21,7 +21,7 @@ namespace sg::protocol {
 struct Ending {
   std::optional<std::string> message;
   std::uint16_t code = 1000;
-  std::string_view reason;
+  std::string reason;  // at most 123 bytes (RFC 6455 §5.5)
 };
 
 class Session {
