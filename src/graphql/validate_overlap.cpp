@@ -38,8 +38,11 @@ bool sameValue(const ast::Value& a, const ast::Value& b) {
   if (a.list.size() != b.list.size() || a.fields.size() != b.fields.size()) return false;
   for (std::size_t i = 0; i < a.list.size(); ++i)
     if (!sameValue(a.list[i], b.list[i])) return false;
-  for (std::size_t i = 0; i < a.fields.size(); ++i)
-    if (a.fields[i].name != b.fields[i].name || !sameValue(a.fields[i].value, b.fields[i].value)) return false;
+  // Input object fields in any order (graphql-js compares them sorted by name).
+  for (const auto& f : a.fields) {
+    auto it = std::find_if(b.fields.begin(), b.fields.end(), [&](const ast::ObjectField& g) { return g.name == f.name; });
+    if (it == b.fields.end() || !sameValue(f.value, it->value)) return false;
+  }
   return true;
 }
 
