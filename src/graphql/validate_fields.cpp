@@ -259,7 +259,7 @@ class Walker {
         cx_.report("Cannot query field " + quote(sel.name) + " on type " + quote(parent->name) + ".", {sel.loc});
     }
     arguments(sel.arguments, def ? &def->args : nullptr, "Field " + quote(sel.name), sel.loc);
-    const Type* type = def ? schema_.type(def->type.name) : nullptr;
+    const Type* type = def ? def->named : nullptr;
     if (type) {
       if (type->isLeaf() && !sel.selection_set.empty())
         cx_.report("Field " + quote(sel.name) + " must not have a selection since type " +

@@ -68,7 +68,7 @@ class Overlap {
       if (sel.kind == ast::SelectionKind::Field) {
         if (sel.selection_set.empty()) continue;
         const Field* def = lookup(parent, sel.name);
-        const Type* t = def ? schema_.type(def->type.name) : nullptr;
+        const Type* t = def ? def->named : nullptr;
         visitSet(sel.selection_set, t && t->isComposite() ? t : nullptr);
       } else if (sel.kind == ast::SelectionKind::InlineFragment) {
         visitSet(sel.selection_set, sel.type_condition.empty() ? parent : schema_.type(sel.type_condition));
@@ -179,8 +179,8 @@ class Overlap {
     if (a.node->selection_set.empty() || b.node->selection_set.empty()) return false;
     FieldMap ma, mb;
     std::vector<std::string_view> va, vb;
-    collect(a.def ? schema_.type(a.def->type.name) : nullptr, a.node->selection_set, ma, va);
-    collect(b.def ? schema_.type(b.def->type.name) : nullptr, b.node->selection_set, mb, vb);
+    collect(a.def ? a.def->named : nullptr, a.node->selection_set, ma, va);
+    collect(b.def ? b.def->named : nullptr, b.node->selection_set, mb, vb);
     for (const auto& [key, all] : ma.keys) {
       const auto* other_all = mb.find(key);
       if (!other_all) continue;

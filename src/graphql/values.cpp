@@ -625,8 +625,34 @@ std::string printGraphqlString(std::string_view s) {
   return out + "\"";
 }
 
-void appendJson(std::string& out, const json::value& v) {
+void appendJsonString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t plain = 0;  // start of the run of characters copied as they are
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.substr(plain, i - plain));
+    plain = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+    }
+  }
+  out.append(s.substr(plain));
+  out.push_back('"');
+}
+
+void appendJson(std::string& out, const json::value& v) {
   switch (v.kind()) {
     case json::kind::null: out += "null"; return;
     case json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
@@ -636,31 +662,7 @@ void appendJson(std::string& out, const json::value& v) {
       // JSON.stringify writes non-finite numbers as null.
       out += std::isfinite(v.get_double()) ? formatJsNumber(v.get_double()) : "null";
       return;
-    case json::kind::string: {
-      out.push_back('"');
-      for (char ch : v.get_string()) {
-        auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-          case '"': out += "\\\""; break;
-          case '\\': out += "\\\\"; break;
-          case '\b': out += "\\b"; break;
-          case '\f': out += "\\f"; break;
-          case '\n': out += "\\n"; break;
-          case '\r': out += "\\r"; break;
-          case '\t': out += "\\t"; break;
-          default:
-            if (c < 0x20) {
-              out += "\\u00";
-              out.push_back(kHex[c >> 4]);
-              out.push_back(kHex[c & 15]);
-            } else {
-              out.push_back(ch);
-            }
-        }
-      }
-      out.push_back('"');
-      return;
-    }
+    case json::kind::string: appendJsonString(out, v.get_string()); return;
     case json::kind::array: {
       out.push_back('[');
       bool first = true;
@@ -678,7 +680,7 @@ void appendJson(std::string& out, const json::value& v) {
       for (const auto& entry : v.get_object()) {
         if (!first) out.push_back(',');
         first = false;
-        appendJson(out, json::value(entry.key()));
+        appendJsonString(out, entry.key());
         out.push_back(':');
         appendJson(out, entry.value());
       }
