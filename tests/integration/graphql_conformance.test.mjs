@@ -10,13 +10,25 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { buildClientSchema, buildSchema, getIntrospectionQuery, printSchema } from 'graphql';
+import {
+  buildClientSchema,
+  buildSchema,
+  getIntrospectionQuery,
+  introspectionTypes,
+  isEnumType,
+  printSchema,
+  specifiedDirectives,
+  specifiedScalarTypes,
+} from 'graphql';
 
 import { checkValidity, runCase, schemaSource } from '../graphql/conformance/reference_runner.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
-const casesDir = path.resolve(here, '../graphql/conformance/cases');
+const contractDir = path.resolve(here, '../graphql/conformance');
+const casesDir = path.join(contractDir, 'cases');
+// The runner's arguments, as README.md says: the schema and the root value.
+const runnerArgs = [path.join(contractDir, 'schema.graphql'), path.join(contractDir, 'root.json')];
 
 // The corpus must stay at least this large (issue 12 asks for 300 documents).
 const MIN_CASES = 300;
@@ -48,7 +60,7 @@ const request = ({ query, variables, operationName }) => ({
 function spawnRunner(requests) {
   if (!runnerPath) throw new Error('set SOCKGUARD_BIN (or GRAPHQL_CONFORMANCE_RUNNER) to find graphql_conformance_runner');
   if (!existsSync(runnerPath)) throw new Error(`the conformance runner is missing: ${runnerPath} (build the graphql_conformance_runner target)`);
-  const out = spawnSync(runnerPath, [], {
+  const out = spawnSync(runnerPath, runnerArgs, {
     cwd: repoRoot,
     input: JSON.stringify(requests),
     maxBuffer: 1 << 30,
@@ -128,6 +140,52 @@ function formatProblems(result) {
   return problems;
 }
 
+// Descriptions graphql-js gives to what the specification defines (built-in scalars and
+// directives, the introspection types): each engine words its own (README.md), so where
+// graphql-js answers one of these, any string or null is accepted.
+const builtinDescriptions = new Set();
+for (const type of [...specifiedScalarTypes, ...introspectionTypes]) {
+  builtinDescriptions.add(type.description);
+  if ('getFields' in type) {
+    for (const field of Object.values(type.getFields())) {
+      builtinDescriptions.add(field.description);
+      for (const arg of field.args ?? []) builtinDescriptions.add(arg.description);
+    }
+  }
+  if (isEnumType(type)) for (const value of type.getValues()) builtinDescriptions.add(value.description);
+}
+for (const directive of specifiedDirectives) {
+  builtinDescriptions.add(directive.description);
+  for (const arg of directive.args) builtinDescriptions.add(arg.description);
+}
+builtinDescriptions.delete(undefined);
+builtinDescriptions.delete(null);
+
+// Equal JSON, key order included, but for built-in descriptions (see above). Answers
+// where the first difference is, or null.
+function dataDifference(expected, actual, at = '') {
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual) || actual.length !== expected.length) return at || '(top)';
+    for (let i = 0; i < expected.length; i += 1) {
+      const found = dataDifference(expected[i], actual[i], `${at}[${i}]`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (expected !== null && typeof expected === 'object') {
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return at || '(top)';
+    const keys = Object.keys(expected);
+    if (JSON.stringify(keys) !== JSON.stringify(Object.keys(actual))) return `${at || '(top)'} (keys or their order)`;
+    for (const key of keys) {
+      if (key === 'description' && builtinDescriptions.has(expected[key]) && (actual[key] === null || typeof actual[key] === 'string')) continue;
+      const found = dataDifference(expected[key], actual[key], `${at}.${key}`);
+      if (found) return found;
+    }
+    return null;
+  }
+  return JSON.stringify(expected) === JSON.stringify(actual) ? null : at || '(top)';
+}
+
 // The set of error paths, a path-less error counted as "(no path)".
 const pathSet = (result) => [...new Set((result.errors ?? []).map((e) => (e.path ? JSON.stringify(e.path) : '(no path)')))].sort();
 
@@ -140,9 +198,8 @@ function differences(reference, actual) {
       : 'sockguard executed the request ("data" present); graphql-js rejected it');
     return found;
   }
-  if ('data' in reference && JSON.stringify(reference.data) !== JSON.stringify(actual.data)) {
-    found.push('"data" differs (values or key order)');
-  }
+  const where = 'data' in reference ? dataDifference(reference.data, actual.data) : null;
+  if (where) found.push(`"data" differs, first at data${where.startsWith('(') ? ` ${where}` : where}`);
   const refPaths = pathSet(reference);
   const actPaths = pathSet(actual);
   if (JSON.stringify(refPaths) !== JSON.stringify(actPaths)) {

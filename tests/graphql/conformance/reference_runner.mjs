@@ -1,7 +1,8 @@
 // The reference side of the conformance contract (README.md beside this file): graphql-js
 // with schema.graphql, root.json and the resolvers the README describes.
 //
-// As a program: reads a JSON array of cases on stdin, writes the JSON array of results.
+// As a program (`node reference_runner.mjs [schema.graphql root.json]`; it always uses the
+// two files beside it): reads a JSON array of cases on stdin, writes the JSON array of results.
 // As a module: runCase / runCases answer the same results in-process, and checkValidity
 // tells whether graphql-js accepts a document (parse + specifiedRules), which the
 // conformance test uses to keep the corpus honest.
