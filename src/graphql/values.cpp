@@ -62,9 +62,17 @@ std::optional<std::int64_t> parseIntText(std::string_view text) {
   return out;
 }
 
-std::optional<double> parseFloatText(std::string_view text) {
+// A literal beyond a double's range reads as infinity, as in JavaScript (graphql-js
+// accepts it; it serializes as null).
+std::optional<double> parseFloatText(std::string_view text, bool allow_infinite = false) {
   double out = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (ec == std::errc::result_out_of_range && allow_infinite && ptr == text.data() + text.size()) {
+    bool tiny = text.find_first_of("eE") != std::string_view::npos &&
+                text[text.find_first_of("eE") + 1] == '-';
+    double sign = text[0] == '-' ? -1.0 : 1.0;
+    return tiny ? 0.0 * sign : sign * std::numeric_limits<double>::infinity();
+  }
   if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(out)) return std::nullopt;
   return out;
 }
@@ -206,7 +214,7 @@ std::optional<json::value> valueFromAst(const Schema& schema, const ast::Value& 
       }
       if (n == "Float") {
         if (literal.kind != ast::ValueKind::Int && literal.kind != ast::ValueKind::Float) return std::nullopt;
-        auto d = parseFloatText(literal.text);
+        auto d = parseFloatText(literal.text, true);
         if (!d) return std::nullopt;
         return json::value(*d);
       }
