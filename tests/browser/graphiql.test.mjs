@@ -28,8 +28,11 @@ async function setQuery(page, text) {
 function response(page) {
   return page.evaluate(() => document.querySelector(".graphiql-response .CodeMirror").CodeMirror.getValue())
 }
+// GraphiQL takes an edit into its state (and its storage, "graphiql:query") after a
+// debounce; a click before that would run the previous document.
 async function run(page, text) {
   await setQuery(page, text)
+  await page.waitForFunction((query) => localStorage.getItem("graphiql:query") === query, text, {polling: 50})
   await page.click(".graphiql-execute-button")
 }
 // Waits until the response pane holds JSON that `accept` likes; returns it.
@@ -44,6 +47,7 @@ async function waitForResponse(page, accept, what, timeout = 10000) {
     } catch { /* not yet JSON, or a subscription between results */ }
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
+  await screenshot(page, "graphiql-timeout")
   throw new Error(`GraphiQL did not show ${what}; last response: ${last}`)
 }
 
@@ -53,7 +57,8 @@ test("GraphiQL: register, accountsMe, a live accountsUserCount subscription, log
   await page.waitForSelector(".graphiql-query-editor .CodeMirror")
 
   await run(page, `mutation { accountsRegister(email: "graphiql@example.com", password: "a long passphrase 1") { account { id email } } }`)
-  const registered = await waitForResponse(page, (r) => r.data?.accountsRegister, "the registration")
+  // Registration hashes the password (argon2id, 64 MiB): slow on a busy machine.
+  const registered = await waitForResponse(page, (r) => r.data?.accountsRegister, "the registration", 45000)
   const id = registered.data.accountsRegister.account.id
   assert.equal(registered.data.accountsRegister.account.email, "graphiql@example.com")
 
