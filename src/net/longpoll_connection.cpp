@@ -8,6 +8,14 @@ namespace sg::net {
 using Clock = std::chrono::steady_clock;
 namespace lp = protocol::longpoll;
 
+namespace {
+// The stock client hands each message of an answer to the socket in a task of its own, and
+// drops the tasks still waiting when it stops (which telling it the end does): the end is
+// told this long after the last messages were taken, so that they are handled first (a
+// connect_error, say).
+constexpr auto kEndAfterMessages = std::chrono::milliseconds(100);
+}  // namespace
+
 LongPollConnection::LongPollConnection(ServerContext& ctx, Shard& shard, std::string id, std::string user_id)
     : ctx_(ctx), shard_(shard), id_(std::move(id)), user_id_(std::move(user_id)), alive_(std::make_shared<int>(0)),
       inbound_budget_(ctx.deps.config.limits.messages_per_s, ctx.deps.config.limits.message_burst, Clock::now()),
@@ -48,13 +56,14 @@ void LongPollConnection::poll(std::string token, Answer answer) {
     old(messagesAnswer(lp::kNoContent, held_token_));
   }
   if (!buffer_.empty()) return answer(messagesAnswer(lp::kOk, token));
-  if (end_) {
+  if (end_ && now >= last_taken_ + kEndAfterMessages) {
     answer(endAnswer());
     return forget();  // told: nothing more to keep
   }
   held_ = std::move(answer);
   held_token_ = std::move(token);
-  armTimer(now + std::chrono::milliseconds(ctx_.deps.config.longpoll.poll_timeout_ms));
+  armTimer(end_ ? last_taken_ + kEndAfterMessages
+                : now + std::chrono::milliseconds(ctx_.deps.config.longpoll.poll_timeout_ms));
 }
 
 void LongPollConnection::post(std::vector<lp::Part> parts, Answer answer) {
@@ -90,6 +99,7 @@ http::Response LongPollConnection::messagesAnswer(int status, const std::string&
     r.body = lp::pollAnswer(status, token, buffer_);
     buffer_.clear();
     buffered_bytes_ = 0;
+    last_taken_ = Clock::now();
   } else {
     r.body = lp::pollAnswer(status, token, {});
   }
@@ -116,6 +126,10 @@ void LongPollConnection::answerHeld() {
   held_ = nullptr;
   last_poll_ = Clock::now();
   if (!buffer_.empty()) return answer(messagesAnswer(lp::kOk, held_token_));
+  if (Clock::now() < last_taken_ + kEndAfterMessages) {
+    held_ = std::move(answer);
+    return armTimer(last_taken_ + kEndAfterMessages);
+  }
   answer(endAnswer());
   forget();
 }
@@ -143,7 +157,9 @@ void LongPollConnection::armTimer(Clock::time_point deadline) {
       auto answer = std::move(self->held_);
       self->held_ = nullptr;
       self->last_poll_ = Clock::now();
-      answer(self->messagesAnswer(lp::kNoContent, self->held_token_));
+      if (!self->end_) return answer(self->messagesAnswer(lp::kNoContent, self->held_token_));
+      answer(self->endAnswer());
+      self->forget();
     } else if (self->finished_) {
       self->forget();  // its end was never asked for
     }

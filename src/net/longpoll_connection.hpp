@@ -94,6 +94,7 @@ class LongPollConnection final : public std::enable_shared_from_this<LongPollCon
   boost::asio::steady_timer timer_;    // the held poll's window; then the end's last wait
   std::uint64_t timer_generation_ = 0;
   std::chrono::steady_clock::time_point last_poll_;
+  std::chrono::steady_clock::time_point last_taken_{};  // when a poll last took messages
   std::optional<End> end_;
   bool flush_scheduled_ = false;
   bool finished_ = false;
