@@ -82,7 +82,7 @@ void LongPollService::handle(std::shared_ptr<http::Request> request, const proto
         .with("Access-Control-Max-Age", "3600");
     return respond(std::move(r));
   }
-  bool get = request->method == "GET" || request->method == "HEAD";
+  bool get = request->method == "GET";
   if (!get && request->method != "POST") {
     return respond(http::Response::error(405, "method_not_allowed", "long-poll takes GET, POST and OPTIONS"));
   }
@@ -101,9 +101,9 @@ void LongPollService::open(std::shared_ptr<http::Request> request, const protoco
   // Limits first: refusing a flood must not cost credential work.
   auto admitted = ctx_.deps.admission.admit(request->client_ip);
   if (!admitted) return refuse(*request, admitted.error().reason, admitted.error().retry_after_ms, respond);
-  // `token` is the session token's parameter here: a JWT in the query is not a long-poll
-  // credential (the ticket, X-Phoenix-AuthToken and the cookie are).
-  std::erase_if(request->query, [](const auto& p) { return p.first == "token"; });
+  // No `token` parameter here has the session token's shape (see sessionToken): one the
+  // client's own params hold is a JWT, for the authenticator as on a WebSocket (only with
+  // auth.query_token). Later requests carry the session token after it, as the last one.
   ctx_.deps.authenticator.authenticate(*request, [this, request, &endpoint, &here, lease = std::move(*admitted),
                                                   respond = std::move(respond)](auth::ConnectDecision decision) mutable {
     // The authenticator may answer from another thread: the session is made on `here`.

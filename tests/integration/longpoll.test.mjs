@@ -172,6 +172,19 @@ describe('long-poll with the stock client', () => {
   });
 });
 
+describe('long-poll and shutdown', () => {
+  it('a server stopping with polls held and sessions open exits cleanly', async () => {
+    const server = await startServer({ env: { ...LP_ENV, SOCKGUARD_LONGPOLL_POLL_TIMEOUT_MS: '30000' } });
+    const tokens = await Promise.all([1, 2, 3, 4].map(() => openSession(server.httpUrl)));
+    const held = tokens.map((token) => lpRequest(server.httpUrl, { params: { token } }).catch((e) => e));
+    await delay(200);
+    const exit = await server.stop();
+    assert.deepEqual(exit, { code: 0, signal: null });
+    await Promise.all(held);
+    server.cleanup();
+  });
+});
+
 describe('long-poll limits', () => {
   it('a buffer past limits.outbound_queue_bytes ends the session slow_consumer; the client reconnects', async (t) => {
     const server = await startServer({ t, env: { ...LP_ENV, SOCKGUARD_LIMITS_OUTBOUND_QUEUE_BYTES: '1024' } });

@@ -7,7 +7,7 @@
 // client made here gets an id in its params (`lpc`, logged as [REDACTED] like any unknown
 // parameter), and one wrapper around globalThis.fetch adds that client's browser headers
 // (and, behind a trusted proxy in the tests, its X-Forwarded-For) and records each request
-// with its answer: `client.requests` = [{method, token, at, httpStatus, body}].
+// with its answer: `client.requests` = [{method, token (the session token), at, httpStatus, body}].
 import { Socket, LongPoll } from 'phoenix';
 
 const realFetch = globalThis.fetch;
@@ -18,7 +18,9 @@ globalThis.fetch = async (url, options = {}) => {
   const parsed = new URL(url);
   const client = clients.get(parsed.searchParams.get('lpc'));
   if (!client) return realFetch(url, options);
-  const entry = { method: options.method ?? 'GET', token: parsed.searchParams.get('token'), at: Date.now() };
+  // The session token (sockguard's start with "lp1."), not a JWT the client's own params hold.
+  const token = parsed.searchParams.getAll('token').find((t) => t.startsWith('lp1.')) ?? null;
+  const entry = { method: options.method ?? 'GET', token, at: Date.now() };
   client.requests.push(entry);
   const res = await realFetch(url, { ...options, headers: { ...(options.headers ?? {}), ...client.headers } });
   const text = await res.text();

@@ -126,6 +126,21 @@ describe('long-poll credentials and their end', () => {
     }
   });
 
+  it('with auth.query_token, a JWT in the client\'s own `token` param opens a session (the session token comes after it)', async () => {
+    const queryServer = await startServer({
+      flags: { '--auth-jwt-secret': HS_SECRET, '--auth-query-token': 'true', '--longpoll-poll-timeout-ms': 1000 },
+    });
+    const c = client(queryServer, { params: { token: jwt('13') } });
+    try {
+      await opened(c);
+      assert.equal((await join(c.socket.channel('user_count:13'))).status, 'ok');
+      assert.ok(c.requests.slice(1).every((r) => r.token?.startsWith('lp1.')));
+    } finally {
+      c.forget();
+      await queryServer.stop();
+    }
+  });
+
   it('logout ends a session opened with the session\'s ticket: connect_error session_revoked, then onError(403)', async () => {
     const session = await register(server, 'lp-logout@example.com', APP);
     const ticket = await mintTicket(server, { origin: APP, headers: sessionTicketHeaders(session) });
