@@ -172,6 +172,33 @@ describe('long-poll with the stock client', () => {
   });
 });
 
+describe('a same-origin page\'s polls (browsers send no Origin on a same-origin GET)', () => {
+  it('Sec-Fetch-Site: same-origin stands for the server\'s own origin; nothing else does', async (t) => {
+    const server = await startServer({ t, env: LP_ENV });
+    const ticketFor = async () => {
+      // A backend mints for user 5, bound to the page's origin (the server's own here).
+      const res = await postJson(server, '/api/socket/ticket', { user_id: '5', origin: server.httpUrl });
+      assert.equal(res.status, 200);
+      return (await res.json()).ticket;
+    };
+    const sameOrigin = await lpRequest(server.httpUrl, { params: { ticket: await ticketFor() }, headers: { 'Sec-Fetch-Site': 'same-origin' } });
+    assert.equal(sameOrigin.json.status, 410, sameOrigin.text);
+    for (const headers of [{}, { 'Sec-Fetch-Site': 'cross-site' }]) {
+      const res = await lpRequest(server.httpUrl, { params: { ticket: await ticketFor() }, headers });
+      assert.deepEqual([res.json.status, res.json.error], [403, 'binding_mismatch'], JSON.stringify(headers));
+    }
+    // An allowed Origin gets CORS headers; a foreign one is refused.
+    const cors = await lpRequest(server.httpUrl, { method: 'OPTIONS', headers: { Origin: server.httpUrl } });
+    assert.equal(cors.httpStatus, 200);
+    assert.equal(cors.headers.get('access-control-allow-origin'), server.httpUrl);
+    assert.match(cors.headers.get('access-control-allow-headers'), /X-Phoenix-AuthToken/);
+    const foreign = await lpRequest(server.httpUrl, { headers: { Origin: 'https://evil.example.net' } });
+    assert.equal(foreign.httpStatus, 403);
+    assert.deepEqual([foreign.json.status, foreign.json.error], [403, 'forbidden_origin']);
+    assert.equal(foreign.headers.get('access-control-allow-origin'), null);
+  });
+});
+
 describe('long-poll and shutdown', () => {
   it('a server stopping with polls held and sessions open exits cleanly', async () => {
     const server = await startServer({ env: { ...LP_ENV, SOCKGUARD_LONGPOLL_POLL_TIMEOUT_MS: '30000' } });
