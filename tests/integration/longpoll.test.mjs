@@ -89,6 +89,27 @@ describe('long-poll with the stock client', () => {
     }
   });
 
+  it('takes binary pushes (the client sends them in base64) and broadcasts them to WebSocket subscribers', async () => {
+    const c = longPollClient(server.socketUrl, quick);
+    const ws = phoenixSocket(server);
+    try {
+      c.socket.connect();
+      const ch = c.socket.channel('room:bin');
+      assert.equal((await join(ch)).status, 'ok');
+      const wch = ws.channel('room:bin');
+      assert.equal((await join(wch)).status, 'ok');
+      const got = nextEvent(wch, 'blob');
+      assert.equal((await receive(ch.push('blob', new Uint8Array([0, 1, 2, 250, 255]).buffer))).status, 'ok');
+      assert.deepEqual([...new Uint8Array(await got)], [0, 1, 2, 250, 255]);
+      // The long-poll session itself gets no binary frame (its messages are JSON strings).
+      await delay(300);
+      assert.ok(!c.messages.some((m) => m.event === 'blob'));
+    } finally {
+      c.forget();
+      await disconnect(ws);
+    }
+  });
+
   it('speaks the exchange as Phoenix does: 410 + token, ndjson POSTs, held GETs, 204 after the window', async () => {
     const base = server.httpUrl;
     const open = await lpRequest(base);

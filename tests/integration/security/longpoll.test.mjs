@@ -176,6 +176,23 @@ describe('long-poll credentials and their end', () => {
     }
   });
 
+  it('refresh_token over long-poll extends the session past the first JWT\'s exp', async () => {
+    const c = client(server, { headers: { Origin: APP }, authToken: jwt('32', 2), reconnectAfterMs: () => 60_000 });
+    try {
+      await opened(c);
+      const ref = c.socket.makeRef();
+      c.socket.push({ topic: 'phoenix', event: 'refresh_token', payload: { token: jwt('32', 600) }, ref });
+      await eventually(() => c.messages.find((m) => m.ref === ref), { what: 'refresh reply' });
+      assert.equal(c.messages.find((m) => m.ref === ref).payload.status, 'ok');
+      await sleep(3500);
+      assert.ok(c.socket.isConnected());
+      assert.deepEqual(c.errors, []);
+      assert.equal((await join(c.socket.channel('user_count:32'))).status, 'ok');
+    } finally {
+      c.forget();
+    }
+  });
+
   it('a session on a JWT ends at its exp: token_expired', async () => {
     const c = client(server, { headers: { Origin: APP }, authToken: jwt('31', 2), reconnectAfterMs: () => 60_000 });
     try {
