@@ -212,6 +212,13 @@ std::vector<ConfigKey> buildKeys() {
           "cookie is Secure too: TLS ends at a proxy that is not configured as trusted)",
           {}, {"auto", "always"}),
       key("app.session_ttl_s", &C::app, &AppConfig::session_ttl_s, "session lifetime", {60, 365 * 86400.0}),
+
+      key("longpoll.enabled", &C::longpoll, &LongPollConfig::enabled,
+          "serve Phoenix long-poll at /socket/longpoll (the stock client's LongPoll fallback)"),
+      key("longpoll.poll_timeout_ms", &C::longpoll, &LongPollConfig::poll_timeout_ms,
+          "how long a long-poll GET waits for messages before it is answered 204", {100, 60'000}),
+      key("longpoll.idle_timeout_s", &C::longpoll, &LongPollConfig::idle_timeout_s,
+          "end a long-poll session with no poll in flight for this many seconds", {1, 3600}),
   };
 }
 

@@ -20,7 +20,9 @@
 #include "channels/channel_registry.hpp"
 #include "cli/commands.hpp"
 #include "cli/jwt_settings.hpp"
+#include "cli/secret_key.hpp"
 #include "core/clock.hpp"
+#include "core/encoding.hpp"
 #include "core/work_pool.hpp"
 #include "http/client_ip.hpp"
 #include "http/router.hpp"
@@ -30,6 +32,7 @@
 #include "obs/log.hpp"
 #include "obs/metrics.hpp"
 #include "obs/redact.hpp"
+#include "protocol/longpoll_token.hpp"
 #include "protocol/phoenix_endpoint.hpp"
 #include "protocol/graphql_ws_endpoint.hpp"
 #include "pubsub/hub.hpp"
@@ -132,9 +135,15 @@ int runServe(const Config& config) {
   endpoints.add(std::make_unique<protocol::PhoenixEndpoint>(
       protocol::PhoenixDeps{channels, hub, metrics, tokens, clock, config}));
 
+  // Long-poll session tokens: signed under the server's secret key, naming this run of this
+  // node (a token from another node or an earlier run is told its session is gone).
+  auto server_key = loadOrCreateSecretKey(config.server.data_dir, &error);
+  if (!server_key) return fail(error);
+  protocol::LongPollTokens longpoll_tokens(*server_key, randomToken(8));
+
   http::Router router;
-  net::Server server(
-      {config, shards, router, endpoints, admission, authenticator, *proxies, metrics, redactor, tls.get()});
+  net::Server server({config, shards, router, endpoints, admission, authenticator, *proxies, metrics, redactor,
+                      tls.get(), config.longpoll.enabled ? &longpoll_tokens : nullptr, &*origins});
   // Every revocation, this node's or (in a cluster) another's, closes the matching sockets here.
   revocations.setOnRevoked([&server](const std::string& user_id, const std::string& session_ref) {
     server.closeConnections(user_id, session_ref, CloseReason::SessionRevoked);
@@ -198,7 +207,7 @@ int runServe(const Config& config) {
   std::cout << fmt::format(
                    "sockguard 0.1.0 listening on {11}://{0}:{1}\n"
                    "  web page:    {11}://{0}:{1}/\n"
-                   "  socket:      {12}://{0}:{1}/socket/websocket (Phoenix Channels, vsn 1.0.0 and 2.0.0)\n"
+                   "  socket:      {12}://{0}:{1}/socket/websocket (Phoenix Channels, vsn 1.0.0 and 2.0.0){13}\n"
                    "  data:        {2}\n"
                    "  shards:      {3}\n"
                    "  credentials: ticket (POST /api/socket/ticket, {4} s), JWT {5} in Sec-WebSocket-Protocol{6}, "
@@ -209,7 +218,8 @@ int runServe(const Config& config) {
                    config.auth.ticket_ttl_s, config.auth.jwt_alg, config.auth.query_token ? " and ?token=" : "",
                    config.auth.auth_timeout_s, config.auth.allow_anonymous ? ", anonymous (public topics)" : "",
                    fmt::join(origins->entries(), ", "),
-                   api_keys.empty() ? "disabled (set server.api_keys)" : "enabled", http_scheme, ws_scheme)
+                   api_keys.empty() ? "disabled (set server.api_keys)" : "enabled", http_scheme, ws_scheme,
+                   config.longpoll.enabled ? "; long-poll at /socket/longpoll" : "")
             << std::flush;
   server.run();
   // Their callbacks post into the server's event loops: stop them first.

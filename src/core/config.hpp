@@ -86,6 +86,13 @@ struct AppConfig {
   int session_ttl_s = 14 * 86400;
 };
 
+// Phoenix long-poll at /socket/longpoll (the stock client's LongPoll transport).
+struct LongPollConfig {
+  bool enabled = true;
+  int poll_timeout_ms = 10'000;  // a GET waits this long for messages, then answers 204
+  int idle_timeout_s = 20;       // a session with no poll in flight for this long ends
+};
+
 struct Config {
   ServerConfig server;
   LimitsConfig limits;
@@ -93,6 +100,7 @@ struct Config {
   ChannelsConfig channels;
   LogConfig log;
   AppConfig app;
+  LongPollConfig longpoll;
 };
 
 }  // namespace sg

@@ -157,9 +157,16 @@ void HttpSession::onRequest() {
   obs::inc(ctx_.deps.metrics.http_requests);
   bool keep_alive = message.keep_alive();
   bool head = req.method == "HEAD";
-  auto self = shared_from_this();
   auto shared_req = std::make_shared<http::Request>(std::move(req));
-  ctx_.deps.router.dispatch(*shared_req, [self, shared_req, keep_alive, head](http::Response response) {
+  auto respond = responder(shared_req, keep_alive, head);
+  if (const auto* endpoint = ctx_.longpoll.endpointFor(*shared_req)) {
+    return ctx_.longpoll.handle(shared_req, *endpoint, shard_, std::move(respond));
+  }
+  ctx_.deps.router.dispatch(*shared_req, std::move(respond));
+}
+
+http::Respond HttpSession::responder(std::shared_ptr<http::Request> shared_req, bool keep_alive, bool head) {
+  return [self = shared_from_this(), shared_req, keep_alive, head](http::Response response) {
     // The handler may answer from another thread: get back onto the shard.
     boost::asio::post(self->shard_.ioc, [self, shared_req, keep_alive, head, r = std::move(response)]() mutable {
       std::uint64_t suppressed = 0;
@@ -178,7 +185,7 @@ void HttpSession::onRequest() {
         self->parse();  // a pipelined request may already wait in the buffer
       });
     });
-  });
+  };
 }
 
 // --- upgrades ----------------------------------------------------------------------

@@ -14,9 +14,9 @@ namespace {
 
 constexpr std::array<std::string_view, 7> kSecretParams{
     "ticket", "token", "guardian_token", "auth_token", "_csrf_token", "csrf_token", "password"};
-constexpr std::array<std::string_view, 6> kSecretHeaders{
+constexpr std::array<std::string_view, 7> kSecretHeaders{
     "cookie", "set-cookie", "authorization", "sec-websocket-protocol", "x-csrf-token",
-    "x-phoenix-authtoken"};
+    "x-phoenix-authtoken", "x-phoenix-longpoll-token"};
 
 int hexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -28,6 +28,9 @@ class Endpoint {
  public:
   virtual ~Endpoint() = default;
   virtual std::string_view path() const = 0;
+  // Where the same protocol is served over HTTP long-poll ("" for nowhere). Its sessions are
+  // made by create() too, over a long-poll transport instead of a WebSocket.
+  virtual std::string_view longPollPath() const { return {}; }
   // Whether this endpoint speaks what the upgrade offers in Sec-WebSocket-Protocol.
   virtual bool accepts(const http::Request& upgrade) const = 0;
   // The protocol's own checks of the upgrade (Phoenix: vsn): the subprotocol to answer
@@ -46,6 +49,12 @@ class Endpoints {
   const Endpoint* find(const http::Request& upgrade) const {
     for (const auto& e : list_)
       if (e->path() == upgrade.path && e->accepts(upgrade)) return e.get();
+    return nullptr;
+  }
+  // The endpoint serving long-poll at `path`; null when none does.
+  const Endpoint* findLongPoll(std::string_view path) const {
+    for (const auto& e : list_)
+      if (!e->longPollPath().empty() && e->longPollPath() == path) return e.get();
     return nullptr;
   }
   // Whether any endpoint lives at `path` (to tell 404 from a refused subprotocol).
