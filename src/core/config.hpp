@@ -52,7 +52,7 @@ struct AuthConfig {
   std::vector<std::string> allowed_origins;       // exact or https://*.example.com
   bool allow_anonymous = false;                   // sockets without any credential
   bool query_token = false;                       // JWT in ?token= (logs leak URLs)
-  std::string reject_with = "message";            // "message" (connect_error) or "http"
+  std::string reject_with = "auto";               // "auto" (the client says), "message" (connect_error) or "http"
   int ticket_ttl_s = 10;
   std::size_t ticket_store_max = 1'000'000;       // live tickets held at most
   int auth_timeout_s = 5;                         // first-message auth window

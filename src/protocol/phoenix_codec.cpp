@@ -12,10 +12,37 @@
 namespace sg::phoenix {
 namespace json = boost::json;
 
+namespace {
+
+// One numeric part of a semantic version: digits, no leading zero (Elixir's Version.parse).
+std::optional<std::uint64_t> versionPart(std::string_view s) {
+  if (s.empty() || s.size() > 9 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
+  std::uint64_t n = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return n;
+}
+
+}  // namespace
+
 std::optional<Version> parseVsn(std::optional<std::string_view> vsn) {
   if (!vsn) return Version::V1;
-  if (*vsn == "2.0.0") return Version::V2;
-  if (*vsn == "1.0.0") return Version::V1;
+  // MAJOR.MINOR.PATCH, then Phoenix's requirements `~> 2.0.0` (V2) and `~> 1.0.0` (V1):
+  // the same major and minor, any patch. Build metadata (+abc) is ignored and a
+  // pre-release (2.0.1-rc) does not match, as in Elixir's Version.match?.
+  std::string_view v = vsn->substr(0, vsn->find('+'));
+  if (v.size() != vsn->size() && v.size() + 1 == vsn->size()) return std::nullopt;  // "2.0.0+"
+  auto dot1 = v.find('.');
+  auto dot2 = dot1 == std::string_view::npos ? dot1 : v.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos) return std::nullopt;
+  auto major = versionPart(v.substr(0, dot1));
+  auto minor = versionPart(v.substr(dot1 + 1, dot2 - dot1 - 1));
+  auto patch = versionPart(v.substr(dot2 + 1));
+  if (!major || !minor || !patch || *minor != 0) return std::nullopt;
+  if (*major == 2) return Version::V2;
+  if (*major == 1) return Version::V1;
   return std::nullopt;
 }
 

@@ -12,7 +12,8 @@ namespace sg::phoenix {
 
 enum class Version : std::uint8_t { V1, V2 };
 
-// Parses the `vsn` query parameter: absent means 1.0.0; an unknown version is nullopt.
+// Parses the `vsn` query parameter as Phoenix matches it: absent means 1.0.0, then
+// `~> 2.0.0` is V2 and `~> 1.0.0` V1 (2.0.1 is V2); anything else is nullopt.
 std::optional<Version> parseVsn(std::optional<std::string_view> vsn);
 
 // Limits on the envelope fields: refs are small counters, topic and event must fit the

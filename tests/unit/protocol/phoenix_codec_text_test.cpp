@@ -157,6 +157,18 @@ TEST(PhoenixCodec, ParseVsn) {
   EXPECT_EQ(parseVsn("3.0.0"), std::nullopt);
   EXPECT_EQ(parseVsn(""), std::nullopt);
   EXPECT_EQ(parseVsn("2"), std::nullopt);
+  // Phoenix's `~> 2.0.0` / `~> 1.0.0`: any patch of the same major.minor.
+  EXPECT_EQ(parseVsn("2.0.1"), Version::V2);
+  EXPECT_EQ(parseVsn("2.0.17"), Version::V2);
+  EXPECT_EQ(parseVsn("1.0.3"), Version::V1);
+  EXPECT_EQ(parseVsn("2.0.0+build.5"), Version::V2);
+  EXPECT_EQ(parseVsn("2.1.0"), std::nullopt);
+  EXPECT_EQ(parseVsn("1.1.0"), std::nullopt);
+  EXPECT_EQ(parseVsn("2.0.1-rc.1"), std::nullopt);
+  EXPECT_EQ(parseVsn("2.0"), std::nullopt);
+  EXPECT_EQ(parseVsn("02.0.0"), std::nullopt);
+  EXPECT_EQ(parseVsn("2.0.0+"), std::nullopt);
+  EXPECT_EQ(parseVsn("2.0.x"), std::nullopt);
 }
 
 }  // namespace

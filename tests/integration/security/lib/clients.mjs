@@ -97,9 +97,12 @@ function decode(text, isBinary) {
   return v;  // V1 object
 }
 
+// Raw clients here read connect_error, so they ask for readable refusals (DESIGN §4);
+// pass sockguard_refusal: null to connect as a client that does not.
 export function socketUrl(server, params = {}, vsn = '2.0.0') {
   rememberFields(params);
-  const q = new URLSearchParams(params);
+  const all = { sockguard_refusal: 'connect_error', ...params };
+  const q = new URLSearchParams(Object.entries(all).filter(([, v]) => v !== null && v !== undefined));
   if (vsn !== null) q.set('vsn', vsn);
   return `${server.ws}/socket/websocket?${q}`;
 }
