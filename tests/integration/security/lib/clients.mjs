@@ -273,7 +273,11 @@ export function phoenixClient(server, { authToken, params, origin, localAddress,
   const socket = new Socket(server.socketBase, {
     transport: Transport,
     authToken,
-    params,
+    // These tests read the refusal's code and reason: the client asks for connect_error
+    // (as sockguard's JS client does); without it the server answers plain HTTP.
+    params: typeof params === 'function'
+      ? () => ({ sockguard_refusal: 'connect_error', ...params() })
+      : { sockguard_refusal: 'connect_error', ...params },
     vsn,
     timeout: WAIT_MS,
     reconnectAfterMs: () => 10 * 60 * 1000,
