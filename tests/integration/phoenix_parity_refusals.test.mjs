@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 
 import { startServer } from './lib/server.mjs';
 import { delay, RawClient, withTimeout, WAIT_MS } from './lib/clients.mjs';
-import { fetchMetrics } from './lib/http.mjs';
+import { fetchMetrics, postJson } from './lib/http.mjs';
 
 const JWT_SECRET = 'parity-jwt-secret-0123456789abcdefghijklmnop';
 const WINDOW_MS = 3000;
@@ -92,6 +92,21 @@ describe('a refused stock client backs off', () => {
     const server = await startServer({ env: { SOCKGUARD_AUTH_ALLOW_ANONYMOUS: 'false' }, args: ['--auth-jwt-secret', JWT_SECRET], t });
     const token = hs256({ sub: '42', exp: nowS() - 3600, iat: nowS() - 7200 });
     assertBackedOff(await stockClientFor3s(server, { reason: 'token_expired', authToken: token }), 'token_expired', t);
+  });
+
+  test('binding_mismatch (a ticket bound to another client address)', async (t) => {
+    const server = await startServer({ env: { SOCKGUARD_AUTH_ALLOW_ANONYMOUS: 'false' }, t });
+    const res = await postJson(server, '/api/socket/ticket', { user_id: '42', client_ip: '192.0.2.1' });
+    assert.equal(res.status, 200);
+    const { ticket } = await res.json();
+    assertBackedOff(await stockClientFor3s(server, { reason: 'binding_mismatch', params: { ticket } }), 'binding_mismatch', t);
+  });
+
+  test('session_revoked (a JWT issued before the user was disconnected)', async (t) => {
+    const server = await startServer({ env: { SOCKGUARD_AUTH_ALLOW_ANONYMOUS: 'false' }, args: ['--auth-jwt-secret', JWT_SECRET], t });
+    const token = hs256({ sub: '42', exp: nowS() + 600, iat: nowS() - 10 });
+    assert.equal((await postJson(server, '/api/users/42/disconnect', {})).status < 300, true);
+    assertBackedOff(await stockClientFor3s(server, { reason: 'session_revoked', authToken: token }), 'session_revoked', t);
   });
 
   test('forbidden_origin (a foreign Origin)', async (t) => {
