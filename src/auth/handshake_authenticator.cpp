@@ -5,7 +5,6 @@
 #include "core/text.hpp"
 
 #include "auth/passwords.hpp"
-#include "auth/refusal_style.hpp"
 #include "auth/session_cookie.hpp"
 #include "http/cookies.hpp"
 #include "http/header_list.hpp"
@@ -76,10 +75,7 @@ void HandshakeAuthenticator::authenticate(const http::Request& request, Done don
     return tokens_.verifyJwt(*token, admit(std::move(done)));
   }
 
-  if (config_.allow_anonymous) return done(Admitted{Identity{}, false});
-  // First-message auth is for clients that read connect_error (refusal_style.hpp).
-  if (!mayAuthenticateLater(config_, request)) return done(refuse(CloseReason::MissingCredentials));
-  done(Admitted{Identity{}, /*awaits_first_message=*/true});
+  done(Admitted{Identity{}, /*awaits_first_message=*/!config_.allow_anonymous});
 }
 
 void HandshakeAuthenticator::authenticateSession(std::string session_id, std::string csrf, Done done) {

@@ -236,6 +236,11 @@ void HttpSession::onDecision(std::shared_ptr<http::Request> req, const protocol:
                              std::string subprotocol, std::string accept_key, auth::ConnectDecision decision,
                              std::shared_ptr<auth::Admission::Lease> lease) {
   if (ended_) return;  // the request's time ran out while it was being authenticated
+  const auto& auth_config = ctx_.deps.config.auth;
+  // A bare socket is for clients the endpoint lets authenticate by their first message.
+  if (decision && decision->awaits_first_message && !endpoint.acceptsBareSocket(*req, auth_config)) {
+    decision = auth::Refusal{CloseReason::MissingCredentials, std::nullopt};
+  }
   if (decision && lease) {
     // Caps that need the identity: sockets per user, and bare sockets per IP.
     if (!decision->identity.anonymous() && !lease->bindUser(decision->identity.user_id)) {
@@ -248,8 +253,8 @@ void HttpSession::onDecision(std::shared_ptr<http::Request> req, const protocol:
   if (!decision) {
     ctx_.deps.metrics.refused(decision.error().reason);
     // Told after the upgrade only to a client that reads it; any other gets plain HTTP, so
-    // that its own reconnect backoff applies (refusal_style.hpp).
-    if (!auth::refusesWithMessage(ctx_.deps.config.auth, *req)) {
+    // that its own reconnect backoff applies (auth/refusal_style.hpp).
+    if (!endpoint.readsRefusals(*req, auth_config)) {
       return respond(auth::refusalResponse(decision.error()), false);
     }
   } else {

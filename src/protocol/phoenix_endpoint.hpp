@@ -18,6 +18,11 @@ class PhoenixEndpoint final : public Endpoint {
   bool accepts(const http::Request&) const override { return true; }
   auth::Verdict<std::string> negotiate(const http::Request& upgrade) const override;
   Ending refusal(const http::Request& upgrade, CloseReason reason, std::optional<int> retry_after_ms) const override;
+  // The stock client fires onOpen on a 101 and resets its backoff: a refusal after the
+  // upgrade, or a bare socket refused later, would bring it back at once. Both only for
+  // clients that say they read connect_error (auth/refusal_style.hpp).
+  bool readsRefusals(const http::Request& upgrade, const AuthConfig& auth) const override;
+  bool acceptsBareSocket(const http::Request& upgrade, const AuthConfig& auth) const override;
   std::unique_ptr<Session> create(SessionStart start) const override;
 
  private:
