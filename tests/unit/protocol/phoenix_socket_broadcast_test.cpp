@@ -75,6 +75,9 @@ TEST_F(PhoenixSocketBroadcast, ChannelEventIsBroadcastToTheRoomSenderIncluded) {
 TEST_F(PhoenixSocketBroadcast, BinaryBroadcastGoesToV1AsBase64) {
   auto v1 = harness.makeSocket(tv1, phoenix::Version::V1);
   v1->onText(R"({"topic":"room:lobby","event":"phx_join","payload":{},"ref":"1"})");
+  FakeTransport tv1b;
+  auto v1b = harness.makeSocket(tv1b, phoenix::Version::V1);
+  v1b->onText(R"({"topic":"room:lobby","event":"phx_join","payload":{},"ref":"1"})");
   join(*a, "room:lobby");
   join(*b, "room:lobby");
   std::string bytes("\x00\x01\xff", 3);
@@ -83,6 +86,8 @@ TEST_F(PhoenixSocketBroadcast, BinaryBroadcastGoesToV1AsBase64) {
   EXPECT_FALSE(tv1.sent[1].binary);
   EXPECT_EQ(tv1.json(1), json::parse(
       R"({"topic":"room:lobby","event":"blob","payload":{"payload_base64":"AAH/"},"ref":null,"join_ref":null})"));
+  ASSERT_EQ(tv1b.sent.size(), 2u);
+  EXPECT_EQ(tv1.sent[1].frame.get(), tv1b.sent[1].frame.get());  // encoded once for every V1 socket
   ASSERT_EQ(ta.sent.size(), 2u);
   EXPECT_TRUE(ta.sent[1].binary);
   EXPECT_EQ(*ta.sent[1].frame, phoenix::encodeBinaryBroadcast("room:lobby", "blob", bytes));
