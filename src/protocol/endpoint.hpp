@@ -32,7 +32,7 @@ class Endpoint {
   // Whether this endpoint speaks what the upgrade offers in Sec-WebSocket-Protocol.
   virtual bool accepts(const http::Request& upgrade) const = 0;
   // The protocol's own checks of the upgrade (Phoenix: vsn): the subprotocol to answer
-  // ("" for none), or the refusal.
+  // ("" for none), or the refusal, which is always told as plain HTTP (before the upgrade).
   virtual auth::Verdict<std::string> negotiate(const http::Request& upgrade) const = 0;
   // How a refused upgrade is told, over the upgraded socket, to clients that read it.
   virtual Ending refusal(const http::Request& upgrade, CloseReason reason, std::optional<int> retry_after_ms) const = 0;

@@ -20,7 +20,7 @@ auth::Verdict<std::string> PhoenixEndpoint::negotiate(const http::Request& upgra
 
 Ending PhoenixEndpoint::refusal(const http::Request& upgrade, CloseReason reason,
                                 std::optional<int> retry_after_ms) const {
-  // A refusal for a bad vsn is told in V2, the current client's format.
+  // negotiate() refused a bad vsn before the upgrade (as HTTP); V2 is only a fallback.
   return phoenixEnding(versionOf(upgrade).value_or(phoenix::Version::V2), reason, retry_after_ms);
 }
 

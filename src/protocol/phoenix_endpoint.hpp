@@ -1,5 +1,6 @@
 #pragma once
-// Phoenix Channels at /socket/websocket: `vsn` picks V1 (absent or 1.0.0) or V2 (2.0.0);
+// Phoenix Channels at /socket/websocket: `vsn` picks V1 (absent or ~> 1.0.0) or V2
+// (~> 2.0.0), anything else is refused before the upgrade;
 // the `phoenix` subprotocol is answered when offered (the 1.8 client's authToken rides
 // beside it, and browsers fail a handshake whose offered protocols are all ignored).
 #include "protocol/endpoint.hpp"
