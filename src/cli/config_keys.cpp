@@ -171,7 +171,9 @@ std::vector<ConfigKey> buildKeys() {
           "accept sockets that present no credential (they may join public topics only)"),
       key("auth.query_token", &C::auth, &AuthConfig::query_token, "accept a JWT in ?token= (URLs end up in logs)"),
       key("auth.reject_with", &C::auth, &AuthConfig::reject_with,
-          "refuse handshakes with a connect_error message (browsers) or plain HTTP status", {}, {"message", "http"}),
+          "refuse handshakes with a connect_error message or a plain HTTP status; auto: the message only for clients "
+          "that ask for it with ?sockguard_refusal=connect_error (a stock client would reconnect at once)",
+          {}, {"auto", "message", "http"}),
       key("auth.ticket_ttl_s", &C::auth, &AuthConfig::ticket_ttl_s, "one-time ticket lifetime", {1, 60}),
       key("auth.ticket_store_max", &C::auth, &AuthConfig::ticket_store_max, "live tickets held at most", {1, 1e9}),
       key("auth.auth_timeout_s", &C::auth, &AuthConfig::auth_timeout_s, "seconds a bare socket has to push `auth`",

@@ -33,7 +33,9 @@ struct LimitsConfig {
   std::size_t frame_bytes_before_auth = 4 * 1024; // inbound frame before authentication
   std::size_t frame_bytes = 64 * 1024;            // inbound frame after authentication
   double messages_per_s = 50;                     // inbound messages per socket
-  int message_burst = 100;
+  // Well above topics_per_socket: an app that joins its channels at connect and pushes
+  // once on each (Phoenix has no such limit) must fit in the burst.
+  int message_burst = 300;
   int topics_per_socket = 100;
   std::size_t outbound_queue_bytes = 1024 * 1024; // over it: close slow_consumer
   int heartbeat_timeout_s = 60;                   // close a socket silent this long
@@ -52,7 +54,7 @@ struct AuthConfig {
   std::vector<std::string> allowed_origins;       // exact or https://*.example.com
   bool allow_anonymous = false;                   // sockets without any credential
   bool query_token = false;                       // JWT in ?token= (logs leak URLs)
-  std::string reject_with = "message";            // "message" (connect_error) or "http"
+  std::string reject_with = "auto";               // "auto" (the client says), "message" (connect_error) or "http"
   int ticket_ttl_s = 10;
   std::size_t ticket_store_max = 1'000'000;       // live tickets held at most
   int auth_timeout_s = 5;                         // first-message auth window

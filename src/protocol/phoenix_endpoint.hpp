@@ -1,5 +1,7 @@
 #pragma once
-// Phoenix Channels at /socket/websocket (and over long-poll at /socket/longpoll): `vsn` picks V1 (absent or 1.0.0) or V2 (2.0.0);
+// Phoenix Channels at /socket/websocket (and over long-poll at /socket/longpoll): `vsn`
+// picks V1 (absent or ~> 1.0.0) or V2 (~> 2.0.0), anything else is refused before the
+// upgrade;
 // the `phoenix` subprotocol is answered when offered (the 1.8 client's authToken rides
 // beside it, and browsers fail a handshake whose offered protocols are all ignored).
 #include "protocol/endpoint.hpp"
@@ -22,6 +24,11 @@ class PhoenixEndpoint final : public Endpoint {
   bool accepts(const http::Request&) const override { return true; }
   auth::Verdict<std::string> negotiate(const http::Request& upgrade) const override;
   Ending refusal(const http::Request& upgrade, CloseReason reason, std::optional<int> retry_after_ms) const override;
+  // The stock client fires onOpen on a 101 and resets its backoff: a refusal after the
+  // upgrade, or a bare socket refused later, would bring it back at once. Both only for
+  // clients that say they read connect_error (auth/refusal_style.hpp).
+  bool readsRefusals(const http::Request& upgrade, const AuthConfig& auth) const override;
+  bool acceptsBareSocket(const http::Request& upgrade, const AuthConfig& auth) const override;
   std::unique_ptr<Session> create(SessionStart start) const override;
 
  private:

@@ -1,5 +1,7 @@
 #include "protocol/phoenix_socket.hpp"
 
+#include "core/encoding.hpp"
+
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -34,9 +36,9 @@ class PhoenixSocket::Context final : public channels::ChannelContext {
   const channels::TopicParams& params() const override { return joined_.params; }
 
   void push(std::string_view event, const json::value& payload) override {
-    socket_.sendText(phoenix::encodeText(socket_.version_,
-                                         phoenix::Envelope{joined_.join_ref, std::nullopt, joined_.topic, event},
-                                         payload));
+    phoenix::Envelope envelope{joined_.join_ref, std::nullopt, joined_.topic, event};
+    envelope.join_ref_number = joined_.join_ref_number;
+    socket_.sendText(phoenix::encodeText(socket_.version_, envelope, payload));
   }
   void broadcast(const std::string& topic, const std::string& event, const json::value& payload) override {
     publish(topic, event, json::serialize(payload), false);
@@ -68,6 +70,8 @@ channels::PendingReply PhoenixSocket::pendingReply(const phoenix::Message& to) {
   phoenix::Message envelope;
   envelope.join_ref = to.join_ref;
   envelope.ref = to.ref;
+  envelope.join_ref_number = to.join_ref_number;
+  envelope.ref_number = to.ref_number;
   envelope.topic = to.topic;
   return channels::PendingReply(
       [post = transport_.poster(), alive = transport_.lifetime(), this, envelope](channels::Reply r) mutable {
@@ -134,6 +138,8 @@ void PhoenixSocket::handleControl(phoenix::Message& m) {
     phoenix::Message envelope;
     envelope.join_ref = m.join_ref;
     envelope.ref = m.ref;
+    envelope.join_ref_number = m.join_ref_number;
+    envelope.ref_number = m.ref_number;
     envelope.topic = m.topic;
     return control_->onControl(m.event, m.payload,
                     [alive = transport_.lifetime(), this, envelope = std::move(envelope)](channels::Reply r) {
@@ -145,25 +151,43 @@ void PhoenixSocket::handleControl(phoenix::Message& m) {
 
 void PhoenixSocket::handleJoin(phoenix::Message& m) {
   // The client sets join_ref = ref on a join; V1 clients may omit join_ref.
-  if (!m.join_ref) m.join_ref = m.ref;
+  if (!m.join_ref) {
+    m.join_ref = m.ref;
+    m.join_ref_number = m.ref_number;
+  }
+  Joined* old = findJoined(m.topic);
+  if (!old) return join(m);
+  // A second join of the same topic replaces the first, as in Phoenix: the old join ends
+  // before the new one is tried (whatever its outcome), and its phx_close follows the new
+  // join's reply, the order Phoenix's socket sends them in (the close is queued to itself).
+  // The client ignores that close unless it still holds the old join_ref.
+  phoenix::Envelope close{std::nullopt, std::nullopt, m.topic, "phx_close"};
+  std::string old_ref = old->join_ref;
+  close.join_ref = close.ref = old_ref;
+  close.join_ref_number = close.ref_number = old->join_ref_number;
+  removeJoined(old);
+  join(m);
+  sendText(phoenix::encodeText(version_, close, std::string_view("{}")));
+}
+
+void PhoenixSocket::join(phoenix::Message& m) {
   auto refuse = [&](std::string_view reason) {
     obs::inc(deps_.metrics.joins_error);
     replyError(m, reason);
   };
   auto resolved = deps_.registry.resolve(m.topic);
-  if (!resolved) return refuse("unmatched topic");
-  if (!resolved->spec->rule(identity_, resolved->params)) return refuse("unauthorized");
-
-  // A second join of the same topic replaces the first, as in Phoenix: the old join is
-  // closed (the client ignores it unless it still holds that join_ref) and a new one made.
-  if (Joined* old = findJoined(m.topic)) {
-    sendText(phoenix::encodeText(version_, phoenix::Envelope{old->join_ref, old->join_ref, old->topic, "phx_close"},
-                                 std::string_view("{}")));
-    removeJoined(old);
+  if (!resolved) {
+    // Phoenix answers an unmatched topic without a join_ref.
+    obs::inc(deps_.metrics.joins_error);
+    phoenix::Message unmatched = m;
+    unmatched.join_ref.reset();
+    return replyError(unmatched, "unmatched topic");
   }
+  if (!resolved->spec->rule(identity_, resolved->params)) return refuse("unauthorized");
   if (static_cast<int>(joined_.size()) >= limits_.max_topics) return refuse("too many channels joined");
 
-  Joined joined{m.topic, m.join_ref.value_or(""), std::move(resolved->params), resolved->spec->handler.get()};
+  Joined joined{m.topic, m.join_ref.value_or(""), m.join_ref_number, std::move(resolved->params),
+                resolved->spec->handler.get()};
   Context ctx(*this, joined, &m);
   channels::Reply r = joined.handler->onJoin(ctx, m.payload);
   // A join is answered at once: the channel's state begins with the reply.
@@ -180,21 +204,35 @@ void PhoenixSocket::handleJoin(phoenix::Message& m) {
 
 void PhoenixSocket::handleLeave(phoenix::Message& m) {
   Joined* joined = findJoined(m.topic);
-  // Nothing to leave (never joined, or a leave for an earlier join of the topic, which must
-  // not end the current one): answered ok, as Phoenix does. The stock client leaves every
-  // channel whose join was refused and expects ok.
-  if (!joined || (m.join_ref && *m.join_ref != joined->join_ref)) return reply(m, channels::Reply::okWith(json::object{}));
+  // Nothing to leave (never joined): answered ok, as Phoenix does. The stock client leaves
+  // every channel whose join was refused and expects ok.
+  if (!joined) return reply(m, channels::Reply::okWith(json::object{}));
+  // A leave for an earlier join of the topic raced the server's close of it: Phoenix
+  // ignores it (that close was already sent), and it must not end the current join.
+  if (m.join_ref && *m.join_ref != joined->join_ref) return;
+  phoenix::Envelope close{std::nullopt, std::nullopt, m.topic, "phx_close"};
   std::string join_ref = joined->join_ref;
+  close.join_ref = close.ref = join_ref;
+  close.join_ref_number = close.ref_number = joined->join_ref_number;
   removeJoined(joined);
   reply(m, channels::Reply::okWith(json::object{}));
-  sendText(phoenix::encodeText(version_, phoenix::Envelope{join_ref, join_ref, m.topic, "phx_close"},
-                               std::string_view("{}")));
+  sendText(phoenix::encodeText(version_, close, std::string_view("{}")));
 }
 
 void PhoenixSocket::handleEvent(phoenix::Message& m) {
   Joined* joined = findJoined(m.topic);
-  // A push for a topic this socket has not joined, or for an earlier join of it.
-  if (!joined || (m.join_ref && *m.join_ref != joined->join_ref)) return replyError(m, "unmatched topic");
+  if (!joined) {
+    // A push for a topic this socket has not joined: Phoenix answers without a join_ref.
+    phoenix::Message unmatched = m;
+    unmatched.join_ref.reset();
+    return replyError(unmatched, "unmatched topic");
+  }
+  // A push for an earlier join of the topic is stale: Phoenix ignores it.
+  if (m.join_ref && *m.join_ref != joined->join_ref) return;
+  // The reply carries the channel's join_ref, as Phoenix's channel server answers with its
+  // own (a V1 client, or a raw one, may push without it).
+  m.join_ref = joined->join_ref;
+  m.join_ref_number = joined->join_ref_number;
   Context ctx(*this, *joined, &m);
   channels::Reply r = joined->handler->onEvent(ctx, channels::InboundEvent{m.event, m.payload, m.binary_payload});
   if (m.ref && !r.deferred) reply(m, r);
@@ -216,7 +254,10 @@ void PhoenixSocket::reply(const phoenix::Message& to, const channels::Reply& r) 
     return sendBinary(phoenix::encodeBinaryReply(to.join_ref.value_or(""), to.ref.value_or(""), to.topic, status,
                                                  *r.binary_response));
   }
-  sendText(phoenix::encodeReply(version_, to.join_ref, to.ref, to.topic, status, r.response));
+  phoenix::Envelope envelope{to.join_ref, to.ref, to.topic, {}};
+  envelope.join_ref_number = to.join_ref_number;
+  envelope.ref_number = to.ref_number;
+  sendText(phoenix::encodeReply(version_, envelope, status, r.response));
 }
 
 void PhoenixSocket::replyError(const phoenix::Message& to, std::string_view reason) {
@@ -239,13 +280,26 @@ void PhoenixSocket::sendBinary(std::string frame) {
 
 void PhoenixSocket::deliver(const pubsub::BroadcastPtr& b) {
   if (b->binary()) {
-    // V1 has no binary frames: such broadcasts do not reach V1 sockets.
-    if (version_ != Version::V2) return;
-    const auto& frame = b->encoded(codecs().v2_binary, [&] {
-      return phoenix::encodeBinaryBroadcast(b->topic(), b->event(), b->payload());
+    if (version_ == Version::V2) {
+      const auto& frame = b->encoded(codecs().v2_binary, [&] {
+        return phoenix::encodeBinaryBroadcast(b->topic(), b->event(), b->payload());
+      });
+      obs::inc(deps_.metrics.messages_out);
+      transport_.send(frame, true);
+      return;
+    }
+    // V1 has no binary frames (Phoenix's V1 serializer cannot encode them at all): the
+    // bytes go as base64 in a text broadcast, {"payload_base64": "..."}, as the HTTP API
+    // takes them, so a V1 client still gets every broadcast of its topics.
+    const auto& frame = b->encoded(codecs().v1_text, [&] {
+      std::string payload = "{\"payload_base64\":";
+      phoenix::appendJsonString(payload, base64Encode(b->payload()));
+      payload.push_back('}');
+      return phoenix::encodeText(version_, phoenix::Envelope{std::nullopt, std::nullopt, b->topic(), b->event()},
+                                 std::string_view(payload));
     });
     obs::inc(deps_.metrics.messages_out);
-    transport_.send(frame, true);
+    transport_.send(frame, false);
     return;
   }
   auto format = version_ == Version::V2 ? codecs().v2_text : codecs().v1_text;

@@ -76,6 +76,7 @@ class PhoenixSocket final : public pubsub::Subscriber {
   struct Joined {
     std::string topic;
     std::string join_ref;
+    bool join_ref_number;  // the client sent it as a JSON integer: it goes back as one
     channels::TopicParams params;
     channels::ChannelHandler* handler;
   };
@@ -86,6 +87,7 @@ class PhoenixSocket final : public pubsub::Subscriber {
 
   void dispatch(phoenix::Message& message);
   void handleJoin(phoenix::Message& message);
+  void join(phoenix::Message& message);
   void handleLeave(phoenix::Message& message);
   void handleEvent(phoenix::Message& message);
   void handleControl(phoenix::Message& message);

@@ -69,8 +69,9 @@ describe('HTTP API', () => {
     c.close();
     await c.waitClosed();
 
+    // Refused before the upgrade (an unknown vsn is plain HTTP 400, as in Phoenix).
     const refused = new RawClient(server.wsUrl({ vsn: '9.9.9' }));
-    await refused.waitClosed();
+    await assert.rejects(refused.opened, /unexpected HTTP 400/);
     const later = await metrics();
     assert.equal(later.get('sockguard_joins_total{result="error"}'), before.get('sockguard_joins_total{result="error"}') + 1);
     const key = 'sockguard_refusals_total{reason="bad_request",code="4400"}';

@@ -105,7 +105,7 @@ TEST(ConfigKey, ChoicesAreEnforced) {
   std::string err = k.set(c, "foo");
   EXPECT_NE(err.find("message"), std::string::npos) << err;
   EXPECT_NE(err.find("http"), std::string::npos) << err;
-  EXPECT_EQ(c.auth.reject_with, "message");
+  EXPECT_EQ(c.auth.reject_with, "auto");  // unchanged by the refused value
   EXPECT_EQ(k.set(c, "http"), "");
   EXPECT_EQ(c.auth.reject_with, "http");
 }
