@@ -28,6 +28,7 @@
 #include "obs/log.hpp"
 #include "obs/metrics.hpp"
 #include "obs/redact.hpp"
+#include "presence/tracker.hpp"
 #include "protocol/phoenix_endpoint.hpp"
 #include "pubsub/hub.hpp"
 #include "pubsub/in_process_broker.hpp"
@@ -105,6 +106,8 @@ int runServe(const Config& config) {
   obs::Redactor redactor(config.auth.redact_params, config.log.query_params);
   channels::ChannelRegistry channels;
   if (auto err = app::registerBuiltinChannels(channels, config.channels); !err.empty()) return fail(err);
+  auto presence_topics = presence::Tracker::parseTopics(config.channels.presence_topics, &error);
+  if (!presence_topics) return fail(error);
   auth::ApiKeys api_keys(config.server.api_keys);
   tickets::MemoryTicketStore ticket_store(config.auth.ticket_store_max);
   tickets::MemoryOneTimeMarkers jti_markers(config.auth.ticket_store_max);
@@ -125,9 +128,11 @@ int runServe(const Config& config) {
   net::Shards shards(config.server.threads);
   pubsub::InProcessBroker broker;
   pubsub::Hub hub(shards.posters(), broker);
+  std::optional<presence::Tracker> tracker;
+  if (!presence_topics->empty()) tracker.emplace(std::move(*presence_topics), hub, clock);
   protocol::Endpoints endpoints;
   endpoints.add(std::make_unique<protocol::PhoenixEndpoint>(
-      protocol::PhoenixDeps{channels, hub, metrics, tokens, clock, config}));
+      protocol::PhoenixDeps{channels, hub, metrics, tokens, clock, config, tracker ? &*tracker : nullptr}));
 
   http::Router router;
   net::Server server(
@@ -161,6 +166,10 @@ int runServe(const Config& config) {
                             [&ticket_store] { return static_cast<double>(ticket_store.size()); }});
   metrics.extras.push_back({"sockguard_deliveries_total", "Broadcasts handed to subscribed sockets", "counter",
                             [&hub] { return static_cast<double>(hub.deliveries()); }});
+  if (tracker) {
+    metrics.extras.push_back({"sockguard_presences", "Presence metas tracked on this node (one per socket and topic)",
+                              "gauge", [&tracker] { return static_cast<double>(tracker->size()); }});
+  }
   metrics.extras.push_back({"sockguard_broadcast_backlog", "Broadcasts waiting for their shard", "gauge",
                             [&hub] { return static_cast<double>(hub.backlog()); }});
   // Expired tickets are kept a minute longer, so that a late presentation is told

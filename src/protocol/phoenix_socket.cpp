@@ -97,7 +97,10 @@ PhoenixSocket::PhoenixSocket(Version version, const Identity& identity, const De
 PhoenixSocket::~PhoenixSocket() { leaveAll(); }
 
 void PhoenixSocket::leaveAll() {
-  for (auto& j : joined_) deps_.pubsub.unsubscribe(shard_, j.topic, this);
+  for (auto& j : joined_) {
+    deps_.pubsub.unsubscribe(shard_, j.topic, this);
+    leavePresence(j.topic);
+  }
   joined_.clear();
   for (auto& topic : server_topics_) deps_.pubsub.unsubscribe(shard_, topic, this);
   server_topics_.clear();
@@ -153,6 +156,15 @@ void PhoenixSocket::handleJoin(phoenix::Message& m) {
   auto resolved = deps_.registry.resolve(m.topic);
   if (!resolved) return refuse("unmatched topic");
   if (!resolved->spec->rule(identity_, resolved->params)) return refuse("unauthorized");
+  // The join's `client` parameter names this connection's client in its presence meta.
+  std::string client;
+  const bool with_presence = deps_.presence && deps_.presence->covers(m.topic);
+  if (with_presence && m.payload.is_object()) {
+    if (const auto* c = m.payload.get_object().if_contains("client")) {
+      if (!c->is_string() || !presence::Tracker::validClient(c->get_string())) return refuse("invalid client");
+      client = std::string(c->get_string());
+    }
+  }
 
   // A second join of the same topic replaces the first, as in Phoenix: the old join is
   // closed (the client ignores it unless it still holds that join_ref) and a new one made.
@@ -176,6 +188,22 @@ void PhoenixSocket::handleJoin(phoenix::Message& m) {
   joined_.push_back(std::move(joined));
   obs::inc(deps_.metrics.joins_ok);
   reply(m, r);
+  if (with_presence) joinPresence(joined_.back(), std::move(client));
+}
+
+void PhoenixSocket::joinPresence(const Joined& joined, std::string client) {
+  // Tracked first, then the state read, as Phoenix apps do (track, then push the list):
+  // the state holds this socket too. The socket is already subscribed, so every diff
+  // published after the read reaches it after the state; one published before it may
+  // arrive after it too, and the client's Presence takes it again by phx_ref.
+  // Anonymous sockets see who is there but are not listed (they have no key).
+  if (!identity_.anonymous()) deps_.presence->track(joined.topic, this, identity_.user_id, std::move(client));
+  sendText(phoenix::encodeText(version_, phoenix::Envelope{joined.join_ref, std::nullopt, joined.topic, "presence_state"},
+                               std::string_view(deps_.presence->state(joined.topic))));
+}
+
+void PhoenixSocket::leavePresence(const std::string& topic) {
+  if (deps_.presence && deps_.presence->covers(topic)) deps_.presence->untrack(topic, this);
 }
 
 void PhoenixSocket::handleLeave(phoenix::Message& m) {
@@ -207,6 +235,7 @@ PhoenixSocket::Joined* PhoenixSocket::findJoined(std::string_view topic) {
 
 void PhoenixSocket::removeJoined(Joined* joined) {
   deps_.pubsub.unsubscribe(shard_, joined->topic, this);
+  leavePresence(joined->topic);
   joined_.erase(joined_.begin() + (joined - joined_.data()));
 }
 

@@ -6,6 +6,7 @@
 #include "channels/channel_registry.hpp"
 #include "core/identity.hpp"
 #include "obs/metrics.hpp"
+#include "presence/tracker.hpp"
 #include "protocol/phoenix_codec.hpp"
 #include "protocol/transport.hpp"
 #include "pubsub/pubsub.hpp"
@@ -39,6 +40,8 @@ class PhoenixSocket final : public pubsub::Subscriber {
     const channels::ChannelRegistry& registry;
     pubsub::PubSub& pubsub;
     obs::Metrics& metrics;
+    // Presence on the topics it covers; none when channels.presence_topics is empty.
+    presence::Tracker* presence = nullptr;
   };
 
   // `identity` is the connection's, owned by its authentication (it changes when a bare
@@ -86,6 +89,9 @@ class PhoenixSocket final : public pubsub::Subscriber {
 
   void dispatch(phoenix::Message& message);
   void handleJoin(phoenix::Message& message);
+  // After the join reply: tracks this socket on a presence topic and sends presence_state.
+  void joinPresence(const Joined& joined, std::string client);
+  void leavePresence(const std::string& topic);
   void handleLeave(phoenix::Message& message);
   void handleEvent(phoenix::Message& message);
   void handleControl(phoenix::Message& message);
