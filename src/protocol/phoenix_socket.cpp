@@ -223,6 +223,11 @@ void PhoenixSocket::handleEvent(phoenix::Message& m) {
   Joined* joined = findJoined(m.topic);
   // A push for a topic this socket has not joined, or for an earlier join of it.
   if (!joined || (m.join_ref && *m.join_ref != joined->join_ref)) return replyError(m, "unmatched topic");
+  // On a presence topic the presence events are the server's: a client's would reach
+  // everyone's Presence through a channel that broadcasts what it is given.
+  if ((m.event == "presence_state" || m.event == "presence_diff") && deps_.presence && deps_.presence->covers(m.topic)) {
+    return replyError(m, "reserved event");
+  }
   Context ctx(*this, *joined, &m);
   channels::Reply r = joined->handler->onEvent(ctx, channels::InboundEvent{m.event, m.payload, m.binary_payload});
   if (m.ref && !r.deferred) reply(m, r);

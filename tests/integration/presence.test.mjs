@@ -228,6 +228,23 @@ describe('Phoenix Presence', () => {
     assert.equal(user.seen.filter((m) => m.event === 'presence_diff').every((m) => !('' in m.payload.joins)), true);
   });
 
+  test('a client cannot push presence events on a presence topic; elsewhere they are ordinary', async () => {
+    const liar = await joined(watch(await connect('8'), 'room:spoof'));
+    const victim = await joined(watch(await connect('9'), 'room:spoof'));
+    await until(victim, { 8: ['-'], 9: ['-'] }, 'both');
+    const fake = { joins: { 666: { metas: [{ phx_ref: 'fake', online_at: 0 }] } }, leaves: {} };
+    for (const event of ['presence_diff', 'presence_state']) {
+      assert.deepEqual(await receive(liar.channel.push(event, fake)), { status: 'error', response: { reason: 'reserved event' } });
+    }
+    assert.equal(await postBroadcast(server, { topic: 'room:spoof', event: 'marker', payload: {} }), 202);
+    await eventually(() => victim.seen.some((m) => m.event === 'marker'), { what: 'marker' });
+    assert.deepEqual(summary(victim.presence), { 8: ['-'], 9: ['-'] });
+
+    const plain = watch(await connect('8'), 'chat:spoof');
+    assert.equal((await join(plain.channel)).status, 'ok');
+    assert.equal((await receive(plain.channel.push('presence_diff', fake))).status, 'ok');
+  });
+
   test('a bad client name refuses the join; other topics ignore it', async () => {
     const socket = await connect('6');
     for (const client of ['', 'x'.repeat(65), 42, 'line\nbreak']) {

@@ -145,5 +145,20 @@ TEST_F(PhoenixSocketPresence, AnAnonymousSocketGetsTheStateButIsNotTracked) {
   EXPECT_EQ(ta.sent.size(), before);
 }
 
+TEST_F(PhoenixSocketPresence, ClientsCannotSendPresenceEventsOnAPresenceTopic) {
+  join(*a, "room:x");
+  join(*b, "room:x");
+  join(*a, "user_count:1", "9");
+  auto before = tb.sent.size();
+  for (auto event : {"presence_diff", "presence_state"}) {
+    a->onText(R"(["1","5","room:x",")" + std::string(event) + R"(",{"joins":{"666":{"metas":[{"phx_ref":"x"}]}},"leaves":{}}])");
+    EXPECT_EQ(ta.lastJson(), test::errorReply("1", "5", "room:x", "reserved event"));
+  }
+  EXPECT_EQ(tb.sent.size(), before);
+  // Elsewhere the event is the channel's business (user_count refuses every event anyway).
+  a->onText(R"(["9","6","user_count:1","presence_diff",{}])");
+  EXPECT_EQ(ta.lastJson(), test::errorReply("9", "6", "user_count:1", "unknown event"));
+}
+
 }  // namespace
 }  // namespace sg::protocol
