@@ -28,6 +28,7 @@
 #include "obs/log.hpp"
 #include "obs/metrics.hpp"
 #include "obs/redact.hpp"
+#include "presence/cluster_broker.hpp"
 #include "presence/tracker.hpp"
 #include "protocol/phoenix_endpoint.hpp"
 #include "pubsub/hub.hpp"
@@ -127,9 +128,16 @@ int runServe(const Config& config) {
   // The event loops first, then what fans out to them, then the server over both.
   net::Shards shards(config.server.threads);
   pubsub::InProcessBroker broker;
-  pubsub::Hub hub(shards.posters(), broker);
+  // With presence on, a broker of its own sits between the hub and the cluster's broker:
+  // it keeps what the other nodes' sockets are present in (presence/cluster_broker.hpp).
+  std::optional<presence::ClusterBroker> presence_broker;
+  if (!presence_topics->empty()) presence_broker.emplace(broker, clock);
+  pubsub::Hub hub(shards.posters(), presence_broker ? static_cast<pubsub::Broker&>(*presence_broker) : broker);
   std::optional<presence::Tracker> tracker;
-  if (!presence_topics->empty()) tracker.emplace(std::move(*presence_topics), hub, clock);
+  if (presence_broker) {
+    tracker.emplace(std::move(*presence_topics), hub, clock);
+    presence_broker->attach(*tracker);
+  }
   protocol::Endpoints endpoints;
   endpoints.add(std::make_unique<protocol::PhoenixEndpoint>(
       protocol::PhoenixDeps{channels, hub, metrics, tokens, clock, config, tracker ? &*tracker : nullptr}));
@@ -169,6 +177,9 @@ int runServe(const Config& config) {
   if (tracker) {
     metrics.extras.push_back({"sockguard_presences", "Presence metas tracked on this node (one per socket and topic)",
                               "gauge", [&tracker] { return static_cast<double>(tracker->size()); }});
+    metrics.extras.push_back({"sockguard_presence_nodes", "Other nodes this node hears presence heartbeats from",
+                              "gauge", [&presence_broker] { return static_cast<double>(presence_broker->nodes()); }});
+    server.every(std::chrono::seconds(1), [&presence_broker] { presence_broker->tick(); });
   }
   metrics.extras.push_back({"sockguard_broadcast_backlog", "Broadcasts waiting for their shard", "gauge",
                             [&hub] { return static_cast<double>(hub.backlog()); }});
@@ -209,6 +220,7 @@ int runServe(const Config& config) {
                    api_keys.empty() ? "disabled (set server.api_keys)" : "enabled", http_scheme, ws_scheme)
             << std::flush;
   server.run();
+  if (presence_broker) presence_broker->goodbye();
   // Their callbacks post into the server's event loops: stop them first.
   hashing.stop();
   pool.stop();

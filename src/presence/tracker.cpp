@@ -27,7 +27,9 @@ Tracker::Tracker(std::vector<channels::TopicPattern> topics, pubsub::PubSub& pub
                  std::string node_prefix)
     // 6 random bytes are 8 base64url characters: one in 2^48 that two nodes share a prefix.
     : topics_(std::move(topics)), pubsub_(pubsub), clock_(clock),
-      node_prefix_(node_prefix.empty() ? randomToken(6) : std::move(node_prefix)) {}
+      node_prefix_(node_prefix.empty() ? randomToken(6) : std::move(node_prefix)) {
+  node_prefix_.resize(kNodePrefixChars, '_');
+}
 
 bool Tracker::covers(std::string_view topic) const {
   return std::any_of(topics_.begin(), topics_.end(), [&](const auto& p) { return p.match(topic).has_value(); });
@@ -62,7 +64,9 @@ void Tracker::track(const std::string& topic, const void* owner, const std::stri
     std::lock_guard lock(mutex_);
     replaced = remove(topic, owner);
     joined = Entry{key, Meta{nextRef(), static_cast<std::int64_t>(online_at), std::move(client)}};
-    entries_[topic].emplace(owner, Tracked{joined, next_seq_});
+    auto& t = entries_[topic];
+    t.by_owner.emplace(owner, Tracked{joined, next_seq_});
+    t.digest.add(joined.meta.phx_ref);
     ++size_;
   }
   if (replaced) publish(topic, *replaced, false);
@@ -81,27 +85,48 @@ void Tracker::untrack(const std::string& topic, const void* owner) {
 std::optional<Entry> Tracker::remove(const std::string& topic, const void* owner) {
   auto t = entries_.find(topic);
   if (t == entries_.end()) return std::nullopt;
-  auto it = t->second.find(owner);
-  if (it == t->second.end()) return std::nullopt;
+  auto it = t->second.by_owner.find(owner);
+  if (it == t->second.by_owner.end()) return std::nullopt;
   Entry out = std::move(it->second.entry);
-  t->second.erase(it);
-  if (t->second.empty()) entries_.erase(t);
+  t->second.by_owner.erase(it);
+  t->second.digest.remove(out.meta.phx_ref);
+  if (t->second.by_owner.empty()) entries_.erase(t);
   --size_;
   return out;
 }
 
-std::string Tracker::state(const std::string& topic) const {
-  std::vector<const Tracked*> tracked;
+std::vector<const Tracker::Tracked*> Tracker::inJoinOrder(const Topic& topic) const {
+  std::vector<const Tracked*> out;
+  out.reserve(topic.by_owner.size());
+  for (const auto& [owner, tracked] : topic.by_owner) out.push_back(&tracked);
+  std::sort(out.begin(), out.end(), [](const Tracked* a, const Tracked* b) { return a->seq < b->seq; });
+  return out;
+}
+
+std::vector<Entry> Tracker::localEntries(const std::string& topic) const {
+  std::vector<Entry> out;
   std::lock_guard lock(mutex_);
   if (auto t = entries_.find(topic); t != entries_.end()) {
-    tracked.reserve(t->second.size());
-    for (const auto& [owner, entry] : t->second) tracked.push_back(&entry);
+    for (const Tracked* tracked : inJoinOrder(t->second)) out.push_back(tracked->entry);
   }
-  std::sort(tracked.begin(), tracked.end(), [](const Tracked* a, const Tracked* b) { return a->seq < b->seq; });
-  std::vector<const Entry*> entries;
-  entries.reserve(tracked.size());
-  for (const Tracked* t : tracked) entries.push_back(&t->entry);
-  return boost::json::serialize(presencesJson(entries));
+  return out;
+}
+
+std::string Tracker::state(const std::string& topic) const {
+  std::vector<Entry> entries = localEntries(topic);
+  replica_.appendEntries(topic, entries);
+  std::vector<const Entry*> view;
+  view.reserve(entries.size());
+  for (const auto& e : entries) view.push_back(&e);
+  return boost::json::serialize(presencesJson(view));
+}
+
+std::vector<std::pair<std::string, Digest>> Tracker::digests() const {
+  std::vector<std::pair<std::string, Digest>> out;
+  std::lock_guard lock(mutex_);
+  out.reserve(entries_.size());
+  for (const auto& [topic, t] : entries_) out.emplace_back(topic, t.digest);
+  return out;
 }
 
 std::size_t Tracker::size() const {

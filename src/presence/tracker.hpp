@@ -13,11 +13,13 @@
 // so from one thread, and keep their order; diffs of different metas commute.
 //
 // In a cluster each node tracks its own sockets (phx_refs start with the node's prefix,
-// so an entry's node is known from its ref); what a joiner must learn of other nodes'
-// entries is the cluster part's to add (README, "Presence").
+// so an entry's node is known from its ref) and keeps a Replica of the other nodes'
+// entries, which ClusterBroker fills; state() is both.
 #include "channels/topic_pattern.hpp"
 #include "core/clock.hpp"
+#include "presence/digest.hpp"
 #include "presence/presence_json.hpp"
+#include "presence/replica.hpp"
 #include "pubsub/pubsub.hpp"
 
 #include <cstdint>
@@ -36,8 +38,8 @@ class Tracker {
   static std::optional<std::vector<channels::TopicPattern>> parseTopics(const std::vector<std::string>& patterns,
                                                                          std::string* error);
 
-  // `node_prefix`: the first characters of every phx_ref this node makes (random per
-  // start when empty: refs of two nodes, or of two runs of one, never collide).
+  // `node_prefix`: the first kNodePrefixChars characters of every phx_ref this node makes
+  // (random per start when empty: refs of two nodes, or of two runs of one, never collide).
   Tracker(std::vector<channels::TopicPattern> topics, pubsub::PubSub& pubsub, const Clock& clock,
           std::string node_prefix = {});
 
@@ -49,10 +51,19 @@ class Tracker {
   void track(const std::string& topic, const void* owner, const std::string& key, std::string client);
   // `owner` left `topic`; nothing when it was not tracked there. Publishes the leave.
   void untrack(const std::string& topic, const void* owner);
-  // The presence_state payload for `topic` (JSON text): every entry, in join order.
+  // The presence_state payload for `topic` (JSON text): this node's entries in join
+  // order, then the other nodes' (the replica's).
   std::string state(const std::string& topic) const;
   // Metas tracked on this node, for /metrics.
   std::size_t size() const;
+
+  // For the cluster part (ClusterBroker):
+  const std::string& node() const { return node_prefix_; }
+  Replica& replica() { return replica_; }
+  // This node's own entries on `topic`, in join order.
+  std::vector<Entry> localEntries(const std::string& topic) const;
+  // Per topic with entries on this node, their digest.
+  std::vector<std::pair<std::string, Digest>> digests() const;
 
   // The join parameter `client` names the connection's client in its meta: 1 to
   // kMaxClientBytes bytes of UTF-8 without control characters.
@@ -64,7 +75,11 @@ class Tracker {
     Entry entry;
     std::uint64_t seq;  // join order within the node
   };
-  using Topic = std::unordered_map<const void*, Tracked>;
+  struct Topic {
+    std::unordered_map<const void*, Tracked> by_owner;
+    Digest digest;
+  };
+  std::vector<const Tracked*> inJoinOrder(const Topic& topic) const;  // under mutex_
 
   std::string nextRef();  // under mutex_
   // Removes owner's entry from `topic` (under mutex_); the removed entry, if any.
@@ -74,11 +89,12 @@ class Tracker {
   const std::vector<channels::TopicPattern> topics_;
   pubsub::PubSub& pubsub_;
   const Clock& clock_;
-  const std::string node_prefix_;
+  std::string node_prefix_;  // kNodePrefixChars characters
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Topic> entries_;
   std::uint64_t next_seq_ = 0;
   std::size_t size_ = 0;
+  Replica replica_;
 };
 
 }  // namespace sg::presence

@@ -259,6 +259,7 @@ describe('Phoenix Presence', () => {
 
   test('/metrics counts the metas tracked', async () => {
     const metrics = await fetchMetrics(server);
+    assert.equal(metrics.get('sockguard_presence_nodes'), 0);  // one node
     const before = metrics.get('sockguard_presences');
     assert.ok(Number.isInteger(before), String(before));
     const socket = await connect('7');
