@@ -25,8 +25,8 @@ struct Digest {
   // FNV-1a: the same on every node and build (std::hash need not be).
   static std::uint64_t refHash(std::string_view s) {
     std::uint64_t h = 0xcbf29ce484222325ULL;
-    for (unsigned char c : s) {
-      h ^= c;
+    for (char c : s) {
+      h ^= static_cast<unsigned char>(c);
       h *= 0x100000001b3ULL;
     }
     return h;
