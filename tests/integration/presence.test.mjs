@@ -85,7 +85,15 @@ describe('Phoenix Presence', () => {
     server = await startServer({ env: PRESENCE_ENV });
   });
   after(async () => {
-    for (const s of sockets) s.disconnect();
+    for (const s of sockets) {
+      // The stock client keeps rejoin and push timers per channel (the revoked sockets
+      // are rejoining): stop them, or they hold the test process for their timeout.
+      for (const channel of s.channels) {
+        channel.rejoinTimer.reset();
+        channel.joinPush.cancelTimeout();
+      }
+      s.disconnect();
+    }
     if (server) {
       await server.stop().catch(() => server.kill());
       server.cleanup();
@@ -164,6 +172,21 @@ describe('Phoenix Presence', () => {
     await until(again, { 1: ['phone', 'web'] }, 'the phone itself');
     assert.equal(refsOf(a1.presence).filter((r) => !oldRefs.includes(r)).length, 1);
     assert.deepEqual(refsOf(again.presence), refsOf(a1.presence));
+  });
+
+  test('a user disconnected by the server API leaves the list', async () => {
+    const topic = 'room:revoke';
+    const observer = await joined(watch(await connect('21'), topic));
+    await joined(watch(await connect('20'), topic, { client: 'a' }));
+    await joined(watch(await connect('20'), topic, { client: 'b' }));
+    await until(observer, { 20: ['a', 'b'], 21: ['-'] }, 'both of user 20');
+    const res = await fetch(`${server.httpUrl}/api/users/20/disconnect`, {
+      method: 'POST', headers: { Authorization: `Bearer ${API_KEY}` },
+    });
+    assert.ok(res.status < 300, String(res.status));
+    await until(observer, { 21: ['-'] }, 'after the disconnect');
+    const left = observer.calls.leaves.filter((l) => l.key === '20').flatMap((l) => l.left.metas.map((m) => m.client));
+    assert.deepEqual(left.sort(), ['a', 'b']);
   });
 
   test('the state a late joiner gets is complete and matches what the others hold', async () => {
