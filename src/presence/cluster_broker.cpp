@@ -79,7 +79,14 @@ void ClusterBroker::unsubscribe(const std::string& topic) {
 boost::system::result<void> ClusterBroker::publish(pubsub::BroadcastPtr message) {
   // A client's or the API's broadcast on the control topic would be believed by every node.
   if (message->topic() == kControlTopic) return {};
-  return inner_.publish(std::move(message));
+  auto sent = inner_.publish(message);
+  // A diff of this node's that cannot reach the cluster still reaches this node's own
+  // sockets (a cluster broker hands a node its own broadcasts back, so they would miss it
+  // too); the other nodes learn it from the next heartbeat that reaches them.
+  if (!sent && message->event() == "presence_diff" && presenceTopic(message->topic()) && on_message_) {
+    on_message_(std::move(message));
+  }
+  return sent;
 }
 
 void ClusterBroker::onInner(pubsub::BroadcastPtr message) {

@@ -14,6 +14,7 @@
 //   - every `heartbeat` period each node sends a digest (count and hash) of its entries
 //     per topic; a node whose replica of another sums up differently has missed a diff
 //     (a broker reconnect, a subscription not yet active) and asks that node again;
+//   - while the cluster's broker cannot take a diff, this node's own sockets still get it;
 //   - a node not heard from for `node_ttl` is gone: its entries leave, as a diff to this
 //     node's sockets. A node that stops cleanly says `bye` and leaves at once.
 //

@@ -163,6 +163,23 @@ TEST_F(ClusterPresence, HeartbeatsRepairAMissedLeave) {
   EXPECT_EQ(b.diffs().back(), "-alice");
 }
 
+TEST_F(ClusterPresence, WhileTheClusterIsDownANodesOwnSocketsStillSeeItsDiffs) {
+  a.join("room:1", &s1, "alice");
+  b.join("room:1", &s2, "bob");
+  cluster.pump();
+  cluster.up = false;
+  a.tracker.track("room:1", &s3, "carol", "");
+  EXPECT_EQ(a.diffs().back(), "+carol");  // delivered here although the cluster refused it
+  cluster.up = true;
+  EXPECT_EQ(b.state("room:1"), (Users{{"alice", 1}, {"bob", 1}}));
+  a.broker.tick();  // the next heartbeat that gets through
+  cluster.pump();
+  EXPECT_EQ(b.state("room:1"), (Users{{"alice", 1}, {"bob", 1}, {"carol", 1}}));
+  EXPECT_EQ(b.diffs().back(), "+carol");
+  auto diffs = a.diffs();
+  EXPECT_EQ(std::count(diffs.begin(), diffs.end(), "+carol"), 1);
+}
+
 TEST_F(ClusterPresence, ADeadNodesEntriesLeaveWithinTheTtl) {
   a.join("room:1", &s1, "alice");
   a.join("room:2", &s2, "alice");
