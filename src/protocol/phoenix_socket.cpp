@@ -1,5 +1,7 @@
 #include "protocol/phoenix_socket.hpp"
 
+#include "presence/tracker.hpp"
+
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>

@@ -6,7 +6,6 @@
 #include "channels/channel_registry.hpp"
 #include "core/identity.hpp"
 #include "obs/metrics.hpp"
-#include "presence/tracker.hpp"
 #include "protocol/phoenix_codec.hpp"
 #include "protocol/transport.hpp"
 #include "pubsub/pubsub.hpp"
@@ -15,6 +14,10 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+namespace sg::presence {
+class Tracker;
+}
 
 namespace sg::protocol {
 
