@@ -131,47 +131,58 @@ void ClusterBroker::onControl(const pubsub::Broadcast& message) {
   if (!node || *node == tracker_->node()) return;  // our own, back from the broker
   seen(*node);
   const auto& event = message.event();
+  if (event == "heartbeat") onHeartbeat(*node, o);
+  else if (event == "state_req") onStateRequest(o);
+  else if (event == "state") onState(*node, o);
+  else if (event == "bye") dropNode(*node);
+}
 
-  if (event == "heartbeat") {
-    const auto* listed = o.if_contains("topics");
-    const auto* digests = listed && listed->is_object() ? &listed->get_object() : nullptr;
-    std::vector<std::string> ours;
-    {
-      std::lock_guard lock(mutex_);
-      ours.assign(topics_.begin(), topics_.end());
-    }
-    for (const auto& topic : ours) {
-      Digest theirs = parseDigest(digests ? digests->if_contains(topic) : nullptr);
-      if (tracker_->replica().digest(topic, *node) != theirs) requestState(topic, *node);
-    }
-  } else if (event == "state_req") {
-    auto topic = stringField(o, "topic");
-    auto of = stringField(o, "of");
-    if (!topic || (of && *of != tracker_->node()) || !presenceTopic(*topic)) return;
-    auto local = tracker_->localEntries(*topic);
-    // Asked by name, an empty answer matters (it clears what the asker holds); asked
-    // everyone, nodes without entries keep quiet.
-    if (local.empty() && !of) return;
-    sendControl("state", json::object{{"node", tracker_->node()}, {"topic", *topic}, {"presences", presencesJson(pointers(local))}});
-  } else if (event == "state") {
-    auto topic = stringField(o, "topic");
-    const auto* presences = o.if_contains("presences");
-    if (!topic || !presences) return;
-    {
-      std::lock_guard lock(mutex_);
-      if (!topics_.contains(*topic)) return;
-    }
-    auto entries = parsePresences(*presences);
-    if (!entries) return;
-    auto change = tracker_->replica().replaceNode(*topic, *node, std::move(*entries));
-    if (!change.empty()) deliverLocally(*topic, change.joins, change.leaves);
-  } else if (event == "bye") {
-    {
-      std::lock_guard lock(mutex_);
-      nodes_.erase(*node);
-    }
-    for (const auto& [topic, left] : tracker_->replica().dropNode(*node)) deliverLocally(topic, {}, left);
+void ClusterBroker::onHeartbeat(const std::string& node, const json::object& heartbeat) {
+  const auto* listed = heartbeat.if_contains("topics");
+  const auto* digests = listed && listed->is_object() ? &listed->get_object() : nullptr;
+  std::vector<std::string> ours;
+  {
+    std::lock_guard lock(mutex_);
+    ours.assign(topics_.begin(), topics_.end());
   }
+  // A topic the heartbeat leaves out is one where `node` has no entries.
+  for (const auto& topic : ours) {
+    Digest theirs = parseDigest(digests ? digests->if_contains(topic) : nullptr);
+    if (tracker_->replica().digest(topic, node) != theirs) requestState(topic, node);
+  }
+}
+
+void ClusterBroker::onStateRequest(const json::object& request) {
+  auto topic = stringField(request, "topic");
+  auto of = stringField(request, "of");
+  if (!topic || (of && *of != tracker_->node()) || !presenceTopic(*topic)) return;
+  auto local = tracker_->localEntries(*topic);
+  // Asked by name, an empty answer matters (it clears what the asker holds); asked
+  // everyone, nodes without entries keep quiet.
+  if (local.empty() && !of) return;
+  sendControl("state", json::object{{"node", tracker_->node()}, {"topic", *topic}, {"presences", presencesJson(pointers(local))}});
+}
+
+void ClusterBroker::onState(const std::string& node, const json::object& state) {
+  auto topic = stringField(state, "topic");
+  const auto* presences = state.if_contains("presences");
+  if (!topic || !presences) return;
+  {
+    std::lock_guard lock(mutex_);
+    if (!topics_.contains(*topic)) return;
+  }
+  auto entries = parsePresences(*presences);
+  if (!entries) return;
+  auto change = tracker_->replica().replaceNode(*topic, node, std::move(*entries));
+  if (!change.empty()) deliverLocally(*topic, change.joins, change.leaves);
+}
+
+void ClusterBroker::dropNode(const std::string& node) {
+  {
+    std::lock_guard lock(mutex_);
+    nodes_.erase(node);
+  }
+  for (const auto& [topic, left] : tracker_->replica().dropNode(node)) deliverLocally(topic, {}, left);
 }
 
 void ClusterBroker::tick() {
@@ -194,9 +205,7 @@ void ClusterBroker::tick() {
       }
     }
   }
-  for (const auto& node : gone) {
-    for (const auto& [topic, left] : tracker_->replica().dropNode(node)) deliverLocally(topic, {}, left);
-  }
+  for (const auto& node : gone) dropNode(node);
   if (beat) {
     json::object topics;
     for (const auto& [topic, digest] : tracker_->digests()) topics[topic] = digestJson(digest);

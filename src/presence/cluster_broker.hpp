@@ -67,6 +67,11 @@ class ClusterBroker final : public pubsub::Broker {
  private:
   void onInner(pubsub::BroadcastPtr message);
   void onControl(const pubsub::Broadcast& message);
+  void onHeartbeat(const std::string& node, const boost::json::object& heartbeat);
+  void onStateRequest(const boost::json::object& request);
+  void onState(const std::string& node, const boost::json::object& state);
+  // `node` is gone: its entries leave, as a diff to this node's sockets.
+  void dropNode(const std::string& node);
   void learnDiff(const pubsub::Broadcast& message);
   void sendControl(std::string_view event, boost::json::object payload);
   void requestState(const std::string& topic, std::string_view of);
