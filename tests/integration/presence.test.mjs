@@ -225,6 +225,36 @@ describe('Phoenix Presence', () => {
     for (const w of ws) assert.deepEqual(refsOf(w.presence), refs);
   });
 
+  test('observers joining during churn on two shards all end with the true list', async () => {
+    const topic = 'room:churn';
+    const rounds = 5;
+    const churners = await Promise.all(Array.from({ length: 16 }, async (_, i) => ({ i, socket: await connect(String(300 + i)) })));
+    const observers = [];
+    const churn = churners.map(async ({ i, socket }) => {
+      for (let r = 0; r < rounds; r++) {
+        const ch = socket.channel(topic, { client: `r${r}` });
+        assert.equal((await join(ch)).status, 'ok');
+        await new Promise((resolve) => setTimeout(resolve, (i * 7 + r * 13) % 20));
+        // Odd churners stay after their last round; even ones leave every time.
+        if (r < rounds - 1 || i % 2 === 0) assert.equal((await receive(ch.leave())).status, 'ok');
+      }
+    });
+    const arrivals = Array.from({ length: 8 }, async (_, k) => {
+      await new Promise((resolve) => setTimeout(resolve, k * 15));
+      observers.push(await joined(watch(await connect(String(400 + k)), topic)));
+    });
+    await Promise.all([...churn, ...arrivals]);
+
+    const expected = {};
+    for (let i = 1; i < 16; i += 2) expected[String(300 + i)] = [`r${rounds - 1}`];
+    for (let k = 0; k < 8; k++) expected[String(400 + k)] = ['-'];
+    await Promise.all(observers.map((w, k) => until(w, expected, `observer ${k}`)));
+    const late = await joined(watch(await connect('499'), topic));
+    const first = late.seen.find((m) => m.event === 'presence_state').payload;
+    assert.deepEqual(Object.keys(first).sort(), [...Object.keys(expected), '499'].sort());
+    for (const w of observers) assert.deepEqual(refsOf(w.presence), refsOf(observers[0].presence));
+  });
+
   test('a topic not in presence_topics gets no presence events', async () => {
     const topic = 'chat:plain';
     const a = watch(await connect('1'), topic, { client: 'web' });
