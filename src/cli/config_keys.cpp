@@ -200,6 +200,8 @@ std::vector<ConfigKey> buildKeys() {
 
       key("channels.public_topics", &C::channels, &ChannelsConfig::public_topics,
           "topic patterns anyone may join, anonymous sockets included"),
+      key("channels.presence_topics", &C::channels, &ChannelsConfig::presence_topics,
+          "topic patterns with Phoenix Presence: joiners get presence_state, everyone presence_diff (e.g. room:*)"),
 
       key("log.level", &C::log, &LogConfig::level, "log level", {}, {"trace", "debug", "info", "warn", "error", "off"}),
       key("log.format", &C::log, &LogConfig::format, "log line format", {}, {"text", "json"}),

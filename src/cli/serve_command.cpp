@@ -32,6 +32,8 @@
 #include "obs/log.hpp"
 #include "obs/metrics.hpp"
 #include "obs/redact.hpp"
+#include "presence/cluster_broker.hpp"
+#include "presence/tracker.hpp"
 #include "protocol/longpoll_token.hpp"
 #include "protocol/phoenix_endpoint.hpp"
 #include "protocol/graphql_ws_endpoint.hpp"
@@ -111,6 +113,8 @@ int runServe(const Config& config) {
   obs::Redactor redactor(config.auth.redact_params, config.log.query_params);
   channels::ChannelRegistry channels;
   if (auto err = app::registerBuiltinChannels(channels, config.channels); !err.empty()) return fail(err);
+  auto presence_topics = presence::Tracker::parseTopics(config.channels.presence_topics, &error);
+  if (!presence_topics) return fail(error);
   auth::ApiKeys api_keys(config.server.api_keys);
   tickets::MemoryTicketStore ticket_store(config.auth.ticket_store_max);
   tickets::MemoryOneTimeMarkers jti_markers(config.auth.ticket_store_max);
@@ -130,10 +134,19 @@ int runServe(const Config& config) {
   // The event loops first, then what fans out to them, then the server over both.
   net::Shards shards(config.server.threads);
   pubsub::InProcessBroker broker;
-  pubsub::Hub hub(shards.posters(), broker);
+  // With presence on, a broker of its own sits between the hub and the cluster's broker:
+  // it keeps what the other nodes' sockets are present in (presence/cluster_broker.hpp).
+  std::optional<presence::ClusterBroker> presence_broker;
+  if (!presence_topics->empty()) presence_broker.emplace(broker, clock);
+  pubsub::Hub hub(shards.posters(), presence_broker ? static_cast<pubsub::Broker&>(*presence_broker) : broker);
+  std::optional<presence::Tracker> tracker;
+  if (presence_broker) {
+    tracker.emplace(std::move(*presence_topics), hub, clock);
+    presence_broker->attach(*tracker);
+  }
   protocol::Endpoints endpoints;
   endpoints.add(std::make_unique<protocol::PhoenixEndpoint>(
-      protocol::PhoenixDeps{channels, hub, metrics, tokens, clock, config}));
+      protocol::PhoenixDeps{channels, hub, metrics, tokens, clock, config, tracker ? &*tracker : nullptr}));
 
   // Long-poll session tokens: signed under the server's secret key, naming this run of this
   // node (a token from another node or an earlier run is told its session is gone).
@@ -182,6 +195,13 @@ int runServe(const Config& config) {
                             [&ticket_store] { return static_cast<double>(ticket_store.size()); }});
   metrics.extras.push_back({"sockguard_deliveries_total", "Broadcasts handed to subscribed sockets", "counter",
                             [&hub] { return static_cast<double>(hub.deliveries()); }});
+  if (tracker) {
+    metrics.extras.push_back({"sockguard_presences", "Presence metas tracked on this node (one per socket and topic)",
+                              "gauge", [&tracker] { return static_cast<double>(tracker->size()); }});
+    metrics.extras.push_back({"sockguard_presence_nodes", "Other nodes this node hears presence heartbeats from",
+                              "gauge", [&presence_broker] { return static_cast<double>(presence_broker->nodes()); }});
+    server.every(std::chrono::seconds(1), [&presence_broker] { presence_broker->tick(); });
+  }
   metrics.extras.push_back({"sockguard_broadcast_backlog", "Broadcasts waiting for their shard", "gauge",
                             [&hub] { return static_cast<double>(hub.backlog()); }});
   // Expired tickets are kept a minute longer, so that a late presentation is told
@@ -222,6 +242,7 @@ int runServe(const Config& config) {
                    config.longpoll.enabled ? "; long-poll at /socket/longpoll" : "")
             << std::flush;
   server.run();
+  if (presence_broker) presence_broker->goodbye();
   // Their callbacks post into the server's event loops: stop them first.
   hashing.stop();
   pool.stop();

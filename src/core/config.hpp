@@ -74,6 +74,9 @@ struct AuthConfig {
 struct ChannelsConfig {
   // Topic patterns anyone may join, even an anonymous socket (e.g. "room:*").
   std::vector<std::string> public_topics = {"room:*"};
+  // Topic patterns with Phoenix Presence (presence_state / presence_diff); none by default:
+  // every join and leave there is a broadcast to everyone in the topic.
+  std::vector<std::string> presence_topics;
 };
 
 struct LogConfig {

@@ -1,6 +1,7 @@
 #include "protocol/phoenix_socket.hpp"
 
 #include "core/encoding.hpp"
+#include "presence/tracker.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -101,7 +102,10 @@ PhoenixSocket::PhoenixSocket(Version version, const Identity& identity, const De
 PhoenixSocket::~PhoenixSocket() { leaveAll(); }
 
 void PhoenixSocket::leaveAll() {
-  for (auto& j : joined_) deps_.pubsub.unsubscribe(shard_, j.topic, this);
+  for (auto& j : joined_) {
+    deps_.pubsub.unsubscribe(shard_, j.topic, this);
+    leavePresence(j.topic);
+  }
   joined_.clear();
   for (auto& topic : server_topics_) deps_.pubsub.unsubscribe(shard_, topic, this);
   server_topics_.clear();
@@ -184,6 +188,15 @@ void PhoenixSocket::join(phoenix::Message& m) {
     return replyError(unmatched, "unmatched topic");
   }
   if (!resolved->spec->rule(identity_, resolved->params)) return refuse("unauthorized");
+  // The join's `client` parameter names this connection's client in its presence meta.
+  std::string client;
+  const bool with_presence = deps_.presence && deps_.presence->covers(m.topic);
+  if (with_presence && m.payload.is_object()) {
+    if (const auto* c = m.payload.get_object().if_contains("client")) {
+      if (!c->is_string() || !presence::Tracker::validClient(c->get_string())) return refuse("invalid client");
+      client = std::string(c->get_string());
+    }
+  }
   if (static_cast<int>(joined_.size()) >= limits_.max_topics) return refuse("too many channels joined");
 
   Joined joined{m.topic, m.join_ref.value_or(""), m.join_ref_number, std::move(resolved->params),
@@ -200,6 +213,22 @@ void PhoenixSocket::join(phoenix::Message& m) {
   joined_.push_back(std::move(joined));
   obs::inc(deps_.metrics.joins_ok);
   reply(m, r);
+  if (with_presence) joinPresence(joined_.back(), std::move(client));
+}
+
+void PhoenixSocket::joinPresence(const Joined& joined, std::string client) {
+  // Tracked first, then the state read, as Phoenix apps do (track, then push the list):
+  // the state holds this socket too. The socket is already subscribed, so every diff
+  // published after the read reaches it after the state; one published before it may
+  // arrive after it too, and the client's Presence takes it again by phx_ref.
+  // Anonymous sockets see who is there but are not listed (they have no key).
+  if (!identity_.anonymous()) deps_.presence->track(joined.topic, this, identity_.user_id, std::move(client));
+  sendText(phoenix::encodeText(version_, phoenix::Envelope{joined.join_ref, std::nullopt, joined.topic, "presence_state"},
+                               std::string_view(deps_.presence->state(joined.topic))));
+}
+
+void PhoenixSocket::leavePresence(const std::string& topic) {
+  if (deps_.presence && deps_.presence->covers(topic)) deps_.presence->untrack(topic, this);
 }
 
 void PhoenixSocket::handleLeave(phoenix::Message& m) {
@@ -229,6 +258,11 @@ void PhoenixSocket::handleEvent(phoenix::Message& m) {
   }
   // A push for an earlier join of the topic is stale: Phoenix ignores it.
   if (m.join_ref && *m.join_ref != joined->join_ref) return;
+  // On a presence topic the presence events are the server's: a client's would reach
+  // everyone's Presence through a channel that broadcasts what it is given.
+  if ((m.event == "presence_state" || m.event == "presence_diff") && deps_.presence && deps_.presence->covers(m.topic)) {
+    return replyError(m, "reserved event");
+  }
   // The reply carries the channel's join_ref, as Phoenix's channel server answers with its
   // own (a V1 client, or a raw one, may push without it).
   m.join_ref = joined->join_ref;
@@ -245,6 +279,7 @@ PhoenixSocket::Joined* PhoenixSocket::findJoined(std::string_view topic) {
 
 void PhoenixSocket::removeJoined(Joined* joined) {
   deps_.pubsub.unsubscribe(shard_, joined->topic, this);
+  leavePresence(joined->topic);
   joined_.erase(joined_.begin() + (joined - joined_.data()));
 }
 

@@ -15,6 +15,10 @@
 #include <string>
 #include <vector>
 
+namespace sg::presence {
+class Tracker;
+}
+
 namespace sg::protocol {
 
 struct PhoenixSocketLimits {
@@ -39,6 +43,8 @@ class PhoenixSocket final : public pubsub::Subscriber {
     const channels::ChannelRegistry& registry;
     pubsub::PubSub& pubsub;
     obs::Metrics& metrics;
+    // Presence on the topics it covers; none when channels.presence_topics is empty.
+    presence::Tracker* presence = nullptr;
   };
 
   // `identity` is the connection's, owned by its authentication (it changes when a bare
@@ -88,6 +94,9 @@ class PhoenixSocket final : public pubsub::Subscriber {
   void dispatch(phoenix::Message& message);
   void handleJoin(phoenix::Message& message);
   void join(phoenix::Message& message);
+  // After the join reply: tracks this socket on a presence topic and sends presence_state.
+  void joinPresence(const Joined& joined, std::string client);
+  void leavePresence(const std::string& topic);
   void handleLeave(phoenix::Message& message);
   void handleEvent(phoenix::Message& message);
   void handleControl(phoenix::Message& message);
