@@ -454,6 +454,7 @@ bool Parser::parseTypeSystem(TypeSystemDocument& doc) {
     } else if (peekKeyword("schema")) {
       if (doc.schema) return failAt("Must provide only one schema definition.", tok_.loc);
       if (!schemaDefinition(doc.schema.emplace())) return false;
+      doc.schema->description = desc;
     } else {
       return unexpected();
     }
