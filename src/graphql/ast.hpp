@@ -195,6 +195,7 @@ struct DirectiveDefinition {
 };
 
 struct SchemaDefinition {
+  std::optional<std::string_view> description;
   Location loc;
   std::vector<Directive> directives;
   std::vector<std::pair<OperationType, std::string_view>> roots;

@@ -280,6 +280,10 @@ ObjectJob::ObjectJob(Execution& ex, Sink* parent, std::size_t parent_index, cons
   }
 }
 
+// Fields start in order; once a non-null field has failed the object is null whatever the
+// rest give, so fields not started yet are not started (graphql-js does the same with
+// synchronous resolvers, which keeps both engines' error lists alike). Fields already
+// running complete and their errors are kept.
 void ObjectJob::start() {
   if (serial_) {
     pump();

@@ -16,7 +16,11 @@
 //
 // Subscriptions: subscriptionRoot() names the root field and its coerced arguments (the
 // server maps them to a pub/sub topic); each event is then executed with execute() and
-// the event as the root value, once per distinct prepared document and variables.
+// the event as the root value (ExecuteOptions::root_ref shares it without a copy), once
+// per distinct prepared document and variables.
+//
+// Schema, Engine and prepared documents are immutable once built: share them between
+// threads. One execution runs on one thread, the one its completions are called on.
 //
 // Nothing here does I/O, throws on client input or blocks; hostile documents are bounded
 // by Limits (limits.hpp) and answered with errors.
@@ -33,7 +37,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 namespace sg::graphql {
 
@@ -128,10 +132,10 @@ struct ExecuteOptions {
   std::string_view operation_name;                // empty: the document's only operation
   const boost::json::object* variables = nullptr;  // as the client sent them (null: none)
   boost::json::value root;                        // the root value (a subscription's event)
-  // A borrowed root value instead (no copy; it must outlive the execution): one event
-  // executed for many subscribers.
-  const boost::json::value* root_ref = nullptr;
   void* context = nullptr;                        // handed to every resolver
+  // A borrowed root value instead of `root` (no copy; it must outlive the execution): one
+  // event executed for many subscribers.
+  const boost::json::value* root_ref = nullptr;
 };
 
 // The root field of a subscription operation, for mapping it to a topic.

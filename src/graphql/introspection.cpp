@@ -151,7 +151,7 @@ FieldResult resolve(const Schema& schema, const Type& parent_type, const Field& 
                     const json::object& args) {
   std::string_view type_name = parent_type.name;
   if (type_name == "__Schema") {
-    if (f.name == "description") return json::value(nullptr);
+    if (f.name == "description") return optionalString(schema.description());
     if (f.name == "types") {
       json::array out;
       for (const Type* t : schema.types()) out.push_back(marker({t->name, {}}));

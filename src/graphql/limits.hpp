@@ -24,6 +24,11 @@ struct Limits {
 };
 
 // What an SDL schema file may hold: schemas are trusted, but still bounded.
-inline constexpr Limits kSchemaLimits{1024 * 1024, 1000000, 64, 100000, 1000, 100000, 0, 0, 100, 0};
+inline constexpr Limits kSchemaLimits{.max_document_bytes = 1024 * 1024,
+                                      .max_tokens = 1000000,
+                                      .max_depth = 64,
+                                      .max_selections_per_set = 100000,
+                                      .max_arguments = 1000,
+                                      .max_definitions = 100000};
 
 }  // namespace sg::graphql

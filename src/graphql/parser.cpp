@@ -451,9 +451,10 @@ bool Parser::parseTypeSystem(TypeSystemDocument& doc) {
       if (!typeDefinition(doc.types.emplace_back(), desc, loc)) return false;
     } else if (peekKeyword("directive")) {
       if (!directiveDefinition(doc.directives.emplace_back(), desc, loc)) return false;
-    } else if (peekKeyword("schema") && !desc) {
+    } else if (peekKeyword("schema")) {
       if (doc.schema) return failAt("Must provide only one schema definition.", tok_.loc);
       if (!schemaDefinition(doc.schema.emplace())) return false;
+      doc.schema->description = desc;
     } else {
       return unexpected();
     }

@@ -84,6 +84,16 @@ bool Schema::isSubType(const Type& super, const Type& sub) const {
   return false;
 }
 
+bool Schema::isValidImplementationType(TypeView sub, TypeView super) const {
+  if (super.nonNull()) return sub.nonNull() && isValidImplementationType(sub.inner(), super.inner());
+  if (sub.nonNull()) return isValidImplementationType(sub.inner(), super);
+  if (super.list()) return sub.list() && isValidImplementationType(sub.inner(), super.inner());
+  if (sub.list()) return false;
+  const Type* a = type(sub.name);
+  const Type* b = type(super.name);
+  return a && b && isSubType(*b, *a);
+}
+
 bool Schema::overlap(const Type& a, const Type& b) const {
   if (&a == &b) return true;
   if (a.isAbstract()) {
@@ -211,6 +221,35 @@ boost::system::result<void, Errors> Schema::build(std::string sdl) {
     if ((def->kind == TypeKind::Object || def->kind == TypeKind::Interface) && def->fields.empty())
       errors.push_back(schemaError("Type " + std::string(def->name) + " must define one or more fields.", def->loc));
   }
+  // Implementations (§3.6 IsValidImplementation): every field of each interface, with a
+  // type that fits and the same arguments, and the interface's own interfaces.
+  for (auto [def, t] : defs) {
+    for (const Type* i : t->interfaces) {
+      auto bad = [&](const std::string& why) {
+        errors.push_back(schemaError("Type " + std::string(t->name) + " does not implement " +
+                                         std::string(i->name) + " correctly: " + why + ".",
+                                     def->loc));
+      };
+      for (const Type* inherited : i->interfaces)
+        if (std::find(t->interfaces.begin(), t->interfaces.end(), inherited) == t->interfaces.end())
+          bad("it must also implement " + std::string(inherited->name));
+      for (const auto& f : i->fields) {
+        const Field* own = t->field(f.name);
+        if (!own) {
+          bad("field " + std::string(f.name) + " is missing");
+          continue;
+        }
+        if (!isValidImplementationType(own->type, f.type)) bad("field " + std::string(f.name) + " has a type that does not fit");
+        for (const auto& a : f.args) {
+          const InputValue* mine = own->arg(a.name);
+          if (!mine || mine->type != a.type) bad("argument " + std::string(f.name) + "(" + std::string(a.name) + ") differs");
+        }
+        for (const auto& a : own->args)
+          if (!f.arg(a.name) && a.type.nonNull() && !a.default_value)
+            bad("argument " + std::string(f.name) + "(" + std::string(a.name) + ") must not be required");
+      }
+    }
+  }
   // Interfaces learn their implementations, in the order the types were defined.
   for (auto [def, t] : defs)
     if (t->kind == TypeKind::Object)
@@ -256,6 +295,7 @@ boost::system::result<void, Errors> Schema::build(std::string sdl) {
   // Roots.
   static constexpr std::string_view kDefaultRoots[] = {"Query", "Mutation", "Subscription"};
   if (doc.schema) {
+    description_ = doc.schema->description;
     for (auto [op, name] : doc.schema->roots) {
       const Type* t = type(name);
       if (!t || t->kind != TypeKind::Object)

@@ -98,6 +98,7 @@ class Schema {
   static boost::system::result<std::shared_ptr<const Schema>, Errors> fromSdl(std::string sdl);
 
   const Type* type(std::string_view name) const;
+  std::optional<std::string_view> description() const { return description_; }
   const Type* rootType(OperationType op) const { return roots_[static_cast<int>(op)]; }
   // All named types in graphql-js's order (the document's, built-ins where first used,
   // then the introspection types), so introspection answers match it.
@@ -108,6 +109,8 @@ class Schema {
   bool isPossibleType(const Type& abstract, const Type& object) const;
   // Whether a value of `sub` may be used where `super` is expected (covariance, §3.6.1).
   bool isSubType(const Type& super, const Type& sub) const;
+  // Whether output type `sub` may stand where `super` is declared (§3.6.2 IsValidImplementationFieldType).
+  bool isValidImplementationType(TypeView sub, TypeView super) const;
   // Whether two composite types have an object type in common.
   bool overlap(const Type& a, const Type& b) const;
 
@@ -129,6 +132,7 @@ class Schema {
   std::vector<const Type*> ordered_;
   std::vector<DirectiveDef> directives_;
   const Type* roots_[3] = {nullptr, nullptr, nullptr};
+  std::optional<std::string_view> description_;
   const Type* intro_schema_ = nullptr;
   const Type* intro_type_ = nullptr;
   std::vector<Field> meta_fields_;

@@ -82,22 +82,23 @@ class Walker {
         for (const auto& item : v.list) untypedValue(item);
         break;
       case ValueKind::Object:
-        for (std::size_t i = 0; i < v.fields.size(); ++i) {
-          uniqueField(v, i);
-          untypedValue(v.fields[i].value);
-        }
+        uniqueFields(v);
+        for (const auto& f : v.fields) untypedValue(f.value);
         break;
       default: break;
     }
   }
 
-  void uniqueField(const ast::Value& v, std::size_t i) {
-    for (std::size_t j = 0; j < i; ++j)
-      if (v.fields[j].name == v.fields[i].name) {
+  // UniqueInputFieldNames, for all of an object literal's fields at once (a hash set, so a
+  // literal with thousands of fields is not quadratic).
+  void uniqueFields(const ast::Value& v) {
+    std::unordered_map<std::string_view, std::size_t> first;
+    for (std::size_t i = 0; i < v.fields.size(); ++i) {
+      auto [it, fresh] = first.emplace(v.fields[i].name, i);
+      if (!fresh)
         cx_.report("There can be only one input field named " + quote(v.fields[i].name) + ".",
-                   {v.fields[j].loc, v.fields[i].loc});
-        return;
-      }
+                   {v.fields[it->second].loc, v.fields[i].loc});
+    }
   }
 
   void badValue(const ast::Value& v, TypeView type, std::string detail = {}) {
@@ -140,9 +141,8 @@ class Walker {
         untypedValue(v);
         return;
       }
-      for (std::size_t i = 0; i < v.fields.size(); ++i) {
-        const auto& f = v.fields[i];
-        uniqueField(v, i);
+      uniqueFields(v);
+      for (const auto& f : v.fields) {
         const InputValue* def = named->inputField(f.name);
         if (!def) {
           cx_.report("Field " + quote(f.name) + " is not defined by type " + quote(named->name) + ".", {f.loc});

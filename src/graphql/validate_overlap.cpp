@@ -124,7 +124,7 @@ class Overlap {
   // each alike group takes part in the pairwise comparison: a document repeating one field
   // five hundred times costs five hundred of these, not 125 000 pair checks.
   bool alike(const ast::Selection& a, const ast::Selection& b) {
-    if (!spend()) return false;
+    if (!spend(1 + a.arguments.size())) return false;
     if (a.kind != b.kind || a.alias != b.alias || a.name != b.name || a.type_condition != b.type_condition ||
         a.arguments.size() != b.arguments.size() || a.directives.size() != b.directives.size() ||
         a.selection_set.items.size() != b.selection_set.items.size())
@@ -167,7 +167,7 @@ class Overlap {
   }
 
   bool conflict(const Entry& a, const Entry& b, bool exclusive) {
-    if (!spend()) return false;
+    if (!spend(1 + a.node->arguments.size())) return false;
     if (a.node == b.node && a.parent == b.parent) return false;
     bool mutually = exclusive || (a.parent != b.parent && a.parent && b.parent && a.parent->kind == TypeKind::Object &&
                                   b.parent->kind == TypeKind::Object);

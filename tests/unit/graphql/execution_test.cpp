@@ -151,9 +151,13 @@ TEST_F(GraphqlExecution, PreparedDocumentsRunManyTimesAndNameTheirSubscriptionRo
   EXPECT_EQ(toJsonText(sub->arguments), R"({"room":"lobby"})");
   EXPECT_FALSE(engine_.subscriptionRoot(**doc, "", nullptr));  // $room is required
   for (int event = 1; event <= 3; ++event) {
+    // One event value shared by every execution (borrowed, not copied).
+    const json::value shared = json::object{{"counter", event}};
     json::object response;
-    engine_.execute(*doc, {"", &vars, json::object{{"counter", event}}, nullptr},
-                    [&](json::object r) { response = std::move(r); });
+    ExecuteOptions options;
+    options.variables = &vars;
+    options.root_ref = &shared;
+    engine_.execute(*doc, std::move(options), [&](json::object r) { response = std::move(r); });
     EXPECT_EQ(response.at("data").at("counter"), json::value(event));
   }
   auto query = engine_.prepare("{ numbers }");

@@ -66,7 +66,15 @@ TEST(GraphqlSchema, RefusesBrokenSchemas) {
   EXPECT_FALSE(Schema::fromSdl("type Query { a(x: Int = \"no\"): Int }"));
   EXPECT_FALSE(Schema::fromSdl("union U = Query | Int type Query { a: Int }"));
   EXPECT_FALSE(Schema::fromSdl("type Query {"));
-  EXPECT_TRUE(Schema::fromSdl("schema { query: Root } type Root { a: Int }"));
+  // Implementations must have the interface's fields, with fitting types and arguments.
+  EXPECT_FALSE(Schema::fromSdl("interface I { a: Int } type T implements I { b: Int } type Query { t: T }"));
+  EXPECT_FALSE(Schema::fromSdl("interface I { a: Int } type T implements I { a: String } type Query { t: T }"));
+  EXPECT_FALSE(Schema::fromSdl("interface I { a(x: Int): Int } type T implements I { a: Int } type Query { t: T }"));
+  EXPECT_FALSE(Schema::fromSdl("interface I { a: Int } interface J implements I { a: Int } type T implements J { a: Int } type Query { t: T }"));
+  EXPECT_TRUE(Schema::fromSdl("interface I { a: I } type T implements I { a: T! b(y: Int): Int } type Query { t: T }"));
+  auto described = Schema::fromSdl("\"The API.\" schema { query: Root } type Root { a: Int }");
+  ASSERT_TRUE(described);
+  EXPECT_EQ(*(*described)->description(), "The API.");
 }
 
 TEST(GraphqlValues, CoercesInputAndResults) {

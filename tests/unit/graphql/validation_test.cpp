@@ -135,6 +135,12 @@ TEST(GraphqlValidation, BoundsFragmentExplosionAndFieldMerging) {
   for (int i = 0; i < 500; ++i) repeated += " dog { owner { id } friends { name } }";
   repeated += " }";
   EXPECT_TRUE(check(repeated, limits).empty());
+  // An object literal with thousands of fields: duplicates found without a quadratic scan.
+  std::string wide = "{ echo(req: \"r\", j: {";
+  for (int i = 0; i < 6000; ++i) wide += " f" + std::to_string(i % 3000) + ": 1";
+  wide += " }) }";
+  errors = check(wide);
+  EXPECT_EQ(errors.size(), Limits{}.max_validation_errors);  // 3000 duplicates, reported up to the cap
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
 }
 
