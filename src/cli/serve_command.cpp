@@ -106,8 +106,7 @@ int runServe(const Config& config) {
     if (!obs::Redactor::validLoggedName(name)) return fail("log.query_params: '" + name + "' is not a plain name ([A-Za-z0-9._-])");
   }
   obs::Redactor redactor(config.auth.redact_params, config.log.query_params);
-  channels::ChannelRegistry channels;
-  if (auto err = app::registerBuiltinChannels(channels, config.channels); !err.empty()) return fail(err);
+  channels::ChannelRegistry channels;  // filled once the GraphQL operations exist (below)
   auth::ApiKeys api_keys(config.server.api_keys);
   tickets::MemoryTicketStore ticket_store(config.auth.ticket_store_max);
   tickets::MemoryOneTimeMarkers jti_markers(config.auth.ticket_store_max);
@@ -158,6 +157,8 @@ int runServe(const Config& config) {
   auto graphql = std::make_shared<app::GraphqlService>(accounts, minting, sessions);
   app::addGraphqlRoutes(router, graphql, *origins);
   app::GraphqlSocketOperations graphql_sockets(graphql, channels, shards.size());
+  app::registerAbsintheChannel(channels, graphql_sockets, shards.size());
+  if (auto err = app::registerBuiltinChannels(channels, config.channels); !err.empty()) return fail(err);
   endpoints.add(std::make_unique<protocol::GraphqlWsEndpoint>(
       protocol::GraphqlWsDeps{graphql_sockets, hub, metrics, tokens, sessions, clock, config}));
   app::UserCountWorker user_count(hub, pool, metrics);
