@@ -52,7 +52,8 @@ class AbsintheChannel::Feed {
     std::string payload;
     payload.reserve(prefix_.size() + result->size() + 1);
     payload.append(prefix_).append(*result).push_back('}');
-    slot = Slot{message, std::make_shared<const pubsub::Broadcast>(id_, std::string(kDataEvent), std::move(payload), false)};
+    auto relayed = std::make_shared<const pubsub::Broadcast>(id_, std::string(kDataEvent), std::move(payload), false);
+    slot = Slot{message, std::move(relayed)};
     return slot.relayed;
   }
 
@@ -94,7 +95,9 @@ Reply AbsintheChannel::doc(channels::ChannelContext& ctx, const json::value& pay
   protocol::GraphqlSocketCaller caller{ctx.identity(), peer.client_ip, peer.origin, peer.socket_url};
   // The outcome comes back on the socket's shard (or never, if the socket has gone).
   operations_.run(std::move(request), caller, ctx.poster(),
-                  [this, pending = ctx.deferReply()](auto outcome) mutable { pending.send(answer(std::move(outcome))); });
+                  [this, pending = ctx.deferReply()](auto outcome) mutable {
+                    pending.send(answer(std::move(outcome)));
+                  });
   return Reply::later();
 }
 
