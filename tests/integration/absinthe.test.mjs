@@ -206,6 +206,25 @@ describe('Absinthe over Phoenix Channels (@absinthe/socket + phoenix)', () => {
     });
   }
 
+  it('refresh_token extends the socket; POST /api/users/{id}/disconnect ends it with session_revoked', async () => {
+    const fay = await signUp();
+    const client = await connect(fay);
+    const counts = send(client, USER_COUNT);
+    await counts.waitResults(1);
+    const ref = client.socket.makeRef();
+    client.socket.push({ topic: 'phoenix', event: 'refresh_token', payload: { ticket: await ticketFor(fay) }, ref,
+      join_ref: null });
+    const refreshed = await client.until(() => client.messages.find((m) => m.topic === 'phoenix' && m.ref === ref),
+      'the refresh reply');
+    assert.equal(refreshed.payload.status, 'ok', JSON.stringify(refreshed.payload));
+    await counts.waitResults(2);
+
+    const res = await postJson(server, `/api/users/${fay.id}/disconnect`, {});
+    assert.ok(res.ok, await res.text());
+    await client.until(() => client.closes[0], 'the socket to close');
+    assert.deepEqual(client.closes[0], { code: 4403, reason: 'session_revoked' });
+  });
+
   it("another user's count is refused with an error reply carrying the GraphQL errors", async () => {
     const carol = await signUp();
     const client = await connect(carol);
