@@ -54,9 +54,21 @@ const subscriptions = graphqlWs.createClient({
   connectionParams: async () => ({csrfToken: await currentCsrfToken()}),
 })
 
+// A subscription's results; when the server ends the socket (a logout: 4401
+// session_revoked), the close code and reason, which GraphiQL shows as the error.
+async function* overSocket(params) {
+  try {
+    yield* subscriptions.iterate(params)
+  } catch (error) {
+    // A plain object: GraphiQL shows its fields, and a stack would say nothing useful.
+    if (typeof error?.code === "number") throw {message: `the socket closed: ${error.code} ${error.reason}`}
+    throw error
+  }
+}
+
 function fetcher(params) {
   const operation = operationOf(params)
-  if (operation === "subscription") return subscriptions.iterate(params)
+  if (operation === "subscription") return overSocket(params)
   return overHttp(params, operation)
 }
 

@@ -51,9 +51,9 @@ struct GraphqlSocketOperations::Topic {
 class GraphqlSocketOperations::Stream final : public protocol::GraphqlStream {
  public:
   Stream(const graphql::Engine& engine, graphql::PreparedPtr document, protocol::GraphqlRequest request, Topic topic,
-         std::string key, std::size_t shards)
+         std::string key, std::size_t shards, std::atomic<std::uint64_t>& executions)
       : engine_(engine), document_(std::move(document)), request_(std::move(request)), topic_(std::move(topic)),
-        key_(std::move(key)), slots_(shards) {}
+        key_(std::move(key)), slots_(shards), executions_(executions) {}
 
   const std::string& topic() const override { return topic_.name; }
   const std::string& key() const override { return key_; }
@@ -66,6 +66,7 @@ class GraphqlSocketOperations::Stream final : public protocol::GraphqlStream {
     options.operation_name = request_.operation_name;
     options.variables = &request_.variables;
     options.root = topic_.rootFor(*message);
+    executions_.fetch_add(1, std::memory_order_relaxed);
     std::shared_ptr<const std::string> result;
     // The subscription's fields read the event: nothing here is asynchronous.
     engine_.execute(document_, std::move(options), [&result](json::object response) {
@@ -87,6 +88,7 @@ class GraphqlSocketOperations::Stream final : public protocol::GraphqlStream {
   Topic topic_;
   std::string key_;
   mutable std::vector<Slot> slots_;  // one per shard, each touched by its shard only
+  std::atomic<std::uint64_t>& executions_;
 };
 
 void GraphqlSocketOperations::run(protocol::GraphqlRequest request, const protocol::GraphqlSocketCaller& caller,
@@ -142,7 +144,7 @@ std::shared_ptr<const GraphqlSocketOperations::Stream> GraphqlSocketOperations::
     std::erase_if(streams_, [](const auto& entry) { return entry.second.expired(); });
   }
   auto stream = std::make_shared<const Stream>(service_->engine(), std::move(document), std::move(request),
-                                               std::move(topic), key, shards_);
+                                               std::move(topic), key, shards_, executions_);
   streams_[key] = stream;
   return stream;
 }

@@ -10,6 +10,7 @@
 #include "channels/channel_registry.hpp"
 #include "protocol/graphql_operations.hpp"
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -26,8 +27,10 @@ class GraphqlSocketOperations final : public protocol::GraphqlOperations {
   void run(protocol::GraphqlRequest request, const protocol::GraphqlSocketCaller& caller, Post post,
            Done done) override;
 
-  // Streams alive now (for tests and /metrics).
+  // Streams alive now, and subscription executions so far (one per stream, broadcast and
+  // shard): /metrics shows both.
   std::size_t liveStreams() const;
+  std::uint64_t eventExecutions() const { return executions_.load(std::memory_order_relaxed); }
 
  private:
   class Stream;
@@ -43,6 +46,7 @@ class GraphqlSocketOperations final : public protocol::GraphqlOperations {
   std::size_t shards_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::weak_ptr<const Stream>> streams_;
+  std::atomic<std::uint64_t> executions_{0};
 };
 
 }  // namespace sg::app

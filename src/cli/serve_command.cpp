@@ -161,6 +161,10 @@ int runServe(const Config& config) {
   if (auto err = app::registerBuiltinChannels(channels, config.channels); !err.empty()) return fail(err);
   endpoints.add(std::make_unique<protocol::GraphqlWsEndpoint>(
       protocol::GraphqlWsDeps{graphql_sockets, hub, metrics, tokens, sessions, clock, config}));
+  metrics.extras.push_back({"sockguard_graphql_streams", "GraphQL subscription streams (distinct document, variables, topic) with listeners",
+                            "gauge", [&graphql_sockets] { return static_cast<double>(graphql_sockets.liveStreams()); }});
+  metrics.extras.push_back({"sockguard_graphql_event_executions_total", "GraphQL subscription executions (one per stream, broadcast and shard)",
+                            "counter", [&graphql_sockets] { return static_cast<double>(graphql_sockets.eventExecutions()); }});
   app::UserCountWorker user_count(hub, pool, metrics);
   server.every(std::chrono::milliseconds(config.app.user_count_interval_ms), [&user_count] { user_count.tick(); });
   app::addStaticRoutes(router);

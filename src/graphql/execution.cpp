@@ -58,6 +58,19 @@ struct Outcome {
   json::value value;
 };
 
+// A value being completed: owned (a resolver's result) or borrowed from the parent's value
+// (the default resolver's property, a list's item, a borrowed root), which outlives it: a
+// parent job finishes only after its children. Borrowing keeps execution linear in the
+// result instead of copying each subtree once per level.
+struct Held {
+  json::value owned;
+  const json::value* borrowed = nullptr;
+
+  static Held own(json::value v) { return Held{std::move(v), nullptr}; }
+  static Held borrow(const json::value& v) { return Held{json::value(), &v}; }
+  const json::value& get() const { return borrowed ? *borrowed : owned; }
+};
+
 class Sink {
  public:
   virtual ~Sink() = default;
@@ -68,7 +81,7 @@ class Execution;
 
 class ObjectJob final : public detail::Completer, public Sink {
  public:
-  ObjectJob(Execution& ex, Sink* parent, std::size_t parent_index, const Type& type, json::value source,
+  ObjectJob(Execution& ex, Sink* parent, std::size_t parent_index, const Type& type, Held source,
             const ResponsePath* path, FieldGroups groups, bool serial);
   void start();
   void complete(std::size_t index, FieldResult result) override;
@@ -91,7 +104,7 @@ class ObjectJob final : public detail::Completer, public Sink {
   Sink* parent_;
   std::size_t parent_index_;
   const Type& type_;
-  json::value source_;
+  Held source_;
   const ResponsePath* path_;
   std::vector<Slot> slots_;
   std::size_t pending_ = 1;
@@ -106,7 +119,7 @@ class ObjectJob final : public detail::Completer, public Sink {
 class ListJob final : public Sink {
  public:
   ListJob(Execution& ex, Sink* parent, std::size_t parent_index, TypeView item_type, const Field& def,
-          const Type& parent_type, const std::vector<const ast::Selection*>& nodes, json::array items,
+          const Type& parent_type, const std::vector<const ast::Selection*>& nodes, Held list,
           const ResponsePath* path);
   void start();
   void deliver(std::size_t index, Outcome outcome) override;
@@ -121,7 +134,8 @@ class ListJob final : public Sink {
   const Field& def_;
   const Type& parent_type_;
   const std::vector<const ast::Selection*>& nodes_;
-  json::array items_;
+  Held list_;
+  std::vector<json::value> items_;  // completed values
   std::vector<ResponsePath> paths_;
   std::size_t pending_ = 1;
   bool failed_ = false;
@@ -134,7 +148,7 @@ class Execution final : public Sink {
       : engine_(engine), in_(in), schema_(engine.schema()), doc_(std::move(doc)), op_(op),
         variables_(std::move(variables)), context_(context), done_(std::move(done)) {}
 
-  void run(json::value root) {
+  void run(Held root) {
     const Type* root_type = schema_.rootType(op_.operation);
     FieldGroups groups = collectFields(schema_, *doc_->document, *root_type, {&op_.selection_set}, variables_);
     auto* job = new ObjectJob(*this, this, 0, *root_type, std::move(root), nullptr, std::move(groups),
@@ -157,8 +171,9 @@ class Execution final : public Sink {
   }
 
   void completeValue(TypeView type, const Field& def, const Type& parent_type,
-                     const std::vector<const ast::Selection*>& nodes, json::value value, const ResponsePath* path,
+                     const std::vector<const ast::Selection*>& nodes, Held held, const ResponsePath* path,
                      Sink* sink, std::size_t index) {
+    const json::value& value = held.get();
     if (++completed_ > engine_.limits().max_result_fields) {
       if (completed_ == engine_.limits().max_result_fields + 1)
         addError("The result has more than " + std::to_string(engine_.limits().max_result_fields) + " values.",
@@ -179,12 +194,11 @@ class Execution final : public Sink {
         sink->deliver(index, {true, nullptr});
         return;
       }
-      auto* job = new ListJob(*this, sink, index, t.inner(), def, parent_type, nodes, std::move(value.get_array()),
-                              path);
+      auto* job = new ListJob(*this, sink, index, t.inner(), def, parent_type, nodes, std::move(held), path);
       job->start();
       return;
     }
-    const Type* named = schema_.type(t.name);
+    const Type* named = def.named;  // lists wrap the field's named type
     if (named->isLeaf()) {
       auto serialized = serializeLeaf(*named, value);
       if (!serialized) {
@@ -219,7 +233,7 @@ class Execution final : public Sink {
     for (const auto* n : nodes)
       if (!n->selection_set.empty()) sets.push_back(&n->selection_set);
     FieldGroups groups = collectFields(schema_, *doc_->document, *object, sets, variables_);
-    auto* job = new ObjectJob(*this, sink, index, *object, std::move(value), path, std::move(groups), false);
+    auto* job = new ObjectJob(*this, sink, index, *object, std::move(held), path, std::move(groups), false);
     job->start();
   }
 
@@ -244,7 +258,7 @@ class Execution final : public Sink {
 
 // ---- ObjectJob ---------------------------------------------------------------------------
 
-ObjectJob::ObjectJob(Execution& ex, Sink* parent, std::size_t parent_index, const Type& type, json::value source,
+ObjectJob::ObjectJob(Execution& ex, Sink* parent, std::size_t parent_index, const Type& type, Held source,
                      const ResponsePath* path, FieldGroups groups, bool serial)
     : ex_(ex), parent_(parent), parent_index_(parent_index), type_(type), source_(std::move(source)), path_(path),
       serial_(serial) {
@@ -323,21 +337,23 @@ void ObjectJob::resolveField(std::size_t i) {
     return;
   }
   if (introspection::isIntrospectionType(type_)) {
-    complete(i, introspection::resolve(schema, type_, *s.def, source_, s.args));
+    complete(i, introspection::resolve(schema, type_, *s.def, source_.get(), s.args));
     return;
   }
   auto it = ex_.in_.resolvers.find(s.def);
   if (it != ex_.in_.resolvers.end()) {
-    FieldCall call{source_, s.args, ex_.context_, s.path, node, *s.def, type_, schema};
+    FieldCall call{source_.get(), s.args, ex_.context_, s.path, node, *s.def, type_, schema};
     it->second(call, detail::makeCompletion(this, i));
     return;
   }
   // The default resolver: the parent object's property of the field's name.
-  json::value v = nullptr;
-  if (source_.is_object())
-    if (const json::value* p = source_.get_object().if_contains(json::string_view(s.def->name.data(), s.def->name.size())))
-      v = *p;
-  complete(i, std::move(v));
+  static const json::value kNull;
+  const json::value* v = &kNull;
+  const json::value& source = source_.get();
+  if (source.is_object())
+    if (const json::value* p = source.get_object().if_contains(json::string_view(s.def->name.data(), s.def->name.size())))
+      v = p;
+  ex_.completeValue(s.def->type, *s.def, type_, s.group.nodes, Held::borrow(*v), &s.path, this, i);
 }
 
 void ObjectJob::complete(std::size_t i, FieldResult result) {
@@ -348,7 +364,7 @@ void ObjectJob::complete(std::size_t i, FieldResult result) {
     deliver(i, {true, nullptr});
     return;
   }
-  ex_.completeValue(s.def->type, *s.def, type_, s.group.nodes, std::move(*result), &s.path, this, i);
+  ex_.completeValue(s.def->type, *s.def, type_, s.group.nodes, Held::own(std::move(*result)), &s.path, this, i);
 }
 
 void ObjectJob::deliver(std::size_t i, Outcome outcome) {
@@ -393,10 +409,11 @@ void ObjectJob::finish() {
 // ---- ListJob -----------------------------------------------------------------------------
 
 ListJob::ListJob(Execution& ex, Sink* parent, std::size_t parent_index, TypeView item_type, const Field& def,
-                 const Type& parent_type, const std::vector<const ast::Selection*>& nodes, json::array items,
+                 const Type& parent_type, const std::vector<const ast::Selection*>& nodes, Held list,
                  const ResponsePath* path)
     : ex_(ex), parent_(parent), parent_index_(parent_index), item_type_(item_type), def_(def),
-      parent_type_(parent_type), nodes_(nodes), items_(std::move(items)) {
+      parent_type_(parent_type), nodes_(nodes), list_(std::move(list)) {
+  items_.resize(list_.get().get_array().size());
   paths_.resize(items_.size());
   for (std::size_t i = 0; i < paths_.size(); ++i) paths_[i] = ResponsePath{path, {}, i, true};
 }
@@ -404,7 +421,8 @@ ListJob::ListJob(Execution& ex, Sink* parent, std::size_t parent_index, TypeView
 void ListJob::start() {
   for (std::size_t i = 0; i < items_.size() && !failed_; ++i) {
     ++pending_;
-    ex_.completeValue(item_type_, def_, parent_type_, nodes_, std::move(items_[i]), &paths_[i], this, i);
+    ex_.completeValue(item_type_, def_, parent_type_, nodes_, Held::borrow(list_.get().get_array()[i]), &paths_[i],
+                      this, i);
   }
   if (--pending_ == 0) finish();
 }
@@ -430,7 +448,7 @@ void ListJob::finish() {
   std::size_t index = parent_index_;
   Outcome out;
   if (failed_) out.failed = true;
-  else out.value = std::move(items_);
+  else out.value = json::array(std::make_move_iterator(items_.begin()), std::make_move_iterator(items_.end()));
   delete this;
   parent->deliver(index, std::move(out));
 }
@@ -572,7 +590,7 @@ void Engine::execute(const PreparedPtr& document, ExecuteOptions options, Done d
     return;
   }
   auto* ex = new Execution(*this, *in_, document, *op, std::move(*variables), options.context, std::move(done));
-  ex->run(std::move(options.root));
+  ex->run(options.root_ref ? Held::borrow(*options.root_ref) : Held::own(std::move(options.root)));
 }
 
 boost::system::result<SubscriptionRoot, Errors> Engine::subscriptionRoot(const PreparedDocument& document,

@@ -128,6 +128,9 @@ struct ExecuteOptions {
   std::string_view operation_name;                // empty: the document's only operation
   const boost::json::object* variables = nullptr;  // as the client sent them (null: none)
   boost::json::value root;                        // the root value (a subscription's event)
+  // A borrowed root value instead (no copy; it must outlive the execution): one event
+  // executed for many subscribers.
+  const boost::json::value* root_ref = nullptr;
   void* context = nullptr;                        // handed to every resolver
 };
 

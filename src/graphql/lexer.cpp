@@ -230,8 +230,8 @@ Token Lexer::readString(std::size_t start) {
       return t;
     }
     if (c == '\n' || c == '\r') return fail("Unterminated string.", pos_);
-    if (static_cast<unsigned char>(c) < 0x20 && c != '\t')
-      return fail("Invalid character within String: " + printChar(c) + ".", pos_);
+    // Since the October 2021 edition any Unicode scalar value but a line terminator may
+    // appear in a string, control characters included.
     if (c != '\\') {
       ++pos_;
       continue;
@@ -324,8 +324,6 @@ Token Lexer::readBlockString(std::size_t start) {
       chunk = pos_;
       continue;
     }
-    if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
-      return fail("Invalid character within String: " + printChar(c) + ".", pos_);
     if (c == '\n' || c == '\r') {
       ++pos_;
       if (c == '\r' && pos_ < src_.size() && src_[pos_] == '\n') ++pos_;

@@ -171,7 +171,8 @@ boost::system::result<void, Errors> Schema::build(std::string sdl) {
   auto inputValues = [&](const std::vector<ast::InputValueDefinition>& in, std::vector<InputValue>& out) {
     for (const auto& a : in) {
       checkRef(a.type, true);
-      out.push_back(InputValue{a.name, a.description, TypeView::of(a.type), std::nullopt, deprecationOf(a.directives)});
+      out.push_back(InputValue{a.name, a.description, TypeView::of(a.type), type(a.type.name), std::nullopt,
+                               deprecationOf(a.directives)});
     }
   };
 
@@ -187,7 +188,7 @@ boost::system::result<void, Errors> Schema::build(std::string sdl) {
     }
     for (const auto& f : def->fields) {
       checkRef(f.type, false);
-      Field field{f.name, f.description, {}, TypeView::of(f.type), deprecationOf(f.directives)};
+      Field field{f.name, f.description, {}, TypeView::of(f.type), deprecationOf(f.directives), type(f.type.name)};
       inputValues(f.arguments, field.args);
       t->fields.push_back(std::move(field));
     }
@@ -219,7 +220,7 @@ boost::system::result<void, Errors> Schema::build(std::string sdl) {
   for (const auto& def : base.types) {
     if (def.name != "__Meta") continue;
     for (const auto& f : def.fields) {
-      Field field{f.name, f.description, {}, TypeView::of(f.type), std::nullopt};
+      Field field{f.name, f.description, {}, TypeView::of(f.type), std::nullopt, type(f.type.name)};
       inputValues(f.arguments, field.args);
       meta_fields_.push_back(std::move(field));
     }

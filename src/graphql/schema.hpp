@@ -25,6 +25,7 @@ struct InputValue {
   std::string_view name;
   std::optional<std::string_view> description;
   TypeView type;
+  const struct Type* named = nullptr;  // the named type inside `type`
   // Coerced (input objects with their defaults applied); absent: no default.
   std::optional<boost::json::value> default_value;
   std::optional<std::string_view> deprecation_reason;
@@ -36,6 +37,7 @@ struct Field {
   std::vector<InputValue> args;
   TypeView type;
   std::optional<std::string_view> deprecation_reason;
+  const struct Type* named = nullptr;  // the named type inside `type`
 
   const InputValue* arg(std::string_view n) const;
 };

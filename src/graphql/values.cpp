@@ -62,9 +62,17 @@ std::optional<std::int64_t> parseIntText(std::string_view text) {
   return out;
 }
 
-std::optional<double> parseFloatText(std::string_view text) {
+// A literal beyond a double's range reads as infinity, as in JavaScript (graphql-js
+// accepts it; it serializes as null).
+std::optional<double> parseFloatText(std::string_view text, bool allow_infinite = false) {
   double out = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (ec == std::errc::result_out_of_range && allow_infinite && ptr == text.data() + text.size()) {
+    bool tiny = text.find_first_of("eE") != std::string_view::npos &&
+                text[text.find_first_of("eE") + 1] == '-';
+    double sign = text[0] == '-' ? -1.0 : 1.0;
+    return tiny ? 0.0 * sign : sign * std::numeric_limits<double>::infinity();
+  }
   if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(out)) return std::nullopt;
   return out;
 }
@@ -206,7 +214,7 @@ std::optional<json::value> valueFromAst(const Schema& schema, const ast::Value& 
       }
       if (n == "Float") {
         if (literal.kind != ast::ValueKind::Int && literal.kind != ast::ValueKind::Float) return std::nullopt;
-        auto d = parseFloatText(literal.text);
+        auto d = parseFloatText(literal.text, true);
         if (!d) return std::nullopt;
         return json::value(*d);
       }
@@ -617,8 +625,34 @@ std::string printGraphqlString(std::string_view s) {
   return out + "\"";
 }
 
-void appendJson(std::string& out, const json::value& v) {
+void appendJsonString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t plain = 0;  // start of the run of characters copied as they are
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.substr(plain, i - plain));
+    plain = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+    }
+  }
+  out.append(s.substr(plain));
+  out.push_back('"');
+}
+
+void appendJson(std::string& out, const json::value& v) {
   switch (v.kind()) {
     case json::kind::null: out += "null"; return;
     case json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
@@ -628,31 +662,7 @@ void appendJson(std::string& out, const json::value& v) {
       // JSON.stringify writes non-finite numbers as null.
       out += std::isfinite(v.get_double()) ? formatJsNumber(v.get_double()) : "null";
       return;
-    case json::kind::string: {
-      out.push_back('"');
-      for (char ch : v.get_string()) {
-        auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-          case '"': out += "\\\""; break;
-          case '\\': out += "\\\\"; break;
-          case '\b': out += "\\b"; break;
-          case '\f': out += "\\f"; break;
-          case '\n': out += "\\n"; break;
-          case '\r': out += "\\r"; break;
-          case '\t': out += "\\t"; break;
-          default:
-            if (c < 0x20) {
-              out += "\\u00";
-              out.push_back(kHex[c >> 4]);
-              out.push_back(kHex[c & 15]);
-            } else {
-              out.push_back(ch);
-            }
-        }
-      }
-      out.push_back('"');
-      return;
-    }
+    case json::kind::string: appendJsonString(out, v.get_string()); return;
     case json::kind::array: {
       out.push_back('[');
       bool first = true;
@@ -670,7 +680,7 @@ void appendJson(std::string& out, const json::value& v) {
       for (const auto& entry : v.get_object()) {
         if (!first) out.push_back(',');
         first = false;
-        appendJson(out, json::value(entry.key()));
+        appendJsonString(out, entry.key());
         out.push_back(':');
         appendJson(out, entry.value());
       }

@@ -71,7 +71,8 @@ Resolvers conformanceResolvers(const json::value& root) {
     const json::value* name = call.parent.is_object() ? call.parent.get_object().if_contains("name") : nullptr;
     if (!name || !name->is_string()) return done(json::value(nullptr));
     std::string s(name->get_string());
-    if (call.args.at("upper").as_bool())
+    const json::value* upper = call.args.if_contains("upper");
+    if (upper && upper->is_bool() && upper->get_bool())
       std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     done(json::value(s));
   });

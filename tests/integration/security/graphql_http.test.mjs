@@ -7,12 +7,40 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { buildClientSchema, buildSchema, getIntrospectionQuery, parse, print, printSchema, visit } from 'graphql';
+
 import { startServer } from './lib/server.mjs';
 import { remember } from './lib/secrets.mjs';
 import { request, socketUrl, acceptedRaw } from './lib/clients.mjs';
 
 const PASSWORD = remember('graphql horse battery staple');
 const EVIL = 'https://evil.example';
+
+// The schema of issue 12, the contract (descriptions may differ).
+const CONTRACT = `
+type Account { id: ID!  email: String! }
+type Session { account: Account!  csrfToken: String! }
+type SocketTicket { ticket: String!  expiresIn: Int!  socketUrl: String! }
+type UserCount { userId: ID!  count: Int! }
+type ChannelMessage { topic: String!  event: String!  payload: JSON }
+scalar JSON
+type Query { accountsMe: Account }
+type Mutation {
+  accountsRegister(email: String!, password: String!): Session!
+  accountsLogin(email: String!, password: String!): Session!
+  accountsLogout: Boolean!
+  socketTicket: SocketTicket!
+}
+type Subscription {
+  accountsUserCount(userId: ID): UserCount!
+  channel(topic: String!): ChannelMessage!
+}`;
+
+// A schema's SDL without descriptions, types in the order printSchema gives them.
+function withoutDescriptions(schema) {
+  const ast = visit(parse(printSchema(schema)), { enter(node) { if (node.description) return { ...node, description: undefined }; return undefined; } });
+  return print(ast);
+}
 
 const REGISTER = `mutation Register($email: String!, $password: String!) {
   accountsRegister(email: $email, password: $password) { account { id email } csrfToken }
@@ -55,6 +83,15 @@ describe('GraphQL over HTTP', () => {
     origin = server.http;
   });
   after(async () => { await server?.stop(); });
+
+  it('introspection rebuilds (buildClientSchema) to the schema of the contract', async () => {
+    const res = await gql(getIntrospectionQuery({ specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true }));
+    assert.equal(res.status, 200);
+    assert.equal(res.json.errors, undefined, res.text);
+    const served = buildClientSchema(res.json.data);
+    assert.equal(withoutDescriptions(served), withoutDescriptions(buildSchema(CONTRACT)));
+    assert.ok(served.getType('Account').description, 'the schema describes its types');
+  });
 
   it('accountsMe is null when signed out, not an error', async () => {
     const res = await gql('{ accountsMe { id email } }');
