@@ -252,17 +252,19 @@ describe('Absinthe over Phoenix Channels (@absinthe/socket + phoenix)', () => {
     assert.equal(typeof minted.data.socketTicket.expiresIn, 'number');
     assert.equal(minted.data.socketTicket.socketUrl, `ws://127.0.0.1:${server.port}/socket/websocket`);
 
-    const bad = send(client, '{ accountsMe { id }');
-    await client.until(() => bad.aborts[0], 'the abort');
-    const reply = controlReplies(client).at(-1);
-    assert.equal(reply.payload.status, 'error');
-    assert.deepEqual(Object.keys(reply.payload.response), ['errors']);
-    assert.equal(typeof reply.payload.response.errors[0].message, 'string');
-    assert.ok(reply.payload.response.errors[0].locations, JSON.stringify(reply.payload.response));
+    for (const [document, message] of [['{ accountsMe { id }', /./], ['{ accountsMe { nope } }', /nope/]]) {
+      const bad = send(client, document);
+      await client.until(() => bad.aborts[0], `the abort of ${document}`);
+      const reply = controlReplies(client).at(-1);
+      assert.equal(reply.payload.status, 'error');
+      assert.deepEqual(Object.keys(reply.payload.response), ['errors']);
+      assert.match(reply.payload.response.errors[0].message, message);
+      assert.ok(reply.payload.response.errors[0].locations, JSON.stringify(reply.payload.response));
+    }
     client.close();
   });
 
-  it('raw pushes: variables must be a map; unsubscribe answers {subscriptionId}; a socket holds topics_per_socket subscriptions',
+  it('raw pushes: variables must be a map; operationName; unsubscribe answers {subscriptionId}; a socket holds topics_per_socket subscriptions',
     async () => {
       const erin = await signUp();
       const client = await connect(erin);
@@ -277,8 +279,8 @@ describe('Absinthe over Phoenix Channels (@absinthe/socket + phoenix)', () => {
 
       assert.deepEqual(await push('doc', { query: '{ accountsMe { id } }', variables: [1] }),
         { status: 'error', response: { error: 'Could not parse variables as map' } });
-      assert.deepEqual(await push('doc', { query: 'query Q($t: String!) { accountsMe { id } }', variables: { t: 'x' },
-        operationName: 'Q' }), { status: 'ok', response: { data: { accountsMe: { id: erin.id } } } });
+      assert.deepEqual(await push('doc', { query: 'query A { accountsMe { id } } query B { accountsMe { email } }',
+        variables: null, operationName: 'B' }), { status: 'ok', response: { data: { accountsMe: { email: erin.email } } } });
       assert.deepEqual(await push('unsubscribe', { subscriptionId: '__absinthe__:doc:unknown' }),
         { status: 'ok', response: { subscriptionId: '__absinthe__:doc:unknown' } });
 
