@@ -10,7 +10,7 @@ import * as AbsintheSocket from '@absinthe/socket';
 import { Socket } from 'phoenix';
 import WebSocket from 'ws';
 
-import { delay, waitOn, withTimeout, WAIT_MS } from './lib/clients.mjs';
+import { delay, RawClient, waitOn, withTimeout, WAIT_MS } from './lib/clients.mjs';
 import { postJson } from './lib/http.mjs';
 import { startServer } from './lib/server.mjs';
 
@@ -340,5 +340,63 @@ describe('Absinthe over Phoenix Channels (@absinthe/socket + phoenix)', () => {
     await lobby.waitResults(1);
     assert.deepEqual(lobby.results.map((r) => r.data.channel.event), ['real']);
     client.close();
+  });
+});
+
+describe('Absinthe fan-out: 1 000 sockets, five selections of one topic', () => {
+  const SOCKETS = 1000;
+  const SELECTIONS = [
+    ['{ event }', (b) => ({ event: b.event })],
+    ['{ topic }', (b) => ({ topic: b.topic })],
+    ['{ payload }', (b) => ({ payload: b.payload })],
+    ['{ event payload }', (b) => ({ event: b.event, payload: b.payload })],
+    ['{ kind: event, where: topic }', (b) => ({ kind: b.event, where: b.topic })],
+  ];
+  let server;
+  const sockets = [];
+
+  before(async () => {
+    server = await startServer({ args: ['--limits-sockets-per-ip', String(SOCKETS + 100)] });
+  });
+  after(async () => {
+    for (const s of sockets) s.close();
+    await server?.stop();
+    server?.cleanup();
+  });
+
+  it('every socket gets its own selection, from one shared subscription per selection', async () => {
+    // Anonymous sockets (this server allows them; room:* is public), V2 raw frames.
+    for (let i = 0; i < SOCKETS; i += 100) {
+      const batch = await Promise.all(Array.from({ length: Math.min(100, SOCKETS - i) }, async (_, k) => {
+        const client = await RawClient.open(server.wsUrl());
+        const join = await client.request('1', '1', '__absinthe__:control', 'phx_join', {});
+        assert.equal(join[4].status, 'ok');
+        const [query] = SELECTIONS[(i + k) % SELECTIONS.length];
+        const reply = await client.request('1', '2', '__absinthe__:control', 'doc',
+          { query: `subscription { channel(topic: "room:fan") ${query} }` });
+        assert.equal(reply[4].status, 'ok', JSON.stringify(reply));
+        client.subscriptionId = reply[4].response.subscriptionId;
+        return client;
+      }));
+      sockets.push(...batch);
+    }
+    // One subscription id per selection, the same for every socket that chose it.
+    const ids = SELECTIONS.map((_, s) => new Set(sockets.filter((_, i) => i % SELECTIONS.length === s)
+      .map((c) => c.subscriptionId)));
+    for (const set of ids) assert.equal(set.size, 1);
+    assert.equal(new Set(ids.map((set) => [...set][0])).size, SELECTIONS.length);
+
+    const sent = { topic: 'room:fan', event: 'fan', payload: { n: 7, list: [1, 2] } };
+    const started = Date.now();
+    const res = await postJson(server, '/api/broadcast', sent);
+    assert.equal(res.status, 202);
+    const got = await Promise.all(sockets.map((c) => c.waitForEvent(c.subscriptionId, 'subscription:data',
+      { ms: 20000 })));
+    console.log(`${SOCKETS} Absinthe subscribers, 5 selections: all delivered in ${Date.now() - started} ms`);
+    got.forEach((message, i) => {
+      const [, shape] = SELECTIONS[i % SELECTIONS.length];
+      assert.deepEqual(message, [null, null, sockets[i].subscriptionId, 'subscription:data',
+        { subscriptionId: sockets[i].subscriptionId, result: { data: { channel: shape(sent) } } }]);
+    });
   });
 });
