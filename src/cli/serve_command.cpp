@@ -111,8 +111,7 @@ int runServe(const Config& config) {
     if (!obs::Redactor::validLoggedName(name)) return fail("log.query_params: '" + name + "' is not a plain name ([A-Za-z0-9._-])");
   }
   obs::Redactor redactor(config.auth.redact_params, config.log.query_params);
-  channels::ChannelRegistry channels;
-  if (auto err = app::registerBuiltinChannels(channels, config.channels); !err.empty()) return fail(err);
+  channels::ChannelRegistry channels;  // filled once the GraphQL operations exist (below)
   auto presence_topics = presence::Tracker::parseTopics(config.channels.presence_topics, &error);
   if (!presence_topics) return fail(error);
   auth::ApiKeys api_keys(config.server.api_keys);
@@ -180,6 +179,8 @@ int runServe(const Config& config) {
   auto graphql = std::make_shared<app::GraphqlService>(accounts, minting, sessions);
   app::addGraphqlRoutes(router, graphql, *origins);
   app::GraphqlSocketOperations graphql_sockets(graphql, channels, shards.size());
+  app::registerAbsintheChannel(channels, graphql_sockets, shards.size());
+  if (auto err = app::registerBuiltinChannels(channels, config.channels); !err.empty()) return fail(err);
   endpoints.add(std::make_unique<protocol::GraphqlWsEndpoint>(
       protocol::GraphqlWsDeps{graphql_sockets, hub, metrics, tokens, sessions, clock, config}));
   metrics.extras.push_back({"sockguard_graphql_streams", "GraphQL subscription streams (distinct document, variables, topic) with listeners",

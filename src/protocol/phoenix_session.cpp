@@ -44,6 +44,10 @@ PhoenixSession::PhoenixSession(const PhoenixShared& shared, phoenix::Version ver
               PhoenixSocketLimits{shared.deps.config.limits.topics_per_socket}) {
   socket_.setAuthPending(auth_.pending());
   socket_.setControlHandler(this);
+  socket_.setPeer(channels::Peer{auth_.clientIp(), auth_.origin(),
+                                 std::string(start.request.secure ? "wss://" : "ws://") +
+                                     std::string(start.request.header("Host").value_or("localhost")) +
+                                     "/socket/websocket"});
 }
 
 void PhoenixSession::start() {

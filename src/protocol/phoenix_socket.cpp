@@ -50,6 +50,9 @@ class PhoenixSocket::Context final : public channels::ChannelContext {
   channels::PendingReply deferReply() override { return socket_.pendingReply(*message_); }
   void subscribe(const std::string& topic) override { socket_.subscribeServerTopic(topic); }
   void unsubscribe(const std::string& topic) override { socket_.unsubscribeServerTopic(topic); }
+  bool stopRelay(std::string_view id) override { return socket_.relays_.stop(id); }
+  const channels::Peer& peer() const override { return socket_.peer_; }
+  Poster poster() override { return socket_.transport_.poster(); }
 
  private:
   void publish(const std::string& topic, const std::string& event, std::string payload, bool binary) {
@@ -109,6 +112,7 @@ void PhoenixSocket::leaveAll() {
   joined_.clear();
   for (auto& topic : server_topics_) deps_.pubsub.unsubscribe(shard_, topic, this);
   server_topics_.clear();
+  relays_.stopAll();
 }
 
 void PhoenixSocket::onText(std::string_view frame) {
@@ -280,10 +284,21 @@ PhoenixSocket::Joined* PhoenixSocket::findJoined(std::string_view topic) {
 void PhoenixSocket::removeJoined(Joined* joined) {
   deps_.pubsub.unsubscribe(shard_, joined->topic, this);
   leavePresence(joined->topic);
+  relays_.stopOwnedBy(joined->topic, joined->join_ref);
   joined_.erase(joined_.begin() + (joined - joined_.data()));
 }
 
+bool PhoenixSocket::startRelay(const phoenix::Message& to, const std::shared_ptr<const channels::Relay>& relay) {
+  Joined* joined = findJoined(to.topic);
+  // The join that asked has ended meanwhile (left, or replaced by a new join): its relays
+  // ended with it, so this one does not start. The reply still goes; the client drops it.
+  if (!joined || (to.join_ref && *to.join_ref != joined->join_ref)) return true;
+  auto max = static_cast<std::size_t>(std::max(limits_.max_topics, 0));
+  return relays_.start(relay, joined->topic, joined->join_ref, max) != PhoenixRelays::Start::TooMany;
+}
+
 void PhoenixSocket::reply(const phoenix::Message& to, const channels::Reply& r) {
+  if (r.ok && r.relay && !startRelay(to, r.relay)) return replyError(to, "too many subscriptions");
   std::string_view status = r.ok ? "ok" : "error";
   if (r.binary_response && version_ == Version::V2) {
     return sendBinary(phoenix::encodeBinaryReply(to.join_ref.value_or(""), to.ref.value_or(""), to.topic, status,

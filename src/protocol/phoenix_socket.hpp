@@ -7,6 +7,7 @@
 #include "core/identity.hpp"
 #include "obs/metrics.hpp"
 #include "protocol/phoenix_codec.hpp"
+#include "protocol/phoenix_relays.hpp"
 #include "protocol/transport.hpp"
 #include "pubsub/pubsub.hpp"
 
@@ -67,6 +68,8 @@ class PhoenixSocket final : public pubsub::Subscriber {
   // closes the socket with missing_credentials (first-message auth, DESIGN §3).
   void setAuthPending(bool pending) { auth_pending_ = pending; }
   bool authPending() const { return auth_pending_; }
+  // Where the connection comes from, for channel handlers (ChannelContext::peer).
+  void setPeer(channels::Peer peer) { peer_ = std::move(peer); }
   const Identity& identity() const { return identity_; }
   phoenix::Version version() const { return version_; }
   std::size_t joinedCount() const { return joined_.size(); }
@@ -90,6 +93,8 @@ class PhoenixSocket final : public pubsub::Subscriber {
   channels::PendingReply pendingReply(const phoenix::Message& to);
   void subscribeServerTopic(const std::string& topic);
   void unsubscribeServerTopic(const std::string& topic);
+  // Starts the relay a reply carries; false when the socket runs too many.
+  bool startRelay(const phoenix::Message& to, const std::shared_ptr<const channels::Relay>& relay);
 
   void dispatch(phoenix::Message& message);
   void handleJoin(phoenix::Message& message);
@@ -117,6 +122,8 @@ class PhoenixSocket final : public pubsub::Subscriber {
   bool auth_pending_ = false;
   std::vector<Joined> joined_;
   std::vector<std::string> server_topics_;  // subscriptions a channel chose (ChannelContext::subscribe)
+  channels::Peer peer_;
+  PhoenixRelays relays_{deps_.pubsub, shard_, *this};  // relays channels started (channels::Relay)
 };
 
 }  // namespace sg::protocol
