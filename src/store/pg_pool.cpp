@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 #include <poll.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdlib>
 #include <string_view>
@@ -82,17 +83,19 @@ boost::system::result<PgPool::Connection> PgPool::connectOne(std::string* why) c
   return conn;
 }
 
-bool PgPool::open(Slot& slot) {
+bool PgPool::open(Slot& slot, std::string* why) {
   PQfinish(slot.conn);
   slot.conn = nullptr;
-  std::string why;
-  auto conn = connectOne(&why);
+  auto conn = connectOne(why);
   if (!conn) return false;
   for (const auto& s : settings_.statements) {
     PgRows prepared(PQprepare(conn->get(), s.name.c_str(), s.sql.c_str(), 0, nullptr));
     // A statement that does not prepare is a bug in sockguard's SQL or a schema that is not
     // ours; either way this connection cannot serve.
-    if (PQresultStatus(prepared.result()) != PGRES_COMMAND_OK) return false;
+    if (PQresultStatus(prepared.result()) != PGRES_COMMAND_OK) {
+      *why = "preparing " + s.name + ": " + messageOf(conn->get());
+      return false;
+    }
   }
   slot.conn = conn->release();
   return true;
@@ -125,8 +128,9 @@ boost::system::result<PgPool::Lease> PgPool::acquire() {
   }
   Lease lease(*this, *chosen);
   if (!chosen->conn || !stillUsable(chosen->conn)) {
-    if (!open(*chosen)) {
-      reachable_.store(false, std::memory_order_relaxed);
+    std::string why;
+    if (!open(*chosen, &why)) {
+      markReachable(false, why);
       return errc(Errc::unavailable);
     }
   }
@@ -142,7 +146,7 @@ boost::system::result<PgRows> PgPool::runOnce(Lease& lease, const std::string& n
   PgRows rows(PQexecPrepared(conn, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0));
   auto status = PQresultStatus(rows.result());
   if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
-    reachable_.store(true, std::memory_order_relaxed);
+    markReachable(true, {});
     return rows;
   }
   const char* state = rows.result() ? PQresultErrorField(rows.result(), PG_DIAG_SQLSTATE) : nullptr;
@@ -151,9 +155,9 @@ boost::system::result<PgRows> PgPool::runOnce(Lease& lease, const std::string& n
   if (sqlstate == "23503") return errc(Errc::not_found);       // foreign_key_violation
   if (PQstatus(conn) != CONNECTION_OK) {
     // Gone (server shut down, network lost): the slot reconnects at its next use.
+    markReachable(false, messageOf(conn));
     PQfinish(conn);
     lease.slot().conn = nullptr;
-    reachable_.store(false, std::memory_order_relaxed);
   }
   return errc(Errc::unavailable);
 }
@@ -166,6 +170,14 @@ boost::system::result<PgRows> PgPool::run(const std::string& name, const std::ve
     bool broke = !result && lease->slot().conn == nullptr;
     if (result || !broke || retry == Retry::No || attempt > 0) return result;
   }
+}
+
+void PgPool::markReachable(bool reachable, const std::string& why) {
+  // Logged on each change only: a database that is down for a minute is one warning, not
+  // one per request. libpq's messages name host, port and user, never the password.
+  if (reachable_.exchange(reachable, std::memory_order_relaxed) == reachable) return;
+  if (reachable) spdlog::info("PostgreSQL reachable");
+  else spdlog::warn("PostgreSQL unreachable: {}", why);
 }
 
 bool PgPool::probe() { return run("sg_probe", {}, Retry::OnBrokenConnection).has_value(); }

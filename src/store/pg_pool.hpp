@@ -93,7 +93,8 @@ class PgPool {
   class Lease;
 
   boost::system::result<Lease> acquire();
-  bool open(Slot& slot);
+  bool open(Slot& slot, std::string* why);
+  void markReachable(bool reachable, const std::string& why);
   boost::system::result<PgRows> runOnce(Lease& lease, const std::string& name, const std::vector<std::string>& params);
   void release(Slot& slot);
 

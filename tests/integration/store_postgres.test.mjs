@@ -211,6 +211,7 @@ describe('PostgreSQL stopped and restarted', () => {
     await eventually(async () => (await readyz(server)).status === 503, { what: '/readyz 503', timeoutMs: 5000 });
     assert.deepEqual((await readyz(server)).json, { status: 'unavailable', checks: { postgres: 'unavailable' } });
     assert.equal((await fetch(`${server.httpUrl}/healthz`)).status, 200);
+    await server.waitForLog(/PostgreSQL unreachable/);
 
     // The socket opened before the outage is still open and still receives.
     assert.equal(socket.closeEvent, null, 'the open socket stayed open');
@@ -230,6 +231,7 @@ describe('PostgreSQL stopped and restarted', () => {
     assert.equal((await logout(server, bob)).status, 200);
     assert.equal((await me(server, bob)).status, 401);
     assert.equal(socket.closeEvent, null, 'the open socket is still open');
+    await server.waitForLog(/PostgreSQL reachable/);
     socket.close();
     assertNoPassword(server);
   });
