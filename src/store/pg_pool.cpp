@@ -71,10 +71,13 @@ boost::system::result<PgPool::Connection> PgPool::connectOne(std::string* why) c
   // ones in the URL's query.
   std::string timeout = std::to_string(settings_.connect_timeout_s);
   std::string options = "-c statement_timeout=" + std::to_string(settings_.statement_timeout_ms);
+  // Keepalives and tcp_user_timeout: a server that vanishes without closing the connection
+  // (host down, network cut) is noticed within seconds rather than when TCP gives up.
   const char* keys[] = {"dbname", "connect_timeout", "application_name", "client_encoding", "options",
-                        "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", nullptr};
+                        "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                        "tcp_user_timeout", nullptr};
   const char* values[] = {settings_.url.c_str(), timeout.c_str(), "sockguard", "UTF8", options.c_str(),
-                          "1", "10", "5", "3", nullptr};
+                          "1", "10", "5", "3", "10000", nullptr};
   Connection conn(PQconnectdbParams(keys, values, /*expand_dbname=*/1), closeConnection);
   if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
     *why = messageOf(conn.get());

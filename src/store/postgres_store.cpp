@@ -49,8 +49,11 @@ std::vector<PgStatement> statements() {
 }  // namespace
 
 std::unique_ptr<PostgresStore> PostgresStore::open(const Options& options, std::string* error) {
-  auto pool = std::make_unique<PgPool>(PgPoolSettings{options.url, options.connections, std::chrono::milliseconds(2000), 3,
-                                                      5000, statements()});
+  PgPoolSettings settings;
+  settings.url = options.url;
+  settings.size = options.connections;
+  settings.statements = statements();
+  auto pool = std::make_unique<PgPool>(std::move(settings));
   std::string why;
   auto deadline = std::chrono::steady_clock::now() + options.start_wait;
   for (;;) {

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/file.h>
 #include <pwd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -45,6 +47,44 @@ std::string tail(const std::string& file) {
   return text.size() > 2000 ? text.substr(text.size() - 2000) : text;
 }
 
+bool giveToPostgres(const std::string& path) {
+  const passwd* pg = ::getpwnam("postgres");
+  return pg && ::chown(path.c_str(), pg->pw_uid, pg->pw_gid) == 0;
+}
+
+// initdb is most of a server's start (seconds here) and makes the same cluster every time,
+// while ctest runs each test in a process of its own: one cluster is made per binary
+// directory and password (under a file lock, since tests may run in parallel), kept in the
+// temporary directory, and copied by each server. Empty with *why when initdb fails.
+std::string initdbOnce(const std::string& bin, const std::string& runner, std::string* why) {
+  why->clear();
+  auto base = fs::path(::testing::TempDir()) /
+              ("sockguard-pg-cluster-" + std::to_string(::geteuid()) + "-" +
+               std::to_string(std::hash<std::string>{}(bin + kPgTestPassword)));
+  int lock = ::open((base.string() + ".lock").c_str(), O_CREAT | O_RDWR, 0600);
+  if (lock < 0 || ::flock(lock, LOCK_EX) != 0) {
+    *why = "cannot lock " + base.string() + ".lock";
+    if (lock >= 0) ::close(lock);
+    return {};
+  }
+  std::string data = (base / "data").string();
+  if (!fs::exists(base / "data" / "PG_VERSION") || !fs::exists(base / "complete")) {
+    std::error_code ec;
+    fs::remove_all(base, ec);
+    fs::create_directories(base, ec);
+    if (!runner.empty() && !giveToPostgres(base.string())) *why = "cannot give " + base.string() + " to postgres";
+    std::ofstream(base / "pwfile") << kPgTestPassword << "\n";
+    std::string log = (base / "initdb.log").string();
+    std::string initdb = runner + bin + "/initdb -D " + data + " -U sockguard --pwfile=" + (base / "pwfile").string() +
+                         " -A scram-sha-256 --no-sync -E UTF8 --locale=C.UTF-8 > " + log + " 2>&1";
+    if (why->empty() && std::system(initdb.c_str()) != 0) *why = "initdb failed: " + tail(log);
+    if (why->empty()) std::ofstream(base / "complete") << "ok\n";
+  }
+  ::flock(lock, LOCK_UN);
+  ::close(lock);
+  return why->empty() ? data : std::string();
+}
+
 }  // namespace
 
 std::unique_ptr<PgTestServer> PgTestServer::start(std::string* why) {
@@ -66,18 +106,16 @@ std::unique_ptr<PgTestServer> PgTestServer::start(std::string* why) {
       *why = "running as root and there is no `postgres` user to run PostgreSQL as";
       return nullptr;
     }
-    if (::chown(templ.c_str(), pg->pw_uid, pg->pw_gid) != 0) {
+    if (!giveToPostgres(templ)) {
       *why = "cannot give " + templ + " to postgres";
       return nullptr;
     }
     server->runner_ = "runuser -u postgres -- ";
   }
-  std::ofstream(templ + "/pwfile") << kPgTestPassword << "\n";
-  std::string log = templ + "/initdb.log";
-  std::string initdb = server->runner_ + server->bin_ + "/initdb -D " + templ + "/data -U sockguard --pwfile=" + templ +
-                       "/pwfile -A scram-sha-256 --no-sync -E UTF8 --locale=C.UTF-8 > " + log + " 2>&1";
-  if (std::system(initdb.c_str()) != 0) {
-    *why = "initdb failed: " + tail(log);
+  auto cluster = initdbOnce(server->bin_, server->runner_, why);
+  if (cluster.empty()) return nullptr;
+  if (std::system((server->runner_ + "cp -a " + cluster + " " + templ + "/data").c_str()) != 0) {
+    *why = "cannot copy " + cluster;
     return nullptr;
   }
   server->port_ = freePort();

@@ -4,7 +4,9 @@
 // temporary directory, listening on 127.0.0.1 on a free port with its unix socket in that
 // directory too, a password-protected `sockguard` user. PostgreSQL refuses to run as root:
 // under root the directory is given to the `postgres` system user and the tools run as it
-// (runuser). When the server cannot be started the tests fail; they never skip.
+// (runuser). When the server cannot be started the tests fail; they never skip. The
+// cluster initdb makes is the same every time: it is made once (per user, binary directory
+// and password) into the temporary directory and copied for each server.
 #include <memory>
 #include <string>
 
