@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 #include <poll.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -161,6 +162,14 @@ boost::system::result<PgRows> PgPool::runOnce(Lease& lease, const std::string& n
     markReachable(false, messageOf(conn));
     PQfinish(conn);
     lease.slot().conn = nullptr;
+  } else {
+    // The server answered with an error (statement timeout, a full disk, a bug in our SQL):
+    // the caller says server_busy, the log says why, at a rate a flood cannot raise.
+    std::uint64_t suppressed = 0;
+    if (error_log_.allow(suppressed)) {
+      spdlog::warn("PostgreSQL {} failed ({}): {}{}", name, sqlstate, messageOf(conn),
+                   suppressed ? fmt::format(" ({} similar lines suppressed)", suppressed) : std::string());
+    }
   }
   return errc(Errc::unavailable);
 }

@@ -10,6 +10,7 @@
 // connection within the wait), Errc::already_exists (unique violation), Errc::not_found
 // (foreign key violation). libpq stays out of this header.
 #include "core/errors.hpp"
+#include "obs/log_throttle.hpp"
 
 #include <boost/system/result.hpp>
 
@@ -103,6 +104,7 @@ class PgPool {
   std::condition_variable freed_;
   std::vector<Slot> slots_;
   std::atomic<bool> reachable_{false};
+  obs::LogThrottle error_log_{1, 5};
 };
 
 }  // namespace sg::store

@@ -122,6 +122,25 @@ TEST_F(PostgresStoreTest, AWrongPasswordIsRefusedAndNotShown) {
   EXPECT_EQ(error.find("wrong-password-xyz"), std::string::npos) << error;
 }
 
+TEST_F(PostgresStoreTest, AStatementTheServerRefusesIsUnavailableNotAnAnswer) {
+  auto db = newDatabase();
+  std::string error;
+  auto store = open(server().url(db), &error);
+  ASSERT_NE(store, nullptr) << error;
+  ASSERT_TRUE(*store->findLive("s1", TimePoint{seconds(1'700'000'000)}) == std::nullopt);
+  // The table goes away under the store (an operator's mistake, a restore in progress):
+  // the lookup must not read as "no such session".
+  std::string why;
+  server().query(db, "ALTER TABLE sessions RENAME TO sessions_elsewhere", &why);
+  ASSERT_TRUE(why.empty()) << why;
+  auto found = store->findLive("s1", TimePoint{seconds(1'700'000'000)});
+  ASSERT_FALSE(found);
+  EXPECT_EQ(found.error(), Errc::unavailable);
+  server().query(db, "ALTER TABLE sessions_elsewhere RENAME TO sessions", &why);
+  ASSERT_TRUE(why.empty()) << why;
+  EXPECT_TRUE(store->findLive("s1", TimePoint{seconds(1'700'000'000)})) << "answers again";
+}
+
 // A server of its own: this test stops it.
 TEST(PostgresStoreOutage, StoppedIsUnavailableAndRestartedWorksAgainWithoutReopening) {
   std::string why;
