@@ -59,7 +59,8 @@ class PgPool::Lease {
   Slot* slot_;
 };
 
-PgPool::PgPool(PgPoolSettings settings) : settings_(std::move(settings)), slots_(std::max<std::size_t>(1, settings_.size)) {
+PgPool::PgPool(PgPoolSettings settings)
+    : settings_(std::move(settings)), slots_(std::max<std::size_t>(1, settings_.size)) {
   settings_.statements.push_back({"sg_probe", "SELECT 1"});
 }
 
@@ -174,7 +175,8 @@ boost::system::result<PgRows> PgPool::runOnce(Lease& lease, const std::string& n
   return errc(Errc::unavailable);
 }
 
-boost::system::result<PgRows> PgPool::run(const std::string& name, const std::vector<std::string>& params, Retry retry) {
+boost::system::result<PgRows> PgPool::run(const std::string& name, const std::vector<std::string>& params,
+                                          Retry retry) {
   for (int attempt = 0;; ++attempt) {
     auto lease = acquire();
     if (!lease) return lease.error();

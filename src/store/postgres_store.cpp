@@ -36,7 +36,8 @@ std::vector<PgStatement> statements() {
       {"account_by_id", "SELECT " + account + " FROM accounts WHERE id = $1::bigint"},
       {"session_create",
        "INSERT INTO sessions(id_hash, user_id, csrf_token, created_at, expires_at, last_used_at, ip, user_agent) "
-       "VALUES ($1, $2::bigint, $3, to_timestamp($4::bigint), to_timestamp($5::bigint), to_timestamp($6::bigint), $7, $8)"},
+       "VALUES ($1, $2::bigint, $3, to_timestamp($4::bigint), to_timestamp($5::bigint), "
+       "to_timestamp($6::bigint), $7, $8)"},
       {"session_find_live", "SELECT " + session +
                                 " FROM sessions WHERE id_hash = $1 AND revoked_at IS NULL"
                                 " AND expires_at > to_timestamp($2::bigint)"},

@@ -91,7 +91,8 @@ std::unique_ptr<PgTestServer> PgTestServer::start(std::string* why) {
   std::unique_ptr<PgTestServer> server(new PgTestServer());
   server->bin_ = findBin();
   if (server->bin_.empty()) {
-    *why = "no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (apt-get install postgresql, or set SOCKGUARD_PG_BIN)";
+    *why = "no PostgreSQL server binaries in /usr/lib/postgresql/*/bin "
+           "(apt-get install postgresql, or set SOCKGUARD_PG_BIN)";
     return nullptr;
   }
   std::string templ = (fs::path(::testing::TempDir()) / "sockguard-pg-XXXXXX").string();
@@ -163,7 +164,8 @@ bool PgTestServer::stop() { return pgCtl("stop"); }
 bool PgTestServer::restart() { return pgCtl("start"); }
 
 std::string PgTestServer::url(const std::string& database) const {
-  return "postgresql://sockguard:" + std::string(kPgTestPassword) + "@127.0.0.1:" + std::to_string(port_) + "/" + database;
+  return "postgresql://sockguard:" + std::string(kPgTestPassword) + "@127.0.0.1:" + std::to_string(port_) + "/" +
+         database;
 }
 
 std::string PgTestServer::query(const std::string& database, const std::string& sql, std::string* why) {

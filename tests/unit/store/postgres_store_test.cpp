@@ -54,15 +54,13 @@ class PostgresStoreTest : public ::testing::Test {
 TEST_F(PostgresStoreTest, NodesStartingTogetherOnAnEmptyDatabaseAllMigrateOnce) {
   auto db = newDatabase();
   std::string url = server().url(db);
-  constexpr int kNodes = 6;
+  constexpr std::size_t kNodes = 6;
   std::vector<std::unique_ptr<PostgresStore>> stores(kNodes);
   std::vector<std::string> errors(kNodes);
   std::vector<std::thread> threads;
-  for (int i = 0; i < kNodes; ++i) {
-    threads.emplace_back([&, i] { stores[static_cast<std::size_t>(i)] = open(url, &errors[static_cast<std::size_t>(i)]); });
-  }
+  for (std::size_t i = 0; i < kNodes; ++i) threads.emplace_back([&, i] { stores[i] = open(url, &errors[i]); });
   for (auto& t : threads) t.join();
-  for (int i = 0; i < kNodes; ++i) EXPECT_NE(stores[static_cast<std::size_t>(i)], nullptr) << errors[static_cast<std::size_t>(i)];
+  for (std::size_t i = 0; i < kNodes; ++i) EXPECT_NE(stores[i], nullptr) << errors[i];
   EXPECT_EQ(count(db, "SELECT count(*) FROM sockguard_schema_migrations"), std::to_string(postgresSchemaVersion()));
   EXPECT_EQ(count(db, "SELECT max(version) FROM sockguard_schema_migrations"), std::to_string(postgresSchemaVersion()));
   // Every node works on the one schema.
