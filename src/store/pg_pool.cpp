@@ -133,8 +133,17 @@ boost::system::result<PgPool::Lease> PgPool::acquire() {
   }
   Lease lease(*this, *chosen);
   if (!chosen->conn || !stillUsable(chosen->conn)) {
+    auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto failed = last_failed_connect_.load(std::memory_order_relaxed);
+    auto pause = std::chrono::duration_cast<std::chrono::steady_clock::duration>(settings_.reconnect_pause).count();
+    if (failed != 0 && now - failed < pause) {
+      PQfinish(chosen->conn);
+      chosen->conn = nullptr;
+      return errc(Errc::unavailable);
+    }
     std::string why;
     if (!open(*chosen, &why)) {
+      last_failed_connect_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
       markReachable(false, why);
       return errc(Errc::unavailable);
     }

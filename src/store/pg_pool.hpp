@@ -57,6 +57,10 @@ struct PgPoolSettings {
   std::size_t size = 4;             // connections at most; each WorkPool thread needs at most one
   std::chrono::milliseconds wait{2000};  // for a free connection before answering unavailable
   int connect_timeout_s = 3;        // libpq connect_timeout
+  // After a failed connect, calls answer unavailable at once for this long rather than each
+  // trying again: against a server that does not answer at all, every try would hold a
+  // work-pool thread for connect_timeout_s while lookups queue behind it.
+  std::chrono::milliseconds reconnect_pause{250};
   int statement_timeout_ms = 5000;  // server-side limit on one statement
   std::vector<PgStatement> statements;
 };
@@ -104,6 +108,7 @@ class PgPool {
   std::condition_variable freed_;
   std::vector<Slot> slots_;
   std::atomic<bool> reachable_{false};
+  std::atomic<std::chrono::steady_clock::rep> last_failed_connect_{0};  // steady_clock ticks; 0: none
   obs::LogThrottle error_log_{1, 5};
 };
 

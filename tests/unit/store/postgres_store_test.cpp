@@ -180,9 +180,19 @@ TEST(PostgresStoreOutage, StoppedIsUnavailableAndRestartedWorksAgainWithoutReope
   EXPECT_FALSE(store->probe());
   EXPECT_FALSE(store->reachable());
 
+  // While it is down, calls do not each wait on a connect: a burst is answered at once.
+  auto burst_start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 50; ++i) EXPECT_FALSE(store->findByEmail("a@example.com"));
+  EXPECT_LT(std::chrono::steady_clock::now() - burst_start, std::chrono::seconds(2));
+
   ASSERT_TRUE(server->restart());
-  // The first calls after the restart already succeed: dead connections are replaced
-  // before use, writes included.
+  // Back once its probe gets through (what /readyz waits for), after at most the pause that
+  // follows a failed connect.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!store->probe() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(store->reachable());
   auto b = store->create("b@example.com", "h");
   ASSERT_TRUE(b) << b.error().message();
   EXPECT_TRUE(store->reachable());
@@ -198,6 +208,29 @@ TEST(PostgresStoreOutage, StoppedIsUnavailableAndRestartedWorksAgainWithoutReope
   EXPECT_EQ(ok.load(), 3);
   EXPECT_TRUE(*store->revoke("s1", now));
   EXPECT_FALSE(*store->findLive("s1", now));
+}
+
+// A server of its own: this test restarts it.
+TEST(PostgresStoreOutage, ARestartBetweenCallsCostsNoCallEvenAWrite) {
+  std::string why;
+  auto server = PgTestServer::start(&why);
+  ASSERT_NE(server, nullptr) << why;
+  ASSERT_TRUE(server->createDatabase("restart", &why)) << why;
+  auto store = PostgresStore::open({server->url("restart"), 3, std::chrono::seconds(5)}, &why);
+  ASSERT_NE(store, nullptr) << why;
+  ASSERT_TRUE(store->create("a@example.com", "h"));
+  // Three connections open and idle when the server goes away and comes back.
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 3; ++i) readers.emplace_back([&] { EXPECT_TRUE(*store->findByEmail("a@example.com")); });
+  for (auto& t : readers) t.join();
+  ASSERT_TRUE(server->stop());
+  ASSERT_TRUE(server->restart());
+  // Each dead connection is found dead before it is used, not by a failed write.
+  for (int i = 0; i < 3; ++i) {
+    auto created = store->create("user" + std::to_string(i) + "@example.com", "h");
+    EXPECT_TRUE(created) << i << ": " << (created ? "" : created.error().message());
+  }
+  EXPECT_TRUE(store->reachable());
 }
 
 }  // namespace
