@@ -67,8 +67,8 @@ function assertBusy(res, what) {
 
 // A cookie-session socket joined on room:lobby.
 async function cookieSocket(server, session) {
-  const q = new URLSearchParams({ vsn: '2.0.0', _csrf_token: session.csrf });
-  return RawClient.open(`${server.wsUrl({})}?${q}`, { origin: origin(server), headers: { Cookie: session.cookie } });
+  return RawClient.open(server.wsUrl({ vsn: '2.0.0', _csrf_token: session.csrf }),
+    { origin: origin(server), headers: { Cookie: session.cookie } });
 }
 
 async function joinLobby(client) {
@@ -202,8 +202,8 @@ describe('PostgreSQL stopped and restarted', () => {
     assertBusy(await logout(server, bob), 'logout');
     assertBusy(await mintTicket(server, alice), 'ticket minted with the session');
     // A new cookie handshake is told to come back (4503 server_busy), not that the session is invalid.
-    const q = new URLSearchParams({ vsn: '2.0.0', _csrf_token: bob.csrf });
-    const refused = new RawClient(`${server.wsUrl({})}?${q}`, { origin: origin(server), headers: { Cookie: bob.cookie } });
+    const refused = new RawClient(server.wsUrl({ vsn: '2.0.0', _csrf_token: bob.csrf }),
+      { origin: origin(server), headers: { Cookie: bob.cookie } });
     const closed = await withTimeout(refused.closed, WAIT_MS, 'refused handshake');
     assert.equal(closed.code, 4503, JSON.stringify({ closed, messages: refused.messages.map((m) => m.text) }));
 
