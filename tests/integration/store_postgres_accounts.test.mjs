@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FILES = [
-  'revocation', 'login_lockout', 'secure_cookie', 'registration_limit', 'redaction', 'origin', 'origin_syntax',
+  'revocation', 'logout_revocation', 'login_lockout', 'secure_cookie', 'registration_limit', 'redaction', 'origin',
+  'origin_syntax', 'ticket_origin_binding', 'graphql_http', 'graphql_ws', 'longpoll',
 ];
 
 function runOnPostgres(file) {
