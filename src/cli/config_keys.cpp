@@ -1,6 +1,7 @@
 #include "cli/config_keys.hpp"
 
 #include "core/text.hpp"
+#include "obs/redact.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -98,6 +99,24 @@ ConfigKey key(std::string name, S Config::*section, T S::*field, std::string hel
   k.is_list = std::is_same_v<T, std::vector<std::string>>;
   k.set = [=](Config& c, std::string_view text) { return parse(text, c.*section.*field, range, choices); };
   k.show = [=](const Config& c) { return show(c.*section.*field); };
+  return k;
+}
+
+// store.database_url: a URL that carries a password is shown by urlForLog, and anything but
+// a postgresql:// URL is refused with a message that does not repeat it.
+ConfigKey databaseUrlKey() {
+  ConfigKey k = key("store.database_url", &Config::store, &StoreConfig::database_url,
+                    "PostgreSQL for accounts and sessions, postgresql://user:password@host:port/db (migrated at "
+                    "start); empty = SQLite in server.data_dir");
+  k.set = [](Config& c, std::string_view text) -> std::string {
+    std::string t(trim(text));
+    if (!t.empty() && !t.starts_with("postgresql://") && !t.starts_with("postgres://")) {
+      return "expected a postgresql:// URL, got '" + obs::urlForLog(t) + "'";
+    }
+    c.store.database_url = std::move(t);
+    return {};
+  };
+  k.show = [](const Config& c) { return obs::urlForLog(c.store.database_url); };
   return k;
 }
 
@@ -223,6 +242,8 @@ std::vector<ConfigKey> buildKeys() {
           "how long a long-poll GET waits for messages before it is answered 204", {100, 60'000}),
       key("longpoll.idle_timeout_s", &C::longpoll, &LongPollConfig::idle_timeout_s,
           "end a long-poll session with no poll in flight for this many seconds", {1, 3600}),
+
+      databaseUrlKey(),
   };
 }
 

@@ -39,6 +39,7 @@
 #include "protocol/graphql_ws_endpoint.hpp"
 #include "pubsub/hub.hpp"
 #include "pubsub/in_process_broker.hpp"
+#include "store/postgres_store.hpp"
 #include "store/sqlite_store.hpp"
 #include "tickets/memory_one_time_markers.hpp"
 #include "tickets/memory_ticket_store.hpp"
@@ -96,16 +97,31 @@ int runServe(const Config& config) {
     spdlog::info("TLS certificate {} ({})", tls->certFile(), tls->describe());
   }
 
-  auto database = store::SqliteStore::open(config.server.data_dir + "/sockguard.db", &error);
-  if (!database) return fail(error);
+  // Accounts and sessions: PostgreSQL when store.database_url is set (shared by the nodes
+  // of a cluster), else SQLite in the data dir. Every thread that calls the store (the
+  // store pool's and the hashing pool's, which registers and signs in) may hold one
+  // connection at a time, so that is the PostgreSQL pool's size.
+  constexpr unsigned kStoreThreads = 2, kHashingThreads = 2;
+  std::unique_ptr<store::SqliteStore> sqlite;
+  std::unique_ptr<store::PostgresStore> postgres;
+  if (config.store.database_url.empty()) {
+    sqlite = store::SqliteStore::open(config.server.data_dir + "/sockguard.db", &error);
+    if (!sqlite) return fail(error);
+  } else {
+    postgres = store::PostgresStore::open({config.store.database_url, kStoreThreads + kHashingThreads}, &error);
+    if (!postgres) return fail("store.database_url: " + error);
+    spdlog::info("accounts and sessions in {}", obs::urlForLog(config.store.database_url));
+  }
+  store::AccountStore& account_store = sqlite ? static_cast<store::AccountStore&>(*sqlite) : *postgres;
+  store::SessionStore& session_store = sqlite ? static_cast<store::SessionStore&>(*sqlite) : *postgres;
 
   SystemClock clock;
   // Blocking work never runs on a shard. Password hashing has a pool of its own, so that
   // session lookups (tickets, cookie handshakes) never queue behind a backlog of hashes.
   // (The gate first: queued hashing tasks hold passes of it until the pool drops them.)
   auth::HashingGate hashing_gate(config.limits.password_hashes_per_ip, config.limits.password_hashes_pending);
-  WorkPool pool(2);     // SQLite
-  WorkPool hashing(2);  // argon2id, 64 MiB each
+  WorkPool pool(kStoreThreads);        // accounts and sessions
+  WorkPool hashing(kHashingThreads);   // argon2id, 64 MiB each
   obs::Metrics metrics;
   for (const auto& name : config.log.query_params) {
     if (!obs::Redactor::validLoggedName(name)) return fail("log.query_params: '" + name + "' is not a plain name ([A-Za-z0-9._-])");
@@ -120,7 +136,7 @@ int runServe(const Config& config) {
   auth::MemoryRevocations revocations(clock);
   tickets::TicketIssuer ticket_issuer(ticket_store, clock, std::chrono::seconds(config.auth.ticket_ttl_s));
   auth::TokenVerifier tokens(ticket_issuer, jti_markers, revocations, *jwt_verifier, clock);
-  app::StoreSessionLookup session_lookup(*database, pool, clock);
+  app::StoreSessionLookup session_lookup(session_store, pool, clock);
   auth::SessionLookup* sessions = &session_lookup;
   auth::HandshakeAuthenticator authenticator(config.auth, *origins, tokens, sessions);
   auth::Admission admission(config.limits, clock);
@@ -162,7 +178,21 @@ int runServe(const Config& config) {
   });
   // A user revocation outlives every credential it voids: sessions and JWTs alike.
   auto credential_lifetime = std::chrono::seconds(std::max(config.app.session_ttl_s, config.auth.jwt_max_age_s));
-  app::addOpsRoutes(router, metrics);
+  obs::Readiness readiness;
+  // The database's last answer, kept current by a round trip a second on the store pool
+  // (one at a time: a server that does not answer must not fill the pool with probes).
+  std::atomic<bool> probing{false};
+  if (postgres) {
+    readiness.add("postgres", [&postgres] { return postgres->reachable(); });
+    server.every(std::chrono::seconds(1), [&postgres, &pool, &probing] {
+      if (probing.exchange(true)) return;
+      pool.post([&postgres, &probing] {
+        postgres->probe();
+        probing = false;
+      });
+    });
+  }
+  app::addOpsRoutes(router, metrics, readiness);
   app::addServerApiRoutes(router, api_keys, hub, metrics,
                           [&revocations, &clock, credential_lifetime](const std::string& user_id) {
                             revocations.revokeUser(user_id, clock.now(), credential_lifetime);
@@ -171,7 +201,7 @@ int runServe(const Config& config) {
   app::TicketMinting minting(ticket_issuer, tokens, mint_limits);
   app::addTicketRoutes(router, {minting, tokens, api_keys, *origins, sessions});
   auto accounts = std::make_shared<app::AccountsService>(app::AccountsDeps{
-      *database, *database, session_lookup, pool, hashing, hashing_gate, clock, config.app, logins, registrations_per_ip,
+      account_store, session_store, session_lookup, pool, hashing, hashing_gate, clock, config.app, logins, registrations_per_ip,
       [&revocations, &clock, &config](const std::string& user_id, const std::string& session_ref) {
         revocations.revokeSession(user_id, session_ref, clock.now() + std::chrono::seconds(config.app.session_ttl_s));
       }});
@@ -235,7 +265,10 @@ int runServe(const Config& config) {
                    "first-message auth ({7} s){8}\n"
                    "  origins:     {9}\n"
                    "  server API:  {10}\n",
-                   host, port, std::filesystem::absolute(config.server.data_dir).string(), shards.size(),
+                   host, port,
+                   std::filesystem::absolute(config.server.data_dir).string() +
+                       (postgres ? "; accounts and sessions in " + obs::urlForLog(config.store.database_url) : ""),
+                   shards.size(),
                    config.auth.ticket_ttl_s, config.auth.jwt_alg, config.auth.query_token ? " and ?token=" : "",
                    config.auth.auth_timeout_s, config.auth.allow_anonymous ? ", anonymous (public topics)" : "",
                    fmt::join(origins->entries(), ", "),

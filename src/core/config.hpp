@@ -98,6 +98,12 @@ struct LongPollConfig {
   int idle_timeout_s = 20;       // a session with no poll in flight for this long ends
 };
 
+struct StoreConfig {
+  // postgresql://user:password@host:port/db for accounts and sessions; empty = SQLite in
+  // server.data_dir. The password is shown and logged as [REDACTED] (obs::urlForLog).
+  std::string database_url;
+};
+
 struct Config {
   ServerConfig server;
   LimitsConfig limits;
@@ -106,6 +112,7 @@ struct Config {
   LogConfig log;
   AppConfig app;
   LongPollConfig longpoll;
+  StoreConfig store;
 };
 
 }  // namespace sg

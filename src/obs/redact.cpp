@@ -122,6 +122,46 @@ std::string_view Redactor::header(std::string_view name, std::string_view value)
   return isSecretHeader(name) ? kRedacted : value;
 }
 
+std::string urlForLog(std::string_view url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(url.empty() ? "" : kRedacted);
+  std::size_t rest = scheme_end + 3;
+  std::string out(url.substr(0, rest));
+  auto at = url.rfind('@');
+  if (at != std::string_view::npos && at >= rest) {
+    auto userinfo = url.substr(rest, at - rest);
+    auto colon = userinfo.find(':');
+    out += userinfo.substr(0, colon);
+    if (colon != std::string_view::npos) out += ":" + std::string(kRedacted);
+    out += '@';
+    rest = at + 1;
+  }
+  auto tail = url.substr(rest);
+  auto query = tail.find('?');
+  out += tail.substr(0, query);
+  if (query == std::string_view::npos) return out;
+  out += '?';
+  tail.remove_prefix(query + 1);
+  bool first = true;
+  while (true) {
+    auto amp = tail.find('&');
+    auto param = tail.substr(0, amp);
+    auto eq = param.find('=');
+    auto name = decodeName(param.substr(0, eq));
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (!first) out += '&';
+    first = false;
+    if (eq != std::string_view::npos && (name == "password" || name == "sslpassword")) {
+      out += std::string(param.substr(0, eq)) + "=" + std::string(kRedacted);
+    } else {
+      out += param;
+    }
+    if (amp == std::string_view::npos) break;
+    tail.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
 std::string shortHash(std::string_view secret) {
   return sha256Hex(secret).substr(0, 12);
 }

@@ -34,6 +34,12 @@ describe('HTTP API', () => {
     assert.deepEqual(await res.json(), { status: 'ok' });
   });
 
+  test('GET /readyz: with memory and SQLite only there is no back end to wait for', async () => {
+    const res = await fetch(url('/readyz'));
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { status: 'ok', checks: {} });
+  });
+
   test('HEAD /healthz answers 200 without a body', async () => {
     const res = await fetch(url('/healthz'), { method: 'HEAD' });
     assert.equal(res.status, 200);

@@ -136,5 +136,23 @@ TEST(ConfigKey, Issue10Keys) {
   EXPECT_EQ(c.limits.registrations_per_ip, 3);
 }
 
+TEST(ConfigKey, StoreDatabaseUrl) {
+  const auto& k = mustFind("store.database_url");
+  EXPECT_EQ(k.flagName(), "--store-database-url");
+  EXPECT_EQ(k.envName(), "SOCKGUARD_STORE_DATABASE_URL");
+  Config c;
+  EXPECT_EQ(c.store.database_url, "") << "SQLite by default";
+  EXPECT_EQ(k.set(c, " postgresql://app:s3cret@db:5432/sockguard "), "");
+  EXPECT_EQ(c.store.database_url, "postgresql://app:s3cret@db:5432/sockguard");
+  EXPECT_EQ(k.show(c), "postgresql://app:[REDACTED]@db:5432/sockguard") << "--help never shows the password";
+  EXPECT_EQ(k.set(c, "postgres://db/sockguard"), "");
+  auto refused = k.set(c, "mysql://app:s3cret@db/sockguard");
+  EXPECT_NE(refused, "");
+  EXPECT_EQ(refused.find("s3cret"), std::string::npos) << refused;
+  EXPECT_EQ(c.store.database_url, "postgres://db/sockguard") << "a refused value changes nothing";
+  EXPECT_EQ(k.set(c, ""), "");
+  EXPECT_EQ(c.store.database_url, "");
+}
+
 }  // namespace
 }  // namespace sg::cli

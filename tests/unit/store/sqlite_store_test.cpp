@@ -142,8 +142,8 @@ TEST_F(SqliteStoreTest, ALockedDatabaseIsUnavailableNotAnAnswer) {
   // cannot be done now, not that the e-mail is taken or the session unknown.
   sqlite3* other = nullptr;
   ASSERT_EQ(sqlite3_open(path().c_str(), &other), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE; DELETE FROM sessions WHERE id_hash = 'none';", nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  const char* hold_write_lock = "BEGIN IMMEDIATE; DELETE FROM sessions WHERE id_hash = 'none';";
+  ASSERT_EQ(sqlite3_exec(other, hold_write_lock, nullptr, nullptr, nullptr), SQLITE_OK);
   auto created = store->create("b@example.com", "h");
   ASSERT_FALSE(created);
   EXPECT_EQ(created.error(), Errc::unavailable);

@@ -1,10 +1,13 @@
 #include "store_backends.hpp"
 
+#include "pg_test_server.hpp"
+#include "store/postgres_store.hpp"
 #include "store/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 
 namespace sg::store::testing {
@@ -39,10 +42,43 @@ std::unique_ptr<OpenedStores> openSqlite(const std::string& test_name) {
   return std::make_unique<SqliteStores>(dir, std::move(store));
 }
 
+class PostgresStores final : public OpenedStores {
+ public:
+  explicit PostgresStores(std::unique_ptr<PostgresStore> store) : store_(std::move(store)) {}
+  AccountStore& accounts() override { return *store_; }
+  SessionStore& sessions() override { return *store_; }
+
+ private:
+  std::unique_ptr<PostgresStore> store_;
+};
+
+// A database of its own per test, in the one server of the test process.
+std::unique_ptr<OpenedStores> openPostgres() {
+  std::string why;
+  auto* server = PgTestServer::shared(&why);
+  if (!server) {
+    ADD_FAILURE() << "PostgreSQL: " << why;
+    return nullptr;
+  }
+  static std::atomic<int> counter{0};
+  std::string database = "contract_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+  if (!server->createDatabase(database, &why)) {
+    ADD_FAILURE() << "CREATE DATABASE: " << why;
+    return nullptr;
+  }
+  auto store = PostgresStore::open({server->url(database), 8, std::chrono::seconds(5)}, &why);
+  if (!store) {
+    ADD_FAILURE() << why;
+    return nullptr;
+  }
+  return std::make_unique<PostgresStores>(std::move(store));
+}
+
 }  // namespace
 
 std::unique_ptr<OpenedStores> openStores(const std::string& name, const std::string& test_name) {
   if (name == "sqlite") return openSqlite(test_name);
+  if (name == "postgres") return openPostgres();
   ADD_FAILURE() << "unknown back end " << name;
   return nullptr;
 }

@@ -172,7 +172,7 @@ TEST_P(StoreContractTest, LastUseIsRecordedToTheMinute) {
 
 std::string backendName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values("sqlite"), backendName);
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values("sqlite", "postgres"), backendName);
 
 }  // namespace
 }  // namespace sg::store
