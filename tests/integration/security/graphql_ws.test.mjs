@@ -11,9 +11,9 @@ import assert from 'node:assert/strict';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
-import { startServer, API_KEY } from './lib/server.mjs';
+import { startServer, API_KEY, HS_SECRET } from './lib/server.mjs';
 import { remember } from './lib/secrets.mjs';
-import { request, sleep } from './lib/clients.mjs';
+import { request, sleep, signJwt, nowS } from './lib/clients.mjs';
 import { withTimeout } from './lib/with_timeout.mjs';
 
 const PASSWORD = remember('graphql-ws horse battery staple');
@@ -340,5 +340,48 @@ describe('graphql-transport-ws', () => {
     // Once per distinct selection and shard (the test server runs two shards).
     assert.ok(executions >= SELECTIONS.length && executions <= SELECTIONS.length * 2, `executions: ${executions}`);
     sockets.forEach((r) => r.close());
+  });
+});
+
+describe('graphql-transport-ws: live expiry, refresh and disconnect', () => {
+  let server;
+  before(async () => {
+    server = await startServer({ flags: { '--auth-jwt-secret': HS_SECRET, '--auth-jwt-leeway-s': '0', '--threads': '1' } });
+  });
+  after(async () => { await server?.stop(); });
+  const jwtUntil = (sub, exp) => signJwt({ sub, iat: nowS(), exp }, { key: HS_SECRET });
+  const connect = async (token) => {
+    const r = new Raw(`${server.ws}/api/graphql`, { origin: server.http });
+    await r.open;
+    r.send({ type: 'connection_init', payload: { token } });
+    const ack = await r.next((m) => m.type === 'connection_ack', 'ack');
+    assert.equal(ack.payload.userId, '42');
+    return r;
+  };
+
+  it('a JWT socket closes 4401 token_expired at exp; a ping with refreshToken keeps another open', async () => {
+    const exp = Date.now() / 1000 + 1.5;
+    const expiring = await connect(jwtUntil('42', exp));
+    const refreshed = await connect(jwtUntil('42', exp));
+    refreshed.send({ type: 'ping', payload: { refreshToken: jwtUntil('42', nowS() + 600) } });
+    const pong = await refreshed.next((m) => m.type === 'pong', 'pong');
+    assert.equal(pong.payload.refreshed, true);
+    assert.ok(pong.payload.expiresAt > exp);
+    const other = await connect(jwtUntil('42', nowS() + 600));
+    other.send({ type: 'ping', payload: { refreshToken: jwtUntil('43', nowS() + 600) } });
+    assert.deepEqual((await other.next((m) => m.type === 'pong')).payload, { refreshed: false, reason: 'user_mismatch' });
+    assert.deepEqual(await expiring.closeCode(), { code: 4401, reason: 'token_expired' });
+    await sleep(1200);
+    refreshed.send({ type: 'ping' });
+    assert.equal((await refreshed.next((m) => m.type === 'pong' && m.payload === undefined, 'a pong after exp')).type, 'pong');
+    refreshed.close();
+    other.close();
+  });
+
+  it('POST /api/users/{id}/disconnect closes the user\'s GraphQL sockets with session_revoked', async () => {
+    const r = await connect(jwtUntil('42', nowS() + 600));
+    const res = await request('POST', `${server.http}/api/users/42/disconnect`, { headers: { Authorization: `Bearer ${API_KEY}` } });
+    assert.ok(res.status >= 200 && res.status < 300, res.text);
+    assert.deepEqual(await r.closeCode(), { code: 4401, reason: 'session_revoked' });
   });
 });
