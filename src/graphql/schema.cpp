@@ -223,7 +223,10 @@ boost::system::result<void, Errors> Schema::build(std::string sdl) {
   }
   // Implementations (§3.6 IsValidImplementation): every field of each interface, with a
   // type that fits and the same arguments, and the interface's own interfaces.
-  for (auto [def, t] : defs) {
+  for (auto [def_binding, t_binding] : defs) {
+    // Plain names for the lambda below: clang 14 cannot capture structured bindings.
+    const auto* def = def_binding;
+    auto* t = t_binding;
     for (const Type* i : t->interfaces) {
       auto bad = [&](const std::string& why) {
         errors.push_back(schemaError("Type " + std::string(t->name) + " does not implement " +
