@@ -18,6 +18,7 @@
 #include "channels/channel_registry.hpp"
 #include "cli/commands.hpp"
 #include "cli/jwt_settings.hpp"
+#include "cluster/redis_cluster.hpp"
 #include "core/clock.hpp"
 #include "core/work_pool.hpp"
 #include "http/client_ip.hpp"
@@ -106,9 +107,19 @@ int runServe(const Config& config) {
   channels::ChannelRegistry channels;
   if (auto err = app::registerBuiltinChannels(channels, config.channels); !err.empty()) return fail(err);
   auth::ApiKeys api_keys(config.server.api_keys);
-  tickets::MemoryTicketStore ticket_store(config.auth.ticket_store_max);
-  tickets::MemoryOneTimeMarkers jti_markers(config.auth.ticket_store_max);
-  auth::MemoryRevocations revocations(clock);
+  tickets::MemoryTicketStore memory_tickets(config.auth.ticket_store_max);
+  tickets::MemoryOneTimeMarkers memory_markers(config.auth.ticket_store_max);
+  auth::MemoryRevocations memory_revocations(clock);
+  // A cluster (cluster.redis_url) keeps tickets, markers, revocations and pub/sub in Redis;
+  // one node keeps them in memory. validateConfig has refused what a cluster cannot use.
+  std::unique_ptr<cluster::RedisCluster> redis;
+  if (!config.cluster.redis_url.empty()) {
+    redis = std::make_unique<cluster::RedisCluster>(*cluster::parseRedisUrl(config.cluster.redis_url, nullptr), clock);
+  }
+  tickets::TicketStore& ticket_store = redis ? static_cast<tickets::TicketStore&>(redis->tickets()) : memory_tickets;
+  tickets::OneTimeMarkers& jti_markers =
+      redis ? static_cast<tickets::OneTimeMarkers&>(redis->markers()) : memory_markers;
+  auth::Revocations& revocations = redis ? static_cast<auth::Revocations&>(redis->revocations()) : memory_revocations;
   tickets::TicketIssuer ticket_issuer(ticket_store, clock, std::chrono::seconds(config.auth.ticket_ttl_s));
   auth::TokenVerifier tokens(ticket_issuer, jti_markers, revocations, *jwt_verifier, clock);
   app::StoreSessionLookup session_lookup(*database, pool, clock);
@@ -123,7 +134,8 @@ int runServe(const Config& config) {
 
   // The event loops first, then what fans out to them, then the server over both.
   net::Shards shards(config.server.threads);
-  pubsub::InProcessBroker broker;
+  pubsub::InProcessBroker in_process_broker;
+  pubsub::Broker& broker = redis ? static_cast<pubsub::Broker&>(redis->broker()) : in_process_broker;
   pubsub::Hub hub(shards.posters(), broker);
   protocol::Endpoints endpoints;
   endpoints.add(std::make_unique<protocol::PhoenixEndpoint>(
@@ -165,10 +177,10 @@ int runServe(const Config& config) {
                             [&hub] { return static_cast<double>(hub.backlog()); }});
   // Expired tickets are kept a minute longer, so that a late presentation is told
   // token_expired rather than token_invalid (DESIGN §4); put() still drops them when full.
-  server.every(std::chrono::seconds(1), [&ticket_store, &jti_markers, &revocations, &mint_limits, &clock] {
-    ticket_store.sweep(clock.now() - std::chrono::seconds(60));
-    jti_markers.sweep(clock.now());
-    revocations.sweep();
+  server.every(std::chrono::seconds(1), [&memory_tickets, &memory_markers, &memory_revocations, &mint_limits, &clock] {
+    memory_tickets.sweep(clock.now() - std::chrono::seconds(60));
+    memory_markers.sweep(clock.now());
+    memory_revocations.sweep();
     mint_limits.sweep();
   });
 
@@ -182,6 +194,19 @@ int runServe(const Config& config) {
   std::string_view http_scheme = tls ? "https" : "http";
   std::string_view ws_scheme = tls ? "wss" : "ws";
   if (config.auth.allowed_origins.empty()) *origins = *auth::OriginPolicy::parse(ownOrigins(http_scheme, host, port), &error);
+  std::string node_name = config.cluster.node_name.empty() ? fmt::format("{}:{}", host, port) : config.cluster.node_name;
+  if (redis) {
+    redis->start(node_name);
+    std::string label = "node=\"" + obs::prometheusLabelValue(node_name) + "\"";
+    metrics.extras.push_back({"sockguard_node_info", "This node of the cluster (cluster.node_name)", "gauge",
+                              [] { return 1.0; }, label});
+    metrics.extras.push_back({"sockguard_redis_ready", "1 while both Redis connections are up", "gauge",
+                              [&redis] { return redis->ready() ? 1.0 : 0.0; }, label});
+    metrics.extras.push_back({"sockguard_redis_publishes_lost_total",
+                              "Broadcasts accepted while Redis was up whose PUBLISH then failed", "counter",
+                              [&redis] { return static_cast<double>(redis->broker().lostPublishes()); }, label});
+    spdlog::info("cluster node {} on {}", node_name, cluster::parseRedisUrl(config.cluster.redis_url, nullptr)->describe());
+  }
 
   std::cout << fmt::format(
                    "sockguard 0.1.0 listening on {11}://{0}:{1}\n"
@@ -203,6 +228,7 @@ int runServe(const Config& config) {
   // Their callbacks post into the server's event loops: stop them first.
   hashing.stop();
   pool.stop();
+  if (redis) redis->stop();  // its answers post into the shards too
   shards.shutdown();
   spdlog::info("stopped");
   return 0;

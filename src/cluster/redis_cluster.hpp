@@ -1,0 +1,49 @@
+#pragma once
+// A node's Redis back end in one piece, for `serve` to wire: the client (started after
+// the server is bound, so the node name can be its address), and over it the TicketStore,
+// OneTimeMarkers, Revocations and Broker of a cluster. Messages from Redis go to the
+// broker (topic channels) or to the revocations (the control channel).
+#include "cluster/redis_broker.hpp"
+#include "cluster/redis_client.hpp"
+#include "cluster/redis_one_time_markers.hpp"
+#include "cluster/redis_revocations.hpp"
+#include "cluster/redis_ticket_store.hpp"
+
+namespace sg::cluster {
+
+class RedisCluster {
+ public:
+  RedisCluster(const RedisEndpoint& endpoint, const Clock& clock)
+      : client_(endpoint, "node"), tickets_(client_, clock), markers_(client_, clock), revocations_(client_, clock),
+        broker_(client_) {
+    client_.setOnMessage([this](const std::string& channel, std::string message) {
+      if (channel == kControlChannel) revocations_.onAnnouncement(message);
+      else broker_.onRedisMessage(channel, message);
+    });
+    client_.subscribe(std::string(kControlChannel));
+  }
+
+  // Connects (in the background: a Redis that is down is retried, and until then
+  // everything that needs it answers server_busy). `node_name` names this node in logs.
+  void start(const std::string& node_name) {
+    client_.setName(node_name);
+    client_.start();
+  }
+  void stop() { client_.stop(); }
+
+  bool ready() const { return client_.ready(); }
+  RedisClient& client() { return client_; }
+  RedisTicketStore& tickets() { return tickets_; }
+  RedisOneTimeMarkers& markers() { return markers_; }
+  RedisRevocations& revocations() { return revocations_; }
+  RedisBroker& broker() { return broker_; }
+
+ private:
+  RedisClient client_;
+  RedisTicketStore tickets_;
+  RedisOneTimeMarkers markers_;
+  RedisRevocations revocations_;
+  RedisBroker broker_;
+};
+
+}  // namespace sg::cluster
