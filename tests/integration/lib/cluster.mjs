@@ -89,21 +89,25 @@ export async function startRedis() {
   return redis;
 }
 
-// `count` nodes on `redis`; `flags` are added to every node's.
+// One node on `redis`, started without waiting for its Redis connections.
+export function startNode(redis, name, flags = {}) {
+  return startServer({
+    flags: {
+      '--cluster-redis-url': redis.url,
+      '--cluster-node-name': name,
+      '--auth-jwt-secret': HS_SECRET,
+      '--auth-allowed-origins': APP,
+      ...flags,
+    },
+  });
+}
+
+// `count` nodes on `redis` (node-a, node-b...), once their Redis connections are up;
+// `flags` are added to every node's.
 export async function startNodes(redis, count = 3, flags = {}) {
   const nodes = [];
   try {
-    for (let i = 0; i < count; i++) {
-      nodes.push(await startServer({
-        flags: {
-          '--cluster-redis-url': redis.url,
-          '--cluster-node-name': `node-${String.fromCharCode(97 + i)}`,
-          '--auth-jwt-secret': HS_SECRET,
-          '--auth-allowed-origins': APP,
-          ...flags,
-        },
-      }));
-    }
+    for (let i = 0; i < count; i++) nodes.push(await startNode(redis, `node-${String.fromCharCode(97 + i)}`, flags));
     await Promise.all(nodes.map((n) => waitRedisReady(n, true)));
   } catch (e) {
     await Promise.allSettled(nodes.map((n) => n.stop()));
