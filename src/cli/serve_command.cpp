@@ -126,6 +126,7 @@ int runServe(const Config& config) {
   auth::SessionLookup* sessions = &session_lookup;
   auth::HandshakeAuthenticator authenticator(config.auth, *origins, tokens, sessions);
   auth::Admission admission(config.limits, clock);
+  if (redis) admission.setSharedUserCounts(&redis->userCounts());
   const auto& limits = config.limits;
   auth::LoginThrottle logins({limits.login_attempts_per_ip, limits.login_attempts_per_account_and_ip,
                               limits.login_attempts_per_account},
@@ -196,7 +197,8 @@ int runServe(const Config& config) {
   if (config.auth.allowed_origins.empty()) *origins = *auth::OriginPolicy::parse(ownOrigins(http_scheme, host, port), &error);
   std::string node_name = config.cluster.node_name.empty() ? fmt::format("{}:{}", host, port) : config.cluster.node_name;
   if (redis) {
-    redis->start(node_name);
+    redis->start(node_name, [&admission] { return admission.userCounts(); });
+    server.every(std::chrono::seconds(5), [&redis] { redis->userCounts().heartbeat(); });
     std::string label = "node=\"" + obs::prometheusLabelValue(node_name) + "\"";
     metrics.extras.push_back({"sockguard_node_info", "This node of the cluster (cluster.node_name)", "gauge",
                               [] { return 1.0; }, label});

@@ -34,8 +34,12 @@ struct RedisClient::Impl {
 
   Impl(RedisEndpoint endpoint, std::string node)
       : name(std::move(node)),
-        commands(ioc, endpoint, name + "/commands", {[this] { if (on_connected) on_connected(); }, nullptr}),
-        subscriptions(ioc, endpoint, name + "/subscriptions", {[this] { resubscribe(); }, [this] { forget(); }}) {}
+        commands(ioc, endpoint, name + "/commands", {[this] { connected(); }, nullptr}),
+        subscriptions(ioc, endpoint, name + "/subscriptions", {[this] {
+                                                                  resubscribe();
+                                                                  connected();
+                                                                },
+                                                                [this] { forget(); }}) {}
 
   std::string name;
   asio::io_context ioc{1};
@@ -47,6 +51,11 @@ struct RedisClient::Impl {
   OnMessage on_message;
   std::function<void()> on_connected;
   std::unordered_map<std::string, Channel> channels;  // client thread only
+
+  // Either connection came up: once both are, the client is ready (again).
+  void connected() {
+    if (commands.isReady() && subscriptions.isReady() && on_connected) on_connected();
+  }
 
   void sendSubscription(const char* verb, const std::vector<std::string>& names) {
     auto* c = subscriptions.context();

@@ -30,7 +30,7 @@ class RedisClient {
   // Set before start().
   void setName(std::string node_name);  // this node, in log lines
   void setOnMessage(OnMessage on_message);
-  // Called on the client's thread each time the command connection is (again) ready.
+  // Called on the client's thread each time the client is (again) ready().
   void setOnConnected(std::function<void()> on_connected);
 
   void start();

@@ -8,6 +8,9 @@
 #include "cluster/redis_one_time_markers.hpp"
 #include "cluster/redis_revocations.hpp"
 #include "cluster/redis_ticket_store.hpp"
+#include "cluster/redis_user_counts.hpp"
+
+#include <sodium.h>
 
 namespace sg::cluster {
 
@@ -15,7 +18,7 @@ class RedisCluster {
  public:
   RedisCluster(const RedisEndpoint& endpoint, const Clock& clock)
       : client_(endpoint, "node"), tickets_(client_, clock), markers_(client_, clock), revocations_(client_, clock),
-        broker_(client_) {
+        broker_(client_), user_counts_(client_) {
     client_.setOnMessage([this](const std::string& channel, std::string message) {
       if (channel == kControlChannel) revocations_.onAnnouncement(message);
       else broker_.onRedisMessage(channel, message);
@@ -24,9 +27,17 @@ class RedisCluster {
   }
 
   // Connects (in the background: a Redis that is down is retried, and until then
-  // everything that needs it answers server_busy). `node_name` names this node in logs.
-  void start(const std::string& node_name) {
+  // everything that needs it answers server_busy). `node_name` names this node in logs;
+  // `local_counts` are its sockets per user (Admission), written to Redis on every
+  // (re)connect.
+  void start(const std::string& node_name, auth::SharedUserCounts::LocalCounts local_counts) {
+    unsigned char random[6];
+    randombytes_buf(random, sizeof random);
+    std::string id = node_name + "/";
+    for (unsigned char b : random) id += "0123456789abcdef"[b >> 4], id += "0123456789abcdef"[b & 15];
+    user_counts_.setNode(std::move(id), std::move(local_counts));
     client_.setName(node_name);
+    client_.setOnConnected([this] { user_counts_.resync(); });
     client_.start();
   }
   void stop() { client_.stop(); }
@@ -37,6 +48,7 @@ class RedisCluster {
   RedisOneTimeMarkers& markers() { return markers_; }
   RedisRevocations& revocations() { return revocations_; }
   RedisBroker& broker() { return broker_; }
+  RedisUserCounts& userCounts() { return user_counts_; }
 
  private:
   RedisClient client_;
@@ -44,6 +56,7 @@ class RedisCluster {
   RedisOneTimeMarkers markers_;
   RedisRevocations revocations_;
   RedisBroker broker_;
+  RedisUserCounts user_counts_;
 };
 
 }  // namespace sg::cluster
