@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
-#include <cstdint>
 
 namespace sg::cluster {
 
@@ -19,29 +18,9 @@ std::int64_t millis(auth::Revocations::TimePoint t) { return std::chrono::durati
 
 }  // namespace
 
-std::string RedisRevocations::encodeAnnouncement(const Announcement& a) {
-  std::string out;
-  out.push_back(a.session_ref.empty() ? 'u' : 's');
-  auto n = static_cast<std::uint32_t>(a.user_id.size());
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((n >> shift) & 0xff));
-  out += a.user_id;
-  out += a.session_ref;
-  return out;
-}
-
-std::optional<RedisRevocations::Announcement> RedisRevocations::decodeAnnouncement(std::string_view m) {
-  if (m.size() < 5 || (m[0] != 's' && m[0] != 'u')) return std::nullopt;
-  std::uint32_t n = 0;
-  for (std::size_t i = 1; i < 5; ++i) n = (n << 8) | static_cast<std::uint8_t>(m[i]);
-  if (n > m.size() - 5) return std::nullopt;
-  Announcement a{std::string(m.substr(5, n)), std::string(m.substr(5 + n))};
-  if (a.user_id.empty() || (m[0] == 's') == a.session_ref.empty()) return std::nullopt;
-  return a;
-}
-
-void RedisRevocations::announce(const std::vector<std::string>& record, const Announcement& a) {
+void RedisRevocations::announce(const std::vector<std::string>& record, const RevocationAnnouncement& a) {
   if (on_revoked_) on_revoked_(a.user_id, a.session_ref);
-  redis_.pipeline({record, {"PUBLISH", std::string(kControlChannel), encodeAnnouncement(a)}}, [who = a.user_id](RedisResult r) {
+  redis_.pipeline({record, {"PUBLISH", std::string(kControlChannel), encodeRevocation(a)}}, [who = a.user_id](RedisResult r) {
     // The local sockets are closed; the other nodes' are not, and the record may be
     // missing. Logged for the operator: the caller (logout) has already answered.
     if (!r || r->isError()) spdlog::error("redis: a revocation of user {} could not reach the other nodes", who);
@@ -77,7 +56,7 @@ void RedisRevocations::check(const Identity& who, CheckDone done) const {
 }
 
 void RedisRevocations::onAnnouncement(std::string_view message) const {
-  auto a = decodeAnnouncement(message);
+  auto a = decodeRevocation(message);
   if (!a) return spdlog::warn("redis: an announcement on {} this node cannot read", kControlChannel);
   if (on_revoked_) on_revoked_(a->user_id, a->session_ref);
 }

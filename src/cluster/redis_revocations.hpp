@@ -9,14 +9,12 @@
 // so that a logout closes them even while Redis is down.
 #include "auth/revocations.hpp"
 #include "cluster/redis_client.hpp"
+#include "cluster/revocation_wire.hpp"
 #include "core/clock.hpp"
 
-#include <optional>
 #include <string_view>
 
 namespace sg::cluster {
-
-inline constexpr std::string_view kControlChannel = "sg:control";
 
 class RedisRevocations final : public auth::Revocations {
  public:
@@ -31,17 +29,8 @@ class RedisRevocations final : public auth::Revocations {
   // A message on kControlChannel (from any node): closes the matching local sockets.
   void onAnnouncement(std::string_view message) const;
 
-  // The announcement's wire form: kind ('s' session, 'u' user), u32 user length, user,
-  // session reference (the rest). Public for the unit tests.
-  struct Announcement {
-    std::string user_id;
-    std::string session_ref;  // empty: every socket of the user
-  };
-  static std::string encodeAnnouncement(const Announcement& a);
-  static std::optional<Announcement> decodeAnnouncement(std::string_view message);
-
  private:
-  void announce(const std::vector<std::string>& record, const Announcement& a);
+  void announce(const std::vector<std::string>& record, const RevocationAnnouncement& a);
 
   RedisClient& redis_;
   const Clock& clock_;
