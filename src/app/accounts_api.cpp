@@ -116,9 +116,25 @@ class AccountsApi {
     // The gate first: a request it turns away costs no attempt of the throttles' budget.
     auto gate = d_.hashing_gate.enter(req.client_ip);
     if (gate.refusal) return respond(hashingRefused(*gate.refusal));
-    if (auto wait = d_.logins.admit(creds.email, req.client_ip)) return respond(throttled(*wait));
-    d_.hashing.post([this, creds = std::move(creds), caller = Caller::of(req), respond = std::move(respond),
-                     pass = std::move(gate.pass)]() mutable {
+    // The throttles may answer later, from another thread (Redis in a cluster); the pass
+    // is held meanwhile.
+    auto email = creds.email;
+    d_.logins.admitAttempt(email, req.client_ip, [this, creds = std::move(creds), caller = Caller::of(req),
+                                                  respond = std::move(respond), pass = std::move(gate.pass)](
+                                                     boost::system::result<std::optional<std::chrono::milliseconds>>
+                                                         admitted) mutable {
+      if (!admitted) {
+        return respond(Response::error(503, "server_busy", "sign-in cannot be checked now; retry shortly")
+                           .with("Retry-After", "1"));
+      }
+      if (*admitted) return respond(throttled(**admitted));
+      verifyLogin(std::move(creds), std::move(caller), std::move(respond), std::move(pass));
+    });
+  }
+
+  void verifyLogin(Credentials creds, Caller caller, http::Respond respond, std::shared_ptr<auth::HashingGate::Pass> pass) {
+    d_.hashing.post([this, creds = std::move(creds), caller = std::move(caller), respond = std::move(respond),
+                     pass = std::move(pass)]() mutable {
       auto account = d_.accounts.findByEmail(creds.email);
       // Verify against a decoy when there is no account: same answer, same cost.
       bool ok = auth::verifyPassword(creds.password, account ? account->password_hash : auth::decoyPasswordHash());

@@ -42,7 +42,7 @@ struct AccountsApiDeps {
   const Clock& clock;
   const AppConfig& config;
   const auth::OriginPolicy& origins;
-  auth::LoginThrottle& logins;
+  auth::LoginLimiter& logins;  // LoginThrottle on one node, Redis in a cluster
   auth::RateLimiter& registrations_per_ip;
   DisconnectSession disconnect;
 };

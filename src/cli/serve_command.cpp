@@ -114,7 +114,10 @@ int runServe(const Config& config) {
   // one node keeps them in memory. validateConfig has refused what a cluster cannot use.
   std::unique_ptr<cluster::RedisCluster> redis;
   if (!config.cluster.redis_url.empty()) {
-    redis = std::make_unique<cluster::RedisCluster>(*cluster::parseRedisUrl(config.cluster.redis_url, nullptr), clock);
+    redis = std::make_unique<cluster::RedisCluster>(
+        *cluster::parseRedisUrl(config.cluster.redis_url, nullptr), clock,
+        auth::LoginLimits{config.limits.login_attempts_per_ip, config.limits.login_attempts_per_account_and_ip,
+                          config.limits.login_attempts_per_account});
   }
   tickets::TicketStore& ticket_store = redis ? static_cast<tickets::TicketStore&>(redis->tickets()) : memory_tickets;
   tickets::OneTimeMarkers& jti_markers =
@@ -131,6 +134,7 @@ int runServe(const Config& config) {
   auth::LoginThrottle logins({limits.login_attempts_per_ip, limits.login_attempts_per_account_and_ip,
                               limits.login_attempts_per_account},
                              clock);
+  auth::LoginLimiter& login_limiter = redis ? static_cast<auth::LoginLimiter&>(redis->logins()) : logins;
   auth::RateLimiter registrations_per_ip(limits.registrations_per_ip / 3600.0, limits.registrations_per_ip, clock);
 
   // The event loops first, then what fans out to them, then the server over both.
@@ -159,7 +163,7 @@ int runServe(const Config& config) {
   app::TicketMintLimits mint_limits(config.limits, std::chrono::seconds(config.auth.ticket_ttl_s), clock);
   app::addTicketRoutes(router, {ticket_issuer, tokens, api_keys, *origins, sessions, mint_limits});
   app::addAccountRoutes(router, {*database, *database, session_lookup, pool, hashing, hashing_gate, clock, config.app, *origins,
-                                 logins, registrations_per_ip,
+                                 login_limiter, registrations_per_ip,
                                  [&revocations, &clock, &config](const std::string& user_id,
                                                                  const std::string& session_ref) {
                                    revocations.revokeSession(user_id, session_ref,

@@ -5,6 +5,7 @@
 // broker (topic channels) or to the revocations (the control channel).
 #include "cluster/redis_broker.hpp"
 #include "cluster/redis_client.hpp"
+#include "cluster/redis_login_throttle.hpp"
 #include "cluster/redis_one_time_markers.hpp"
 #include "cluster/redis_revocations.hpp"
 #include "cluster/redis_ticket_store.hpp"
@@ -16,9 +17,9 @@ namespace sg::cluster {
 
 class RedisCluster {
  public:
-  RedisCluster(const RedisEndpoint& endpoint, const Clock& clock)
+  RedisCluster(const RedisEndpoint& endpoint, const Clock& clock, const auth::LoginLimits& login_limits)
       : client_(endpoint, "node"), tickets_(client_, clock), markers_(client_, clock), revocations_(client_, clock),
-        broker_(client_), user_counts_(client_) {
+        broker_(client_), user_counts_(client_), logins_(client_, login_limits) {
     client_.setOnMessage([this](const std::string& channel, std::string message) {
       if (channel == kControlChannel) revocations_.onAnnouncement(message);
       else broker_.onRedisMessage(channel, message);
@@ -49,6 +50,7 @@ class RedisCluster {
   RedisRevocations& revocations() { return revocations_; }
   RedisBroker& broker() { return broker_; }
   RedisUserCounts& userCounts() { return user_counts_; }
+  RedisLoginThrottle& logins() { return logins_; }
 
  private:
   RedisClient client_;
@@ -57,6 +59,7 @@ class RedisCluster {
   RedisRevocations revocations_;
   RedisBroker broker_;
   RedisUserCounts user_counts_;
+  RedisLoginThrottle logins_;
 };
 
 }  // namespace sg::cluster

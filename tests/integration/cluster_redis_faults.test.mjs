@@ -11,7 +11,7 @@ import {
   startRedis, startNodes, startNode, broadcast, warmUp, waitRedisReady, sleep, APP, HS_SECRET,
 } from './lib/cluster.mjs';
 import {
-  signJwt, nowS, postTicket, socketUrl, openRaw, acceptedRaw, expectRefused, bearerProtocol,
+  signJwt, nowS, postTicket, socketUrl, openRaw, acceptedRaw, expectRefused, bearerProtocol, request,
 } from './security/lib/clients.mjs';
 
 const jwtFor = (user) => signJwt({ sub: String(user), exp: nowS() + 600, iat: nowS() }, { key: HS_SECRET });
@@ -56,6 +56,12 @@ describe('Redis stopped and restarted under a running cluster', () => {
       const payload = await expectRefused(refused, 4503, 'server_busy');
       assert.ok(payload.retry_after_ms > 0, JSON.stringify(payload));
       await refused.close();
+
+      // Sign-in cannot be throttled: 503, never an unthrottled guess.
+      const login = await request('POST', `${c.http}/api/accounts/login`,
+        { headers: { Origin: APP }, body: { email: 'someone@example.com', password: 'a password 123' } });
+      assert.equal(login.status, 503, login.text);
+      assert.equal(login.json.error, 'server_busy');
 
       // Broadcasts cannot reach the other nodes: 503, nothing accepted.
       const res = await broadcast(a, topic, 'lost', { n: 1 });

@@ -1,12 +1,13 @@
-// limits.sockets_per_user holds across the nodes of a cluster (issue 11): a user's
-// sockets are counted in Redis, whichever node they are on, and a closed socket gives its
-// place back to every node.
+// limits.sockets_per_user and the login throttles hold across the nodes of a cluster
+// (issue 11): a user's sockets are counted in Redis, whichever node they are on, and a
+// closed socket gives its place back to every node; login attempts spread over the nodes
+// meet one set of buckets.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startRedis, startNodes, sleep, APP, HS_SECRET } from './lib/cluster.mjs';
 import {
-  signJwt, nowS, socketUrl, openRaw, acceptedRaw, expectRefused, bearerProtocol,
+  signJwt, nowS, socketUrl, openRaw, acceptedRaw, expectRefused, bearerProtocol, request,
 } from './security/lib/clients.mjs';
 
 const jwtFor = (user) => signJwt({ sub: String(user), exp: nowS() + 600, iat: nowS() }, { key: HS_SECRET });
@@ -16,7 +17,10 @@ describe('sockets per user across three nodes', () => {
   let redis, a, b, c;
   before(async () => {
     redis = await startRedis();
-    [a, b, c] = await startNodes(redis, 3, { '--limits-sockets-per-user': '3' });
+    [a, b, c] = await startNodes(redis, 3, {
+      '--limits-sockets-per-user': '3',
+      '--limits-login-attempts-per-account-and-ip': '3',
+    });
   });
   after(async () => {
     await Promise.all([a, b, c].filter(Boolean).map((n) => n.stop()));
@@ -62,6 +66,18 @@ describe('sockets per user across three nodes', () => {
       assert.equal(outcomes.filter((o) => o.accepted).length, 3, JSON.stringify(outcomes.map((o) => o.accepted)));
     } finally {
       await Promise.all(conns.map((s) => s.close()));
+    }
+  });
+
+  it('login attempts on one account from one address are limited over every node together', async () => {
+    const email = 'guessed@example.com';
+    const attempt = (node) => request('POST', `${node.http}/api/accounts/login`,
+      { headers: { Origin: APP }, body: { email, password: 'wrong password 1' } });
+    for (const node of [a, b, c]) assert.equal((await attempt(node)).status, 401);
+    for (const node of [a, b, c]) {
+      const res = await attempt(node);
+      assert.equal(res.status, 429, res.text);
+      assert.ok(Number(res.headers['retry-after']) >= 1, JSON.stringify(res.headers));
     }
   });
 });
