@@ -100,6 +100,24 @@ describe('Redis stopped and restarted under a running cluster', () => {
     }
   });
 
+  it('a Redis that hangs (SIGSTOP) fails commands within seconds instead of holding them', async () => {
+    redis.child.kill('SIGSTOP');
+    try {
+      const started = performance.now();
+      const mint = await postTicket(a, { bearer: jwtFor(701), origin: APP });
+      const ms = performance.now() - started;
+      console.log(`# ticket mint with Redis stopped (SIGSTOP): ${mint.status} after ${ms.toFixed(0)} ms`);
+      assert.equal(mint.status, 503, mint.text);
+      assert.ok(ms < 4500, `answered after ${ms} ms`);
+      await waitRedisReady(a, false);
+    } finally {
+      redis.child.kill('SIGCONT');
+    }
+    await Promise.all([a, b, c].map((n) => waitRedisReady(n, true)));
+    const again = await postTicket(a, { bearer: jwtFor(702), origin: APP });
+    assert.equal(again.status, 200, again.text);
+  });
+
   it('a node started while Redis is down serves, answers server_busy, and joins when Redis comes', async () => {
     await redis.stop();
     const d = await startNode(redis, 'node-d');
