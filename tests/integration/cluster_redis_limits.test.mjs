@@ -80,4 +80,37 @@ describe('sockets per user across three nodes', () => {
       assert.ok(Number(res.headers['retry-after']) >= 1, JSON.stringify(res.headers));
     }
   });
+
+  it('a node killed with SIGKILL stops counting once its liveness key lapses (15 s)', async () => {
+    const { startNode, waitRedisReady } = await import('./lib/cluster.mjs');
+    const d = await startNode(redis, 'node-d', { '--limits-sockets-per-user': '3' });
+    await waitRedisReady(d, true);
+    const held = [await acceptedRaw(socketUrl(d), bearer(801)), await acceptedRaw(socketUrl(d), bearer(801)),
+      await acceptedRaw(socketUrl(d), bearer(801))];
+    const opened = [];
+    try {
+      const over = openRaw(socketUrl(a), bearer(801));
+      await expectRefused(over, 4429, 'rate_limited');
+      await over.close();
+      const killed = performance.now();
+      d.proc.kill('SIGKILL');
+      for (const conn of held) await conn.close();
+      // Until the dead node's liveness key expires its three sockets still count.
+      for (;;) {
+        const conn = openRaw(socketUrl(a), bearer(801));
+        const o = await conn.outcome();
+        if (o.accepted) {
+          opened.push(conn);
+          break;
+        }
+        assert.equal(o.connectError?.reason, 'rate_limited', JSON.stringify(o));
+        assert.ok(performance.now() - killed < 25000, 'the dead node still counts after 25 s');
+        await sleep(500);
+      }
+      console.log(`# a SIGKILLed node's sockets stopped counting after ${(performance.now() - killed).toFixed(0)} ms`);
+    } finally {
+      await Promise.all([...held, ...opened].map((s) => s.close()));
+      await d.stop().catch(() => {});
+    }
+  });
 });
