@@ -108,7 +108,7 @@ ConfigKey redisUrlKey() {
   ConfigKey k;
   k.name = "cluster.redis_url";
   k.help = "Redis of a cluster of nodes, redis://[user:password@]host:port/db (tickets, one-time markers, "
-           "revocations, pub/sub between nodes, per-user socket caps); empty = a single node";
+           "revocations, pub/sub between nodes, per-user socket caps, login throttles); empty = a single node";
   k.set = [](Config& c, std::string_view text) -> std::string {
     std::string t(trim(text));
     std::string error;
