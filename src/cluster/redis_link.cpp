@@ -100,7 +100,7 @@ void RedisLink::handshakeStep(RedisResult result, bool last) {
   if (!result) return;  // the connection went: lost() reconnects
   if (result->isError()) {
     // The reply names the failure (WRONGPASS, NOPERM...), never the password.
-    if (!handshake_failed_) spdlog::error("redis {}: handshake refused: {}", name_, result->str);
+    if (!handshake_failed_ && loud()) spdlog::error("redis {}: handshake refused: {}", name_, result->str);
     handshake_failed_ = true;
     if (ctx_) redisAsyncDisconnect(ctx_);
     return;
@@ -131,10 +131,14 @@ void RedisLink::lost(const char* why) {
   bool was_ready = ready_.exchange(false, std::memory_order_acq_rel);
   in_flight_.clear();
   if (was_ready) spdlog::warn("redis {}: connection lost ({}); reconnecting", name_, why ? why : "");
-  else if (attempts_ == 0) spdlog::warn("redis {}: cannot connect to {} ({})", name_, endpoint_.describe(), why ? why : "");
+  else if (loud()) spdlog::warn("redis {}: cannot connect to {} ({})", name_, endpoint_.describe(), why ? why : "");
   if (was_ready && hooks_.on_down) hooks_.on_down();
   scheduleReconnect();
 }
+
+// While Redis stays away the node retries every 2 s: the first failure is logged, then
+// about one a minute.
+bool RedisLink::loud() const { return attempts_ % 30 == 0; }
 
 void RedisLink::scheduleReconnect() {
   if (stopped_) return;

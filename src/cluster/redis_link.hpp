@@ -58,6 +58,7 @@ class RedisLink {
   void handshakeStep(RedisResult result, bool last);
   void lost(const char* why);
   void scheduleReconnect();
+  bool loud() const;
   void watch();
 
   boost::asio::io_context& ioc_;
