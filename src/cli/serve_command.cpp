@@ -201,6 +201,7 @@ int runServe(const Config& config) {
   if (config.auth.allowed_origins.empty()) *origins = *auth::OriginPolicy::parse(ownOrigins(http_scheme, host, port), &error);
   std::string node_name = config.cluster.node_name.empty() ? fmt::format("{}:{}", host, port) : config.cluster.node_name;
   if (redis) {
+    obs::setLogNode(node_name);
     redis->start(node_name, [&admission] { return admission.userCounts(); });
     server.every(std::chrono::seconds(5), [&redis] { redis->userCounts().heartbeat(); });
     std::string label = "node=\"" + obs::prometheusLabelValue(node_name) + "\"";

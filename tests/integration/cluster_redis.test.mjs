@@ -33,9 +33,10 @@ describe('a cluster of three nodes on Redis', () => {
     await redis?.dispose();
   });
 
-  it('names each node in /metrics', async () => {
+  it('names each node in /metrics and in its log lines', async () => {
     const res = await fetch(`${b.http}/metrics`);
     assert.match(await res.text(), /^sockguard_node_info\{node="node-b"\} 1$/m);
+    assert.match(b.logs(), / \[node-b\] redis node-b\/commands: connected to redis:\/\/default:\[REDACTED\]@127\.0\.0\.1:\d+\/0$/m);
   });
 
   it('a ticket minted through node A opens a socket on node B, once', async () => {
