@@ -19,6 +19,14 @@ boost::system::result<void> RedisBroker::publish(pubsub::BroadcastPtr message) {
   return {};
 }
 
+void RedisBroker::publishConfirmed(pubsub::BroadcastPtr message, Published done) {
+  redis_.command({"PUBLISH", topicChannel(message->topic()), encodeBroadcast(*message)},
+                 [done = std::move(done)](RedisResult r) {
+                   if (!r || r->isError()) return done(make_error_code(Errc::unavailable));
+                   done({});
+                 });
+}
+
 void RedisBroker::onRedisMessage(const std::string& channel, std::string_view message) {
   auto topic = channelTopic(channel);
   if (!topic) return;

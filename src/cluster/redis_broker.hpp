@@ -24,6 +24,7 @@ class RedisBroker final : public pubsub::Broker {
   void subscribe(const std::string& topic) override;
   void unsubscribe(const std::string& topic) override;
   boost::system::result<void> publish(pubsub::BroadcastPtr message) override;
+  void publishConfirmed(pubsub::BroadcastPtr message, Published done) override;
 
   // A message on a topic channel (RedisClient's OnMessage); other channels are ignored.
   void onRedisMessage(const std::string& channel, std::string_view message);

@@ -9,7 +9,7 @@ import {
   startRedis, startNodes, broadcast, warmUp, withTimeout, APP, HS_SECRET, API_KEY,
 } from './lib/cluster.mjs';
 import {
-  signJwt, nowS, postTicket, mintTicket, socketUrl, openRaw, acceptedRaw, expectRefused, bearerProtocol,
+  signJwt, nowS, postTicket, mintTicket, socketUrl, openRaw, acceptedRaw, expectRefused, bearerProtocol, request,
 } from './security/lib/clients.mjs';
 import { register, logout, sessionTicketHeaders } from './security/lib/accounts.mjs';
 
@@ -66,7 +66,7 @@ describe('a cluster of three nodes on Redis', () => {
     }
   });
 
-  it('200 broadcasts through node A reach subscribers on B and C once each, in order', async () => {
+  it('200 broadcasts (and a batch of 300) through node A reach subscribers on B and C once each, in order', async () => {
     const topic = 'room:ordered';
     const subscribers = [await joinedOn(b, 201, topic), await joinedOn(b, 202, topic), await joinedOn(c, 203, topic)];
     try {
@@ -80,6 +80,18 @@ describe('a cluster of three nodes on Redis', () => {
       for (const s of subscribers) {
         const got = s.messages.filter((m) => m.event === 'n').map((m) => m.payload.i);
         assert.deepEqual(got, Array.from({ length: 200 }, (_, i) => i));
+      }
+      // The batch API too: answered once Redis has taken all of them, delivered in order.
+      const batch = await request('POST', `${a.http}/api/broadcast/batch`, {
+        headers: { Authorization: `Bearer ${API_KEY}` },
+        body: { broadcasts: Array.from({ length: 300 }, (_, i) => ({ topic, event: 'b', payload: { i } })) },
+      });
+      assert.equal(batch.status, 202, batch.text);
+      assert.equal(batch.json.count, 300);
+      for (const s of subscribers) {
+        await s.waitMessage((m) => m.event === 'b' && m.payload.i === 299, 10000);
+        assert.deepEqual(s.messages.filter((m) => m.event === 'b').map((m) => m.payload.i),
+          Array.from({ length: 300 }, (_, i) => i));
       }
     } finally {
       await Promise.all(subscribers.map((s) => s.close()));

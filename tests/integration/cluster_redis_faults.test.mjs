@@ -8,7 +8,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  startRedis, startNodes, startNode, broadcast, warmUp, waitRedisReady, sleep, APP, HS_SECRET,
+  startRedis, startNodes, startNode, broadcast, warmUp, waitRedisReady, sleep, APP, HS_SECRET, API_KEY,
 } from './lib/cluster.mjs';
 import {
   signJwt, nowS, postTicket, socketUrl, openRaw, acceptedRaw, expectRefused, bearerProtocol, request,
@@ -67,6 +67,12 @@ describe('Redis stopped and restarted under a running cluster', () => {
       const res = await broadcast(a, topic, 'lost', { n: 1 });
       assert.equal(res.status, 503, res.text);
       assert.equal(res.headers['retry-after'], '1');
+      const batch = await request('POST', `${a.http}/api/broadcast/batch`, {
+        headers: { Authorization: `Bearer ${API_KEY}` },
+        body: { broadcasts: [{ topic, event: 'lost', payload: {} }, { topic, event: 'lost', payload: {} }] },
+      });
+      assert.equal(batch.status, 503, batch.text);
+      assert.equal(batch.headers['x-published-count'], '0');
 
       // Open sockets stay open, answer heartbeats, and local delivery (user_count, which
       // each node publishes for its own sockets) goes on.
