@@ -70,10 +70,12 @@ bool Admission::Lease::bindUser(const std::string& user_id) {
   return true;
 }
 
-void Admission::Lease::countShared(std::function<void(std::optional<Refusal>)> done) {
+void Admission::Lease::countShared(std::shared_ptr<Lease> lease, std::function<void(std::optional<Refusal>)> done) {
   // The lease outlives the answer: the count it takes is given back by its destructor.
-  admission_.shared_->acquire(user_, admission_.limits_.sockets_per_user,
-                              [self = shared_from_this(), done = std::move(done)](boost::system::result<bool> counted) {
+  auto& admission = lease->admission_;
+  const auto user = lease->user_;
+  admission.shared_->acquire(user, admission.limits_.sockets_per_user,
+                             [self = std::move(lease), done = std::move(done)](boost::system::result<bool> counted) {
                                 if (!counted) return done(Refusal{CloseReason::ServerBusy, 1'000});
                                 if (!*counted) return done(Refusal{CloseReason::RateLimited, kCapRetryMs});
                                 self->shared_ = true;

@@ -24,7 +24,7 @@ namespace sg::auth {
 
 class Admission {
  public:
-  class Lease : public std::enable_shared_from_this<Lease> {
+  class Lease {
     struct Key {
       explicit Key() = default;
     };
@@ -41,9 +41,11 @@ class Admission {
     // In a cluster the bound user is then counted across nodes too: needsSharedCount()
     // says whether that is still to do, and countShared() does it, answering later from
     // any thread (nullopt: counted; else the refusal: rate_limited over the cap,
-    // server_busy when the count cannot be read).
+    // server_busy when the count cannot be read). The lease is passed in, and kept until
+    // the answer, rather than found through enable_shared_from_this: every idle socket
+    // holds a lease, and that would cost each one 16 bytes.
     bool needsSharedCount() const { return admission_.shared_ && !user_.empty() && !shared_; }
-    void countShared(std::function<void(std::optional<Refusal>)> done);
+    static void countShared(std::shared_ptr<Lease> lease, std::function<void(std::optional<Refusal>)> done);
     // Counts the socket as waiting for first-message auth; false over the per-IP cap.
     bool enterPending();
     // Leaves the pending-authentication count (the socket authenticated).

@@ -25,7 +25,7 @@ void ConnectionAuth::authenticate(std::string_view token, Post post, Authenticat
       if (lease_ && lease_->needsSharedCount()) {
         // A cluster counts the user's sockets on every node; the answer comes back
         // through `post`, which drops it if the connection has gone meanwhile.
-        return lease_->countShared([this, post, identity = std::move(*verdict),
+        return Admission::Lease::countShared(lease_, [this, post, identity = std::move(*verdict),
                                     done = std::move(done)](std::optional<Refusal> refused) mutable {
           post([this, identity = std::move(identity), done = std::move(done), refused]() mutable {
             in_flight_ = false;

@@ -234,7 +234,7 @@ void HttpSession::onDecision(std::shared_ptr<http::Request> req, const protocol:
       decision = auth::Refusal{CloseReason::RateLimited, 10'000};
     } else if (lease->needsSharedCount()) {
       // A cluster counts the user's sockets on every node: ask, then come back here.
-      return lease->countShared([self = shared_from_this(), req = std::move(req), &endpoint,
+      return auth::Admission::Lease::countShared(lease, [self = shared_from_this(), req = std::move(req), &endpoint,
                                  subprotocol = std::move(subprotocol), key = std::move(accept_key),
                                  d = std::move(decision), lease](std::optional<auth::Refusal> refused) mutable {
         boost::asio::post(self->shard_.ioc, [self, req = std::move(req), &endpoint, subprotocol = std::move(subprotocol),
