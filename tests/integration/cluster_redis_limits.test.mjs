@@ -58,6 +58,20 @@ describe('sockets per user across three nodes', () => {
     }
   });
 
+  it('first-message auth counts against the same cap', async () => {
+    const open = [await acceptedRaw(socketUrl(a), bearer(704)), await acceptedRaw(socketUrl(b), bearer(704))];
+    const bare = [openRaw(socketUrl(c), { origin: APP }), openRaw(socketUrl(a), { origin: APP })];
+    try {
+      const first = await bare[0].push('phoenix', 'auth', { token: jwtFor(704) });
+      assert.equal(first.status, 'ok', JSON.stringify(first));
+      await bare[1].opened;
+      bare[1].send([null, '1', 'phoenix', 'auth', { token: jwtFor(704) }]);
+      assert.deepEqual(await bare[1].waitClose(), { code: 4429, reason: 'rate_limited' });
+    } finally {
+      await Promise.all([...open, ...bare].map((s) => s.close()));
+    }
+  });
+
   it('a race of 12 handshakes of one user over three nodes admits exactly the cap', async () => {
     const nodes = [a, b, c];
     const conns = Array.from({ length: 12 }, (_, i) => openRaw(socketUrl(nodes[i % 3]), bearer(703)));
