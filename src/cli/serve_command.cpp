@@ -174,8 +174,11 @@ int runServe(const Config& config) {
   app::addStaticRoutes(router);
   metrics.extras.push_back({"sockguard_password_hashes_pending", "Logins and registrations waiting for or in hashing",
                             "gauge", [&hashing_gate] { return static_cast<double>(hashing_gate.pending()); }});
-  metrics.extras.push_back({"sockguard_tickets_live", "One-time tickets minted and not yet used or expired", "gauge",
-                            [&ticket_store] { return static_cast<double>(ticket_store.size()); }});
+  // (In a cluster Redis holds every node's tickets: no one node knows how many.)
+  if (!redis) {
+    metrics.extras.push_back({"sockguard_tickets_live", "One-time tickets minted and not yet used or expired", "gauge",
+                              [&ticket_store] { return static_cast<double>(ticket_store.size()); }});
+  }
   metrics.extras.push_back({"sockguard_deliveries_total", "Broadcasts handed to subscribed sockets", "counter",
                             [&hub] { return static_cast<double>(hub.deliveries()); }});
   metrics.extras.push_back({"sockguard_broadcast_backlog", "Broadcasts waiting for their shard", "gauge",
