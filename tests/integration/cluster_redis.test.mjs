@@ -103,6 +103,14 @@ describe('a cluster of three nodes on Redis', () => {
     let sub = await joinedOn(c, 204, topic);
     await warmUp(a, topic, [sub]);
     await sub.close();
+    // Leave and join again at once, many times: each join may come while the node's
+    // UNSUBSCRIBE is still on its way, and must not lose the channel.
+    const conn = await joinedOn(c, 206, 'room:other');
+    for (let i = 0; i < 20; i++) {
+      await conn.push(topic, 'phx_join', {}, { joinRef: String(1000 + i) });
+      await conn.push(topic, 'phx_leave', {}, { joinRef: String(1000 + i) });
+    }
+    await conn.close();
     sub = await joinedOn(c, 205, topic);
     try {
       await warmUp(a, topic, [sub]);
