@@ -39,7 +39,10 @@ struct RedisClient::Impl {
                                                                   resubscribe();
                                                                   connected();
                                                                 },
-                                                                [this] { forget(); }}) {}
+                                                                [this] {
+                                                                  forget();
+                                                                  if (on_subscriptions_lost) on_subscriptions_lost();
+                                                                }}) {}
 
   std::string name;
   asio::io_context ioc{1};
@@ -50,6 +53,7 @@ struct RedisClient::Impl {
   bool stopped = false;
   OnMessage on_message;
   std::function<void()> on_connected;
+  std::function<void()> on_subscriptions_lost;
   std::unordered_map<std::string, Channel> channels;  // client thread only
 
   // Either connection came up: once both are, the client is ready (again).
@@ -151,6 +155,10 @@ void RedisClient::setName(std::string node_name) {
   impl_->subscriptions.setName(impl_->name + "/subscriptions");
 }
 
+void RedisClient::setOnSubscriptionsLost(std::function<void()> on_lost) {
+  impl_->on_subscriptions_lost = std::move(on_lost);
+}
+
 void RedisClient::setOnMessage(OnMessage on_message) { impl_->on_message = std::move(on_message); }
 void RedisClient::setOnConnected(std::function<void()> on_connected) { impl_->on_connected = std::move(on_connected); }
 
@@ -177,15 +185,17 @@ void RedisClient::stop() {
 
 bool RedisClient::ready() const { return impl_->commands.isReady() && impl_->subscriptions.isReady(); }
 
+// Commands need the command connection only: a node whose subscription connection is
+// down can still read and write records (and must, to revoke).
 void RedisClient::command(std::vector<std::string> args, Done done) {
-  if (!ready()) return done(make_error_code(Errc::unavailable));
+  if (!impl_->commands.isReady()) return done(make_error_code(Errc::unavailable));
   asio::post(impl_->ioc, [impl = impl_.get(), args = std::move(args), done = std::move(done)]() mutable {
     impl->commands.command(args, std::move(done));
   });
 }
 
 void RedisClient::pipeline(std::vector<std::vector<std::string>> list, Done done) {
-  if (!ready() || list.empty()) return done(make_error_code(Errc::unavailable));
+  if (!impl_->commands.isReady() || list.empty()) return done(make_error_code(Errc::unavailable));
   asio::post(impl_->ioc, [impl = impl_.get(), list = std::move(list), done = std::move(done)]() mutable {
     // Replies come in order on one connection: the last one ends the pipeline; an earlier
     // failure of the connection fails every one after it too.

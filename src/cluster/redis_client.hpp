@@ -2,8 +2,9 @@
 // sockguard's one client of a Redis server: a thread of its own with an io_context, where
 // hiredis runs two connections (RedisLink): one for commands and one for subscriptions
 // (a subscribed connection can do nothing else). ready() is true while both are up;
-// while not, commands fail at once with Errc::unavailable (never wait), and on every
-// reconnect the client subscribes again to every channel still wanted. No hiredis or Asio
+// while the command connection is down, commands fail at once with Errc::unavailable
+// (never wait), and on every reconnect the client subscribes again to every channel still
+// wanted. No hiredis or Asio
 // in this header.
 #include "cluster/redis_reply.hpp"
 #include "cluster/redis_url.hpp"
@@ -32,6 +33,9 @@ class RedisClient {
   void setOnMessage(OnMessage on_message);
   // Called on the client's thread each time the client is (again) ready().
   void setOnConnected(std::function<void()> on_connected);
+  // Called on the client's thread when the subscription connection drops: from then until
+  // on_connected, messages published by other nodes do not reach this one.
+  void setOnSubscriptionsLost(std::function<void()> on_lost);
 
   void start();
   // Fails what is pending and joins the thread. Idempotent.
@@ -39,7 +43,7 @@ class RedisClient {
 
   // Both connections up. Any thread; the /readyz answer.
   bool ready() const;
-  // Any thread. `done` runs exactly once.
+  // Any thread. `done` runs exactly once. Needs the command connection only.
   void command(std::vector<std::string> args, Done done);
   // Several commands written together (one round trip); `done` gets the last reply, or
   // the first failure of the connection. Any thread.

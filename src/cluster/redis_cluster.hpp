@@ -38,7 +38,12 @@ class RedisCluster {
     for (unsigned char b : random) id += "0123456789abcdef"[b >> 4], id += "0123456789abcdef"[b & 15];
     user_counts_.setNode(std::move(id), std::move(local_counts));
     client_.setName(node_name);
-    client_.setOnConnected([this] { user_counts_.resync(); });
+    client_.setOnConnected([this] {
+      user_counts_.resync();
+      revocations_.sendUnsent();
+      revocations_.replayMissed();
+    });
+    client_.setOnSubscriptionsLost([this] { revocations_.subscriptionsLost(); });
     client_.start();
   }
   void stop() { client_.stop(); }

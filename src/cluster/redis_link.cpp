@@ -89,6 +89,12 @@ void RedisLink::connect() {
                                            : std::vector<std::string>{"AUTH", endpoint_.user, endpoint_.password});
   }
   if (endpoint_.db != 0) steps.push_back({"SELECT", std::to_string(endpoint_.db)});
+  // Named for CLIENT LIST (an operator's view of which node holds which connection).
+  std::string client_name = "sockguard/" + name_;
+  for (char& ch : client_name) {
+    if (static_cast<unsigned char>(ch) <= ' ' || ch == 127) ch = '_';
+  }
+  steps.push_back({"CLIENT", "SETNAME", client_name});
   steps.push_back({"PING"});
   for (std::size_t i = 0; i < steps.size(); ++i) {
     bool last = i + 1 == steps.size();

@@ -2,6 +2,7 @@
 // The control channel every node of a cluster subscribes to for good, and the revocation
 // announcements on it: kind ('s' a session, 'u' every socket of a user), u32 big-endian
 // length of the user id, the user id, then the session reference (the rest; empty for 'u').
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,6 +10,9 @@
 namespace sg::cluster {
 
 inline constexpr std::string_view kControlChannel = "sg:control";
+// The same announcements kept for a while, for nodes that missed them (a Redis stream).
+inline constexpr std::string_view kRevocationLog = "sg:revocations";
+inline constexpr std::int64_t kReplayMarginMs = 5000;
 
 struct RevocationAnnouncement {
   std::string user_id;

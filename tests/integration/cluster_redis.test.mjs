@@ -136,6 +136,21 @@ describe('a cluster of three nodes on Redis', () => {
     assert.ok(delayMs < 2000, `closed after ${delayMs} ms`);
   });
 
+  it('a node that missed a logout while its subscription connection was down closes the socket once back', async () => {
+    const session = await register(a, 'cluster-missed@example.com', APP);
+    const res = await postTicket(a, { origin: APP, headers: sessionTicketHeaders(session) });
+    assert.equal(res.status, 200, res.text);
+    const conn = await acceptedRaw(socketUrl(c, { ticket: res.json.ticket }), { origin: APP });
+    // Drop node C's subscription connection, and log out before it is back (~0.1 s).
+    await redis.cli('CLIENT', 'KILL', 'TYPE', 'pubsub', 'SKIPME', 'yes').catch(() => {});
+    const killed = await redis.cli('CLIENT', 'LIST', 'TYPE', 'pubsub');
+    await logout(a, session, APP);
+    assert.deepEqual(await conn.waitClose(), { code: 4403, reason: 'session_revoked' });
+    const replayed = /replayed \d+ revocations/.test(c.logs());
+    console.log(`# node C's socket closed after a logout it ${replayed ? 'replayed from the stream' : 'heard live'}` +
+      ` (pub/sub clients left: ${killed.trim().split('\n').filter(Boolean).length})`);
+  });
+
   it('a user disconnected through node B is closed on node C and refused on node A', async () => {
     const token = signJwt({ sub: '301', exp: nowS() + 600, iat: nowS() - 5 }, { key: HS_SECRET });
     const live = await acceptedRaw(socketUrl(c), { origin: APP, protocols: ['phoenix', bearerProtocol(token)] });

@@ -3,7 +3,7 @@
 // that share it, one JWT secret and one allowed Origin. The nodes are started by the
 // security suite's helper, so every node logs at debug level and each one's output is
 // checked at stop for every secret the tests used (the Redis password included).
-import { spawn } from 'node:child_process';
+import { spawn, execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -79,6 +79,13 @@ export async function startRedis() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGKILL');
       await exited;
+    },
+    // Runs a command with redis-cli (Debian's redis-tools); resolves with its output.
+    cli(...args) {
+      return new Promise((resolve, reject) => {
+        execFile('redis-cli', ['-p', String(port), '--no-auth-warning', '-a', REDIS_PASSWORD, ...args],
+          { timeout: 5000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+      });
     },
     async dispose() {
       await this.stop();
