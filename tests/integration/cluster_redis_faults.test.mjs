@@ -13,6 +13,7 @@ import {
 import {
   signJwt, nowS, postTicket, socketUrl, openRaw, acceptedRaw, expectRefused, bearerProtocol, request,
 } from './security/lib/clients.mjs';
+import { register, sessionTicketHeaders } from './security/lib/accounts.mjs';
 
 const jwtFor = (user) => signJwt({ sub: String(user), exp: nowS() + 600, iat: nowS() }, { key: HS_SECRET });
 const bearer = (user) => ({ origin: APP, protocols: ['phoenix', bearerProtocol(jwtFor(user))] });
@@ -39,6 +40,15 @@ describe('Redis stopped and restarted under a running cluster', () => {
     const topic = 'room:faults';
     const subs = [await joinedOn(b, 501, topic), await joinedOn(c, 502, topic)];
     const counted = await joinedOn(b, 503, 'user_count:503');
+    // A session signed in on A, with a socket on A and one on C.
+    const session = await register(a, 'faults-logout@example.com', APP);
+    const sessionSocket = async (node) => {
+      const t = await postTicket(a, { origin: APP, headers: sessionTicketHeaders(session) });
+      assert.equal(t.status, 200, t.text);
+      return acceptedRaw(socketUrl(node, { ticket: t.json.ticket }), { origin: APP });
+    };
+    const onA = await sessionSocket(a);
+    const onC = await sessionSocket(c);
     try {
       await warmUp(a, topic, subs);
 
@@ -85,9 +95,19 @@ describe('Redis stopped and restarted under a running cluster', () => {
       const during = counted.messages.filter((m) => m.event === 'user_count').length;
       assert.ok(during > before, `no user_count delivered while Redis was down (${before} -> ${during})`);
 
+      // Logout while Redis is down: A's socket closes at once; C's when Redis is back.
+      const out = await request('POST', `${a.http}/api/accounts/logout`,
+        { headers: { Origin: APP, Cookie: session.cookie, 'X-CSRF-Token': session.csrf }, body: {} });
+      console.log(`# logout on A with Redis down: ${out.status}`);
+      assert.equal(out.status, 200, out.text);
+      assert.deepEqual(await onA.waitClose(), { code: 4403, reason: 'session_revoked' });
+      await sleep(300);
+      assert.ok(onC.isOpen, 'C cannot have heard of the logout yet');
+
       // Back: every node reconnects and subscribes again, without a restart.
       await redis.start();
       await Promise.all([a, b, c].map((n) => waitRedisReady(n, true)));
+      assert.deepEqual(await onC.waitClose(), { code: 4403, reason: 'session_revoked' });
       await warmUp(a, 'room:faults', subs);
       for (let i = 0; i < 50; i++) assert.equal((await broadcast(a, topic, 'after', { i })).status, 202);
       for (const s of subs) {
@@ -102,7 +122,7 @@ describe('Redis stopped and restarted under a running cluster', () => {
       const conn = await acceptedRaw(socketUrl(c, { ticket: again.json.ticket }), { origin: APP });
       await conn.close();
     } finally {
-      await Promise.all([...subs, counted].map((s) => s.close()));
+      await Promise.all([...subs, counted, onA, onC].map((s) => s.close()));
     }
   });
 
