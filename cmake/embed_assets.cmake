@@ -1,15 +1,21 @@
 # Generates a C++ source that holds every file under WEB_DIR as a WebAsset.
 # cmake -DWEB_DIR=... -DOUT=... -P embed_assets.cmake
+# The bytes are pulled in by the assembler (.incbin), not spelled out as a C array: web/
+# carries GraphiQL's 3.5 MB bundle, which as an initializer list would cost the compiler
+# tens of seconds and a gigabyte. Each file's SHA-256 is written beside it, so the source
+# changes whenever a file does (the compiler's dependency list and ccache never see what
+# .incbin reads).
 file(GLOB_RECURSE files RELATIVE "${WEB_DIR}" "${WEB_DIR}/*")
 list(SORT files)
 set(body "")
 set(table "")
 set(i 0)
 foreach(f IN LISTS files)
-  file(READ "${WEB_DIR}/${f}" hex HEX)
-  string(LENGTH "${hex}" hexlen)
-  math(EXPR size "${hexlen} / 2")
-  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  if(f MATCHES "[\"\\\\]")
+    message(FATAL_ERROR "embed_assets: unsupported character in file name: ${f}")
+  endif()
+  file(SIZE "${WEB_DIR}/${f}" size)
+  file(SHA256 "${WEB_DIR}/${f}" digest)
   if(f MATCHES "\\.html$")
     set(type "text/html; charset=utf-8")
   elseif(f MATCHES "\\.m?js$")
@@ -23,8 +29,18 @@ foreach(f IN LISTS files)
   else()
     set(type "application/octet-stream")
   endif()
-  string(APPEND body "static const unsigned char asset${i}[] = {${bytes} 0};\n")
-  string(APPEND table "  {\"${f}\", \"${type}\", std::string_view(reinterpret_cast<const char*>(asset${i}), ${size})},\n")
+  string(APPEND body "// ${f} sha256:${digest}\n")
+  string(APPEND body "extern \"C\" const char sg_web_asset_${i}[];\n")
+  string(APPEND body "__asm__(\".section .rodata\\n.balign 16\\n.type sg_web_asset_${i}, @object\\nsg_web_asset_${i}:\\n.incbin \\\"${WEB_DIR}/${f}\\\"\\n.byte 0\\n.previous\\n\");\n")
+  string(APPEND table "  {\"${f}\", \"${type}\", std::string_view(sg_web_asset_${i}, ${size})},\n")
   math(EXPR i "${i} + 1")
 endforeach()
-file(WRITE "${OUT}" "// Generated from web/ by cmake/embed_assets.cmake. Do not edit.\n#include \"app/web_assets.hpp\"\n\nnamespace sg::app {\nnamespace {\n${body}const WebAsset kAssets[] = {\n${table}};\n}  // namespace\n\nstd::span<const WebAsset> webAssets() { return kAssets; }\n\n}  // namespace sg::app\n")
+set(text "// Generated from web/ by cmake/embed_assets.cmake. Do not edit.\n#include \"app/web_assets.hpp\"\n\n${body}\nnamespace sg::app {\nnamespace {\nconst WebAsset kAssets[] = {\n${table}};\n}  // namespace\n\nstd::span<const WebAsset> webAssets() { return kAssets; }\n\n}  // namespace sg::app\n")
+# Written only when it changed, so an unchanged web/ compiles nothing.
+if(EXISTS "${OUT}")
+  file(READ "${OUT}" old)
+  if(old STREQUAL text)
+    return()
+  endif()
+endif()
+file(WRITE "${OUT}" "${text}")

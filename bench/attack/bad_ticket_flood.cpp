@@ -117,7 +117,10 @@ void BadTicketFlood::start() {
 }
 
 std::string BadTicketFlood::socketPath(std::string_view params) const {
-  return fmt::format("/socket/websocket?vsn=2.0.0{}{}", params.empty() ? "" : "&", params);
+  // Asks for readable refusals: an upgrade, a message and a close cost the server more
+  // than a plain HTTP refusal, so the flood is the heavier of the two.
+  return fmt::format("/socket/websocket?vsn=2.0.0&sockguard_refusal=connect_error{}{}", params.empty() ? "" : "&",
+                     params);
 }
 
 BadTicketFlood::Presentation BadTicketFlood::next(std::uint64_t n, std::string& kind) {

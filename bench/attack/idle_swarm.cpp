@@ -16,7 +16,9 @@ asio::awaitable<void> IdleSwarm::slot(std::size_t index) {
     auto conn = RawConn::create(ex_);
     // Only a server that never answers would hit this; auth_timeout comes much sooner.
     conn->expiresAfter(60s);
-    std::string request = upgradeRequest(target_.host, "/socket/websocket?vsn=2.0.0", {}, rng_);
+    // Bare sockets are held only for clients that read connect_error: the swarm says it does.
+    std::string request =
+        upgradeRequest(target_.host, "/socket/websocket?vsn=2.0.0&sockguard_refusal=connect_error", {}, rng_);
     SocketResult result;
     ++figures_.attempts;
     if (co_await openSocket(*conn, target_, source, request, result)) {

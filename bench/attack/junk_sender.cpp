@@ -104,7 +104,9 @@ asio::awaitable<void> JunkSender::one(std::size_t worker, std::size_t round) {
   auto junk = static_cast<Junk>(round % static_cast<std::size_t>(Junk::Count));
   std::string kind = junkName(junk);
   const auto& source = plan_.sources[worker % plan_.sources.size()];
-  std::string path = junk == Junk::V1Junk ? "/socket/websocket?vsn=1.0.0" : "/socket/websocket?vsn=2.0.0";
+  // Asks for readable refusals, so that its bare sockets are upgraded (first-message auth).
+  std::string path = junk == Junk::V1Junk ? "/socket/websocket?vsn=1.0.0&sockguard_refusal=connect_error"
+                                          : "/socket/websocket?vsn=2.0.0&sockguard_refusal=connect_error";
   if (needsAuth(junk)) {
     std::string user = fmt::format("mallory-{}", worker);
     std::string ip = source.to_string();

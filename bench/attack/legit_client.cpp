@@ -167,7 +167,8 @@ asio::awaitable<LegitClient::JoinOutcome> LegitClient::connectAndJoin(Ws& ws, co
     req.set(beast::http::field::origin, origin);
     req.set(beast::http::field::user_agent, "sockguard-attack legit");
   }));
-  std::string path = "/socket/websocket?vsn=2.0.0&ticket=" + ticket;
+  // It reads connect_error (and its retry_after_ms), so it asks for readable refusals.
+  std::string path = "/socket/websocket?vsn=2.0.0&sockguard_refusal=connect_error&ticket=" + ticket;
   co_await ws.async_handshake(shared_.target->host, path, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
     out.error = "upgrade: " + ec.message();

@@ -1,5 +1,6 @@
 #include "app/builtin_channels.hpp"
 
+#include "app/absinthe_channel.hpp"
 #include "channels/room_channel.hpp"
 
 namespace sg::app {
@@ -14,6 +15,11 @@ std::string registerBuiltinChannels(channels::ChannelRegistry& registry, const C
   registry.add("user_count:{user_id}", channels::ownUser("user_id"), listen_only);
   registry.add("user:{user_id}", channels::ownUser("user_id"), listen_only);
   return {};
+}
+
+void registerAbsintheChannel(channels::ChannelRegistry& registry, protocol::GraphqlOperations& operations,
+                             std::size_t shards) {
+  registry.add(AbsintheChannel::kTopic, channels::anyone(), std::make_shared<AbsintheChannel>(operations, shards));
 }
 
 }  // namespace sg::app

@@ -1,5 +1,6 @@
 #include "app/server_api.hpp"
 
+#include "core/encoding.hpp"
 #include "obs/audit.hpp"
 #include "protocol/phoenix_codec.hpp"
 
@@ -55,6 +56,16 @@ ParsedBroadcast parseBroadcast(const json::object& o) {
   if (!topic || topic->empty() || topic->size() > 255) return {nullptr, "topic: a string of 1 to 255 bytes is required"};
   if (!event || event->empty() || event->size() > 255 || event->starts_with("phx_")) {
     return {nullptr, "event: a string of 1 to 255 bytes, not phx_*, is required"};
+  }
+  if (auto* b64 = o.if_contains("payload_base64")) {
+    // Binary: V2 sockets get a binary broadcast frame (kind 2), V1 sockets the base64 in
+    // {"payload_base64"} (they have no binary frames).
+    if (o.contains("payload")) return {nullptr, "payload and payload_base64 exclude each other"};
+    std::optional<std::string> bytes;
+    if (b64->is_string()) bytes = base64EitherDecode(b64->get_string());
+    if (!bytes) return {nullptr, "payload_base64: a base64 string is required"};
+    return {std::make_shared<const pubsub::Broadcast>(std::string(*topic), std::string(*event), std::move(*bytes), true),
+            {}};
   }
   json::value payload = json::object{};
   if (auto* p = o.if_contains("payload")) payload = *p;
@@ -163,6 +174,12 @@ void addServerApiRoutes(http::Router& router, const auth::ApiKeys& keys, pubsub:
                    obs::audit("user_disconnected", {{"user", user_id}, {"by", "api_key"}, {"ip", req.client_ip}});
                    return http::Response::json(202, json::object{{"status", "accepted"}});
                  });
+}
+
+http::Response failureResponse(const ApiFailure& failure) {
+  auto r = http::Response::error(failure.status, failure.code, failure.message);
+  if (failure.retry_after_s) r.with("Retry-After", std::to_string(*failure.retry_after_s));
+  return r;
 }
 
 }  // namespace sg::app

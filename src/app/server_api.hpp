@@ -3,6 +3,7 @@
 //   POST /api/broadcast {topic, event, payload}  -> publish to every socket joined to topic
 //   POST /api/broadcast/batch {broadcasts: [...]} -> publish each, in order (all or none)
 //   POST /api/users/{id}/disconnect              -> close the user's sockets (session_revoked)
+#include "app/api_failure.hpp"
 #include "auth/api_keys.hpp"
 #include "http/router.hpp"
 #include "obs/metrics.hpp"
@@ -30,5 +31,8 @@ struct JsonBody {
   std::optional<http::Response> error;
 };
 JsonBody parseJsonBody(const http::Request& request);
+
+// The JSON error answer of a failed operation (with Retry-After when it has one).
+http::Response failureResponse(const ApiFailure& failure);
 
 }  // namespace sg::app

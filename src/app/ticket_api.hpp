@@ -6,25 +6,26 @@
 //   - a client with a long-lived JWT: Authorization: Bearer <jwt>;
 //   - a backend: Authorization: Bearer <server API key> and {"user_id", ["client_ip"],
 //     ["origin"]} (a backend mints for someone else, so bindings are what it names).
-#include "app/ticket_mint_limits.hpp"
+#include "app/ticket_minting.hpp"
 #include "auth/api_keys.hpp"
 #include "auth/origin_policy.hpp"
 #include "auth/session_lookup.hpp"
 #include "auth/token_verifier.hpp"
 #include "http/router.hpp"
-#include "tickets/ticket_issuer.hpp"
 
 namespace sg::app {
 
 struct TicketApiDeps {
-  tickets::TicketIssuer& tickets;
+  TicketMinting& minting;
   auth::TokenVerifier& tokens;
   const auth::ApiKeys& api_keys;
   const auth::OriginPolicy& origins;
   auth::SessionLookup* sessions;  // null: cookie sessions not available
-  TicketMintLimits& limits;       // for users' own mints (API-key mints are exempt)
 };
 
 void addTicketRoutes(http::Router& router, TicketApiDeps deps);
+
+// The socket URL a ticket is for, on the host the request came to: ws(s)://host/socket.
+std::string socketUrl(const http::Request& req);
 
 }  // namespace sg::app

@@ -8,11 +8,17 @@ ConnectionAuth::ConnectionAuth(const Deps& deps, Admitted admitted, std::shared_
       lease_(std::move(lease)), from_(std::move(from)), connected_at_(connected_at) {}
 
 void ConnectionAuth::authenticate(std::string_view token, Post post, AuthenticateDone done) {
+  authenticateWith([&tokens = deps_.tokens, token = std::string(token), from = from_](TokenVerifier::Done verdict) {
+    tokens.verify(token, from, std::move(verdict));
+  }, std::move(post), std::move(done));
+}
+
+void ConnectionAuth::authenticateWith(Check check, Post post, AuthenticateDone done) {
   if (!identity_.anonymous() || in_flight_) return done(Refusal{CloseReason::PolicyViolation, std::nullopt});
   in_flight_ = true;
   // The verdict may come after the connection (and this object) has gone: only `post`,
   // which knows, may be touched before it runs the continuation.
-  deps_.tokens.verify(token, from_, [this, post = std::move(post), done = std::move(done)](Verdict<Identity> verdict) mutable {
+  check([this, post = std::move(post), done = std::move(done)](Verdict<Identity> verdict) mutable {
     post([this, post, verdict = std::move(verdict), done = std::move(done)]() mutable {
       if (!verdict) {
         in_flight_ = false;

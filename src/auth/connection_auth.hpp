@@ -41,6 +41,7 @@ class ConnectionAuth {
 
   const Identity& identity() const { return identity_; }
   const std::string& clientIp() const { return from_.client_ip; }
+  const std::string& origin() const { return from_.origin; }
   // Still to authenticate by message: only the protocol's auth message may be served.
   bool pending() const { return pending_; }
 
@@ -49,6 +50,11 @@ class ConnectionAuth {
   // new identity, or why the connection must close (counted as a refusal by the caller).
   using AuthenticateDone = std::function<void(Verdict<const Identity*>)>;
   void authenticate(std::string_view token, Post post, AuthenticateDone done);
+  // The same with a credential check of the protocol's own (graphql-transport-ws: the
+  // handshake's session cookie with the CSRF token of connection_init). `check` may
+  // answer from any thread.
+  using Check = std::function<void(TokenVerifier::Done)>;
+  void authenticateWith(Check check, Post post, AuthenticateDone done);
 
   // Extends a live identity with a fresh credential of the same user. The new expiry, or
   // the reason it was refused (a reason name for the reply; the connection stays open).

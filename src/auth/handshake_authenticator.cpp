@@ -62,6 +62,12 @@ void HandshakeAuthenticator::authenticate(const http::Request& request, Done don
     }
   }
 
+  // The 1.8 client's LongPoll transport sends its authToken as this header (the token
+  // itself, not base64): the long-poll form of credential 2.
+  if (auto token = request.header("X-Phoenix-AuthToken"); token && !token->empty()) {
+    return tokens_.verify(*token, std::move(from), admit(std::move(done)));
+  }
+
   if (const auto* csrf = request.param("_csrf_token")) {
     // Cookies ride along on cross-site requests: only an allowed Origin may use them
     // (Cross-Site WebSocket Hijacking). No Origin at all means no browser we can vouch for.

@@ -2,11 +2,14 @@
 // The ConnectAuthenticator sockguard runs: Origin policy first, then the credentials of
 // DESIGN §3 in order, first match wins:
 //   1. ?ticket=                        one-time ticket
-//   2. Sec-WebSocket-Protocol          phoenix 1.8 authToken (a JWT or a ticket)
+//   2. Sec-WebSocket-Protocol          phoenix 1.8 authToken (a JWT or a ticket); over
+//      X-Phoenix-AuthToken             long-poll the same token comes in this header
 //   3. session cookie + ?_csrf_token=  only with an allowed Origin, never without one
 //   4. ?token=                         JWT, only when auth.query_token is on
 //   5. none of these                   anonymous (auth.allow_anonymous), else accepted
-//                                      bare, to push `auth` within auth.auth_timeout_s
+//                                      bare, to push `auth` within auth.auth_timeout_s (if
+//                                      the endpoint accepts bare sockets from this client:
+//                                      Endpoint::acceptsBareSocket)
 #include "auth/connect_authenticator.hpp"
 #include "auth/origin_policy.hpp"
 #include "auth/session_lookup.hpp"

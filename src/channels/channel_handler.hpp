@@ -3,10 +3,13 @@
 // JSON payloads, never wire frames; the Phoenix socket layer above does the framing.
 #include "channels/topic_pattern.hpp"
 #include "core/identity.hpp"
+#include "pubsub/broadcast.hpp"
 
 #include <boost/json/value.hpp>
 
+#include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +29,28 @@ class PendingReply {
 
  private:
   Sender sender_;
+};
+
+// Where the connection comes from, for handlers that act for it (a ticket minted over a
+// socket is bound to its address and Origin, as one minted over HTTP is).
+struct Peer {
+  std::string client_ip;
+  std::string origin;      // "" when the upgrade had none
+  std::string socket_url;  // the socket endpoint, as the client reached it
+};
+
+// A relay a handler starts with its reply (Reply::relay): broadcasts on `source` (a topic
+// the client has not joined) reach the socket as what `transform` makes of them, a message
+// on a topic of the handler's choosing (Absinthe: a GraphQL result as `subscription:data`
+// on the subscription's id). `transform` runs on the socket's shard, `shard` naming it;
+// returning the same message for every socket relaying the same thing lets the socket
+// encode it once per wire format, as it does broadcasts; null sends nothing. A relay lives
+// until ChannelContext::stopRelay(id), until the join that started it ends, or the socket.
+struct Relay {
+  using Transform = std::function<pubsub::BroadcastPtr(const pubsub::BroadcastPtr& message, std::size_t shard)>;
+  std::string id;      // unique per socket; starting an id that runs keeps the running one
+  std::string source;  // the topic listened to
+  Transform transform;
 };
 
 // What a handler can do on behalf of the socket that pushed to it.
@@ -49,6 +74,13 @@ class ChannelContext {
   // `topic`) without the client joining it, until unsubscribe() or the socket's end.
   virtual void subscribe(const std::string& topic) = 0;
   virtual void unsubscribe(const std::string& topic) = 0;
+  // Stops the relay `id` (see Relay); false when none runs.
+  virtual bool stopRelay(std::string_view id) = 0;
+  virtual const Peer& peer() const = 0;
+  // Runs a task on this socket's shard later, unless the socket has ended by then: the way
+  // back from asynchronous work an event started. Safe to keep and call from any thread.
+  using Poster = std::function<void(std::function<void()>)>;
+  virtual Poster poster() = 0;
 };
 
 struct Reply {
@@ -56,12 +88,16 @@ struct Reply {
   boost::json::value response = boost::json::object{};
   std::optional<std::string> binary_response;  // reply with a binary frame (V2 only)
   bool deferred = false;                       // answered later through a PendingReply
+  // Started as this ok reply is sent, if the join that asked for it still holds. A socket
+  // runs at most as many relays as it may join topics; past that the reply becomes the
+  // error {"reason": "too many subscriptions"}.
+  std::shared_ptr<const Relay> relay = nullptr;
 
-  static Reply okWith(boost::json::value v) { return Reply{true, std::move(v), {}, false}; }
+  static Reply okWith(boost::json::value v) { return Reply{true, std::move(v), {}, false, nullptr}; }
   static Reply error(std::string_view reason) {
-    return Reply{false, boost::json::object{{"reason", reason}}, {}, false};
+    return Reply{false, boost::json::object{{"reason", reason}}, {}, false, nullptr};
   }
-  static Reply later() { return Reply{true, nullptr, {}, true}; }
+  static Reply later() { return Reply{true, nullptr, {}, true, nullptr}; }
 };
 
 inline void PendingReply::send(Reply reply) {

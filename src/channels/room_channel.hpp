@@ -1,6 +1,7 @@
 #pragma once
 // "room:*": a chat-style channel. `ping` replies with the payload it was given; any other
-// event is broadcast to everyone in the room (sender included) and acknowledged.
+// event is broadcast to everyone in the room (sender included) and acknowledged, except
+// events clients take for the server's (phx_*, subscription:data), which are refused.
 #include "channels/channel_handler.hpp"
 
 namespace sg::channels {

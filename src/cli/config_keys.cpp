@@ -2,6 +2,7 @@
 
 #include "cluster/redis_url.hpp"
 #include "core/text.hpp"
+#include "obs/redact.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -120,6 +121,24 @@ ConfigKey redisUrlKey() {
   return k;
 }
 
+// store.database_url: a URL that carries a password is shown by urlForLog, and anything but
+// a postgresql:// URL is refused with a message that does not repeat it.
+ConfigKey databaseUrlKey() {
+  ConfigKey k = key("store.database_url", &Config::store, &StoreConfig::database_url,
+                    "PostgreSQL for accounts and sessions, postgresql://user:password@host:port/db (migrated at "
+                    "start); empty = SQLite in server.data_dir");
+  k.set = [](Config& c, std::string_view text) -> std::string {
+    std::string t(trim(text));
+    if (!t.empty() && !t.starts_with("postgresql://") && !t.starts_with("postgres://")) {
+      return "expected a postgresql:// URL, got '" + obs::urlForLog(t) + "'";
+    }
+    c.store.database_url = std::move(t);
+    return {};
+  };
+  k.show = [](const Config& c) { return obs::urlForLog(c.store.database_url); };
+  return k;
+}
+
 std::vector<ConfigKey> buildKeys() {
   using C = Config;
   constexpr double kMaxInt = std::numeric_limits<int>::max();
@@ -157,8 +176,8 @@ std::vector<ConfigKey> buildKeys() {
       key("limits.messages_per_s", &C::limits, &LimitsConfig::messages_per_s, "inbound messages per socket per second",
           {0.01, 1e6}),
       key("limits.message_burst", &C::limits, &LimitsConfig::message_burst, "inbound message burst per socket", {1, kMaxInt}),
-      key("limits.topics_per_socket", &C::limits, &LimitsConfig::topics_per_socket, "channels one socket may join",
-          {1, 100000}),
+      key("limits.topics_per_socket", &C::limits, &LimitsConfig::topics_per_socket,
+          "channels one socket may join; as many GraphQL subscriptions besides", {1, 100000}),
       key("limits.outbound_queue_bytes", &C::limits, &LimitsConfig::outbound_queue_bytes,
           "bytes queued to one socket before it is closed as slow_consumer", {1024, 1 << 30}),
       key("limits.heartbeat_timeout_s", &C::limits, &LimitsConfig::heartbeat_timeout_s,
@@ -190,7 +209,9 @@ std::vector<ConfigKey> buildKeys() {
           "accept sockets that present no credential (they may join public topics only)"),
       key("auth.query_token", &C::auth, &AuthConfig::query_token, "accept a JWT in ?token= (URLs end up in logs)"),
       key("auth.reject_with", &C::auth, &AuthConfig::reject_with,
-          "refuse handshakes with a connect_error message (browsers) or plain HTTP status", {}, {"message", "http"}),
+          "refuse handshakes with a connect_error message or a plain HTTP status; auto: the message only for clients "
+          "that ask for it with ?sockguard_refusal=connect_error (a stock client would reconnect at once)",
+          {}, {"auto", "message", "http"}),
       key("auth.ticket_ttl_s", &C::auth, &AuthConfig::ticket_ttl_s, "one-time ticket lifetime", {1, 60}),
       key("auth.ticket_store_max", &C::auth, &AuthConfig::ticket_store_max, "live tickets held at most", {1, 1e9}),
       key("auth.auth_timeout_s", &C::auth, &AuthConfig::auth_timeout_s, "seconds a bare socket has to push `auth`",
@@ -217,6 +238,8 @@ std::vector<ConfigKey> buildKeys() {
 
       key("channels.public_topics", &C::channels, &ChannelsConfig::public_topics,
           "topic patterns anyone may join, anonymous sockets included"),
+      key("channels.presence_topics", &C::channels, &ChannelsConfig::presence_topics,
+          "topic patterns with Phoenix Presence: joiners get presence_state, everyone presence_diff (e.g. room:*)"),
 
       key("log.level", &C::log, &LogConfig::level, "log level", {}, {"trace", "debug", "info", "warn", "error", "off"}),
       key("log.format", &C::log, &LogConfig::format, "log line format", {}, {"text", "json"}),
@@ -235,6 +258,15 @@ std::vector<ConfigKey> buildKeys() {
       redisUrlKey(),
       key("cluster.node_name", &C::cluster, &ClusterConfig::node_name,
           "this node's name in logs and /metrics labels; empty = its listen address (host:port)"),
+
+      key("longpoll.enabled", &C::longpoll, &LongPollConfig::enabled,
+          "serve Phoenix long-poll at /socket/longpoll (the stock client's LongPoll fallback)"),
+      key("longpoll.poll_timeout_ms", &C::longpoll, &LongPollConfig::poll_timeout_ms,
+          "how long a long-poll GET waits for messages before it is answered 204", {100, 60'000}),
+      key("longpoll.idle_timeout_s", &C::longpoll, &LongPollConfig::idle_timeout_s,
+          "end a long-poll session with no poll in flight for this many seconds", {1, 3600}),
+
+      databaseUrlKey(),
   };
 }
 

@@ -33,7 +33,9 @@ struct LimitsConfig {
   std::size_t frame_bytes_before_auth = 4 * 1024; // inbound frame before authentication
   std::size_t frame_bytes = 64 * 1024;            // inbound frame after authentication
   double messages_per_s = 50;                     // inbound messages per socket
-  int message_burst = 100;
+  // Well above topics_per_socket: an app that joins its channels at connect and pushes
+  // once on each (Phoenix has no such limit) must fit in the burst.
+  int message_burst = 300;
   int topics_per_socket = 100;
   std::size_t outbound_queue_bytes = 1024 * 1024; // over it: close slow_consumer
   int heartbeat_timeout_s = 60;                   // close a socket silent this long
@@ -52,7 +54,7 @@ struct AuthConfig {
   std::vector<std::string> allowed_origins;       // exact or https://*.example.com
   bool allow_anonymous = false;                   // sockets without any credential
   bool query_token = false;                       // JWT in ?token= (logs leak URLs)
-  std::string reject_with = "message";            // "message" (connect_error) or "http"
+  std::string reject_with = "auto";               // "auto" (the client says), "message" (connect_error) or "http"
   int ticket_ttl_s = 10;
   std::size_t ticket_store_max = 1'000'000;       // live tickets held at most
   int auth_timeout_s = 5;                         // first-message auth window
@@ -72,6 +74,9 @@ struct AuthConfig {
 struct ChannelsConfig {
   // Topic patterns anyone may join, even an anonymous socket (e.g. "room:*").
   std::vector<std::string> public_topics = {"room:*"};
+  // Topic patterns with Phoenix Presence (presence_state / presence_diff); none by default:
+  // every join and leave there is a broadcast to everyone in the topic.
+  std::vector<std::string> presence_topics;
 };
 
 struct LogConfig {
@@ -92,6 +97,19 @@ struct ClusterConfig {
   std::string node_name;  // in logs and /metrics labels; empty = the listen address (host:port)
 };
 
+// Phoenix long-poll at /socket/longpoll (the stock client's LongPoll transport).
+struct LongPollConfig {
+  bool enabled = true;
+  int poll_timeout_ms = 10'000;  // a GET waits this long for messages, then answers 204
+  int idle_timeout_s = 20;       // a session with no poll in flight for this long ends
+};
+
+struct StoreConfig {
+  // postgresql://user:password@host:port/db for accounts and sessions; empty = SQLite in
+  // server.data_dir. The password is shown and logged as [REDACTED] (obs::urlForLog).
+  std::string database_url;
+};
+
 struct Config {
   ServerConfig server;
   LimitsConfig limits;
@@ -100,6 +118,8 @@ struct Config {
   LogConfig log;
   AppConfig app;
   ClusterConfig cluster;
+  LongPollConfig longpoll;
+  StoreConfig store;
 };
 
 }  // namespace sg

@@ -27,6 +27,15 @@ std::string base64urlEncode(std::string_view bytes) {
   return out;
 }
 
+std::string base64Encode(std::string_view bytes) {
+  constexpr int kOriginal = sodium_base64_VARIANT_ORIGINAL;
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), kOriginal), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                    kOriginal);
+  out.resize(out.size() - 1);  // the terminating NUL
+  return out;
+}
+
 std::optional<std::string> base64urlDecode(std::string_view text) {
   // libsodium 1.0.18 decodes any byte >= 0x80 as if it were '_': refuse it before, or one
   // token would have many spellings.

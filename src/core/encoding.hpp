@@ -14,6 +14,9 @@ using Sha256 = std::array<unsigned char, 32>;
 
 // base64url without padding.
 std::string base64urlEncode(std::string_view bytes);
+// Standard base64 (RFC 4648 §4) with padding, what atob() and Buffer read: for bytes that
+// travel inside JSON (binary broadcasts to V1 sockets).
+std::string base64Encode(std::string_view bytes);
 // Strict: the URL-safe alphabet only, no padding, canonical; nullopt otherwise.
 std::optional<std::string> base64urlDecode(std::string_view text);
 // Either alphabet (the phoenix client's authToken uses btoa, others base64url), '='

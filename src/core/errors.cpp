@@ -16,6 +16,7 @@ class Category final : public boost::system::error_category {
       case Errc::not_found: return "not found";
       case Errc::expired: return "expired";
       case Errc::csrf_mismatch: return "CSRF token does not match the session";
+      case Errc::already_exists: return "already exists";
     }
     return "unknown sockguard error";
   }

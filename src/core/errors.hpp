@@ -15,6 +15,7 @@ enum class Errc : int {
   not_found,        // no such credential (unknown, already used)
   expired,          // the credential was real but its time is over
   csrf_mismatch,    // a cookie session presented without its CSRF token
+  already_exists,   // a unique key is taken (an account's e-mail, a session id)
 };
 
 }  // namespace sg

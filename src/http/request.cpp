@@ -19,7 +19,10 @@ std::optional<QueryParams> parseQuery(std::string_view query) {
   auto parsed = boost::urls::parse_query(text);
   if (!parsed) return std::nullopt;
   QueryParams out;
-  boost::urls::params_view params(*parsed);
+  // '+' is a space, as browsers (URLSearchParams, forms) and GraphQL GET clients encode it.
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  boost::urls::params_view params(text, opts);
   for (auto p : params) {
     out.emplace_back(std::string(p.key), p.has_value ? std::string(p.value) : std::string());
   }

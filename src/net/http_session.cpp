@@ -1,5 +1,6 @@
 #include "net/http_session.hpp"
 
+#include "auth/refusal_style.hpp"
 #include "net/websocket_connection.hpp"
 #include "net/ws_handshake.hpp"
 #include "obs/audit.hpp"
@@ -157,9 +158,16 @@ void HttpSession::onRequest() {
   obs::inc(ctx_.deps.metrics.http_requests);
   bool keep_alive = message.keep_alive();
   bool head = req.method == "HEAD";
-  auto self = shared_from_this();
   auto shared_req = std::make_shared<http::Request>(std::move(req));
-  ctx_.deps.router.dispatch(*shared_req, [self, shared_req, keep_alive, head](http::Response response) {
+  auto respond = responder(shared_req, keep_alive, head);
+  if (const auto* endpoint = ctx_.longpoll.endpointFor(*shared_req)) {
+    return ctx_.longpoll.handle(shared_req, *endpoint, shard_, std::move(respond));
+  }
+  ctx_.deps.router.dispatch(*shared_req, std::move(respond));
+}
+
+http::Respond HttpSession::responder(std::shared_ptr<http::Request> shared_req, bool keep_alive, bool head) {
+  return [self = shared_from_this(), shared_req, keep_alive, head](http::Response response) {
     // The handler may answer from another thread: get back onto the shard.
     boost::asio::post(self->shard_.ioc, [self, shared_req, keep_alive, head, r = std::move(response)]() mutable {
       std::uint64_t suppressed = 0;
@@ -178,7 +186,7 @@ void HttpSession::onRequest() {
         self->parse();  // a pipelined request may already wait in the buffer
       });
     });
-  });
+  };
 }
 
 // --- upgrades ----------------------------------------------------------------------
@@ -207,7 +215,14 @@ void HttpSession::handleUpgrade(http::Request req) {
   }
   auto shared_req = std::make_shared<http::Request>(std::move(req));
   auto negotiated = endpoint->negotiate(*shared_req);
-  if (!negotiated) return onDecision(shared_req, *endpoint, "", *accept_key, negotiated.error(), nullptr);
+  if (!negotiated) {
+    // The protocol's own parameters (Phoenix: vsn) are refused before the upgrade, as
+    // Phoenix does: a client whose version is not spoken could not read a message in it.
+    auth::ConnectDecision refused = negotiated.error();
+    logDecision(*shared_req, refused);
+    ctx_.deps.metrics.refused(negotiated.error().reason);
+    return respond(auth::refusalResponse(negotiated.error()), false);
+  }
   // Limits first: refusing a flood must not cost credential work.
   auto admitted = ctx_.deps.admission.admit(shared_req->client_ip);
   if (!admitted) return onDecision(shared_req, *endpoint, *negotiated, *accept_key, admitted.error(), nullptr);
@@ -228,6 +243,11 @@ void HttpSession::onDecision(std::shared_ptr<http::Request> req, const protocol:
                              std::string subprotocol, std::string accept_key, auth::ConnectDecision decision,
                              std::shared_ptr<auth::Admission::Lease> lease) {
   if (ended_) return;  // the request's time ran out while it was being authenticated
+  const auto& auth_config = ctx_.deps.config.auth;
+  // A bare socket is for clients the endpoint lets authenticate by their first message.
+  if (decision && decision->awaits_first_message && !endpoint.acceptsBareSocket(*req, auth_config)) {
+    decision = auth::Refusal{CloseReason::MissingCredentials, std::nullopt};
+  }
   if (decision && lease) {
     // Caps that need the identity: sockets per user, and bare sockets per IP.
     if (!decision->identity.anonymous() && !lease->bindUser(decision->identity.user_id)) {
@@ -252,11 +272,10 @@ void HttpSession::onDecision(std::shared_ptr<http::Request> req, const protocol:
   logDecision(*req, decision);
   if (!decision) {
     ctx_.deps.metrics.refused(decision.error().reason);
-    if (ctx_.deps.config.auth.reject_with == "http") {
-      const auto& info = closeInfo(decision.error().reason);
-      auto response = http::Response::error(info.http_status, info.name, "WebSocket connection refused");
-      if (auto ms = decision.error().retry_after_ms) response.with("Retry-After", std::to_string((*ms + 999) / 1000));
-      return respond(std::move(response), false);
+    // Told after the upgrade only to a client that reads it; any other gets plain HTTP, so
+    // that its own reconnect backoff applies (auth/refusal_style.hpp).
+    if (!endpoint.readsRefusals(*req, auth_config)) {
+      return respond(auth::refusalResponse(decision.error()), false);
     }
   } else {
     obs::inc(ctx_.deps.metrics.handshakes_accepted);

@@ -7,6 +7,7 @@
 #include "auth/connect_authenticator.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
+#include "http/router.hpp"
 #include "net/byte_stream.hpp"
 #include "net/server_context.hpp"
 
@@ -34,6 +35,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   void readMore();
   void parse();
   void onRequest();
+  // Answers the request later, from any thread (a handler's work elsewhere, a held poll).
+  http::Respond responder(std::shared_ptr<http::Request> request, bool keep_alive, bool head);
 
   void handleUpgrade(http::Request req);
   void onDecision(std::shared_ptr<http::Request> req, const protocol::Endpoint& endpoint, std::string subprotocol,

@@ -127,6 +127,9 @@ void Server::run() {
   // The shards outlive the server (they were made before it): its own timers and the
   // listener go now, while their io_contexts still exist.
   impl_->periodic.clear();
+  // Long-poll sessions may hold polls of connections on other shards: they go while every
+  // shard's event loop still exists (and no thread runs any more).
+  for (std::size_t i = 0; i < shards.size(); ++i) shards.at(i).long_polls.clear();
   impl_->drain_timer.reset();
   impl_->listener.reset();
 }

@@ -21,6 +21,13 @@
 #include <memory>
 #include <string>
 
+namespace sg::protocol {
+class LongPollTokens;
+}
+namespace sg::auth {
+class OriginPolicy;
+}
+
 namespace sg::net {
 
 class TlsContext;
@@ -36,6 +43,10 @@ struct ServerDeps {
   obs::Metrics& metrics;
   const obs::Redactor& redactor;
   TlsContext* tls;  // null: plain TCP; else every connection speaks TLS (reloaded on SIGHUP)
+  // Long-poll (endpoints with a long-poll path): its session tokens and the Origin policy
+  // its every request is checked against. Null: long-poll is not served.
+  const protocol::LongPollTokens* longpoll_tokens = nullptr;
+  const auth::OriginPolicy* origins = nullptr;
 };
 
 class Server {

@@ -11,6 +11,8 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace sg::net {
@@ -32,6 +34,8 @@ class ShardSession : public SessionHook {
 };
 
 using SessionList = boost::intrusive::list<ShardSession, boost::intrusive::constant_time_size<false>>;
+
+class LongPollConnection;
 
 struct Shard {
   explicit Shard(std::size_t i) : index(i), ioc(1), sweep_timer(ioc), flush_timer_(ioc) {}
@@ -55,6 +59,9 @@ struct Shard {
   std::size_t index;
   boost::asio::io_context ioc;
   SessionList sessions;
+  // Long-poll sessions living here, by session id: owned here (no I/O of theirs is pending
+  // between polls), until their end has been told or forgotten. After ioc: they go first.
+  std::unordered_map<std::string, std::shared_ptr<LongPollConnection>> long_polls;
   boost::asio::steady_timer sweep_timer;  // heartbeat and auth deadlines, once a second
   bool stopping = false;
   // Scratch space for the shard's sockets, which run one at a time: what a socket reads

@@ -272,7 +272,7 @@ void WebSocketConnection::closeWith(CloseReason reason, std::optional<int> retry
     ending = session_->ending(reason, retry_after_ms);
   } else {
     const auto& info = closeInfo(reason);
-    ending = protocol::Ending{std::nullopt, info.code, info.name};
+    ending = protocol::Ending{std::nullopt, info.code, std::string(info.name)};
   }
   // A bare socket that never authenticated was, in the end, refused (DESIGN §4 counts
   // every refusal by reason).

@@ -46,7 +46,7 @@ std::string Metrics::renderPrometheus() const {
   out.reserve(4096);
   single(out, "sockguard_http_requests_total", "counter", "HTTP requests answered", http_requests);
   single(out, "sockguard_http_errors_total", "counter", "HTTP requests answered with 4xx or 5xx", http_errors);
-  single(out, "sockguard_connections", "gauge", "Open WebSocket connections", connections_open);
+  single(out, "sockguard_connections", "gauge", "Open connections (WebSockets and long-poll sessions)", connections_open);
   single(out, "sockguard_connections_total", "counter", "WebSocket connections accepted since start", connections_total);
   family(out, "sockguard_handshakes_total", "counter", "WebSocket handshakes by result");
   out += fmt::format("sockguard_handshakes_total{{result=\"accepted\"}} {}\n", handshakes_accepted.load());

@@ -46,7 +46,7 @@ using StripedGauge = Striped<std::int64_t>;
 struct Metrics {
   Counter http_requests{0};
   Counter http_errors{0};            // 4xx/5xx answered
-  Gauge connections_open{0};          // WebSocket sessions
+  Gauge connections_open{0};          // WebSocket and long-poll sessions
   Counter connections_total{0};
   Counter handshakes_accepted{0};
   std::array<Counter, kCloseReasonCount> refusals{};  // handshake refusals by reason

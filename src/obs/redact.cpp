@@ -14,9 +14,9 @@ namespace {
 
 constexpr std::array<std::string_view, 7> kSecretParams{
     "ticket", "token", "guardian_token", "auth_token", "_csrf_token", "csrf_token", "password"};
-constexpr std::array<std::string_view, 6> kSecretHeaders{
+constexpr std::array<std::string_view, 7> kSecretHeaders{
     "cookie", "set-cookie", "authorization", "sec-websocket-protocol", "x-csrf-token",
-    "x-phoenix-authtoken"};
+    "x-phoenix-authtoken", "x-phoenix-longpoll-token"};
 
 int hexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -120,6 +120,46 @@ std::string Redactor::target(std::string_view target) const {
 
 std::string_view Redactor::header(std::string_view name, std::string_view value) const {
   return isSecretHeader(name) ? kRedacted : value;
+}
+
+std::string urlForLog(std::string_view url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(url.empty() ? "" : kRedacted);
+  std::size_t rest = scheme_end + 3;
+  std::string out(url.substr(0, rest));
+  auto at = url.rfind('@');
+  if (at != std::string_view::npos && at >= rest) {
+    auto userinfo = url.substr(rest, at - rest);
+    auto colon = userinfo.find(':');
+    out += userinfo.substr(0, colon);
+    if (colon != std::string_view::npos) out += ":" + std::string(kRedacted);
+    out += '@';
+    rest = at + 1;
+  }
+  auto tail = url.substr(rest);
+  auto query = tail.find('?');
+  out += tail.substr(0, query);
+  if (query == std::string_view::npos) return out;
+  out += '?';
+  tail.remove_prefix(query + 1);
+  bool first = true;
+  while (true) {
+    auto amp = tail.find('&');
+    auto param = tail.substr(0, amp);
+    auto eq = param.find('=');
+    auto name = decodeName(param.substr(0, eq));
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (!first) out += '&';
+    first = false;
+    if (eq != std::string_view::npos && (name == "password" || name == "sslpassword")) {
+      out += std::string(param.substr(0, eq)) + "=" + std::string(kRedacted);
+    } else {
+      out += param;
+    }
+    if (amp == std::string_view::npos) break;
+    tail.remove_prefix(amp + 1);
+  }
+  return out;
 }
 
 std::string shortHash(std::string_view secret) {

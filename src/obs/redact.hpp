@@ -41,6 +41,13 @@ class Redactor {
   std::vector<std::string> logged_;  // allowlist
 };
 
+// A back end's URL as it may be logged or shown (postgresql://, redis://): the password of
+// its user part and the values of `password`/`sslpassword` query parameters become
+// [REDACTED]. "postgresql://app:s3cret@db:5432/sg" -> "postgresql://app:[REDACTED]@db:5432/sg".
+// Conservative: the user part ends at the last '@' (an unescaped '@' in a password must not
+// leave its tail behind), and text that is not a URL is [REDACTED] as a whole.
+std::string urlForLog(std::string_view url);
+
 // Short, non-reversible reference to a secret (session id, ticket) for audit events:
 // the first 12 hex digits of its SHA-256.
 std::string shortHash(std::string_view secret);

@@ -12,10 +12,37 @@
 namespace sg::phoenix {
 namespace json = boost::json;
 
+namespace {
+
+// One numeric part of a semantic version: digits, no leading zero (Elixir's Version.parse).
+std::optional<std::uint64_t> versionPart(std::string_view s) {
+  if (s.empty() || s.size() > 9 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
+  std::uint64_t n = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return n;
+}
+
+}  // namespace
+
 std::optional<Version> parseVsn(std::optional<std::string_view> vsn) {
   if (!vsn) return Version::V1;
-  if (*vsn == "2.0.0") return Version::V2;
-  if (*vsn == "1.0.0") return Version::V1;
+  // MAJOR.MINOR.PATCH, then Phoenix's requirements `~> 2.0.0` (V2) and `~> 1.0.0` (V1):
+  // the same major and minor, any patch. Build metadata (+abc) is ignored and a
+  // pre-release (2.0.1-rc) does not match, as in Elixir's Version.match?.
+  std::string_view v = vsn->substr(0, vsn->find('+'));
+  if (v.size() != vsn->size() && v.size() + 1 == vsn->size()) return std::nullopt;  // "2.0.0+"
+  auto dot1 = v.find('.');
+  auto dot2 = dot1 == std::string_view::npos ? dot1 : v.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos) return std::nullopt;
+  auto major = versionPart(v.substr(0, dot1));
+  auto minor = versionPart(v.substr(dot1 + 1, dot2 - dot1 - 1));
+  auto patch = versionPart(v.substr(dot2 + 1));
+  if (!major || !minor || !patch || *minor != 0) return std::nullopt;
+  if (*major == 2) return Version::V2;
+  if (*major == 1) return Version::V1;
   return std::nullopt;
 }
 
@@ -46,9 +73,9 @@ bool parseJson(std::string_view text, json::value& out) {
   return !ec && allFinite(out);
 }
 
-// A ref is a string or null. The official client sends strings; numbers are accepted and
-// kept in their text form because some ports send them.
-bool readRef(const json::value& v, std::optional<std::string>& out) {
+// A ref is a string or null. The official client sends strings; integers are accepted
+// (some ports send them), kept in their text form and marked, to be given back as numbers.
+bool readRef(const json::value& v, std::optional<std::string>& out, bool& number) {
   if (v.is_null()) return true;
   if (v.is_string()) {
     if (v.get_string().size() > kMaxRefBytes) return false;
@@ -57,6 +84,7 @@ bool readRef(const json::value& v, std::optional<std::string>& out) {
   }
   if (v.is_int64() || v.is_uint64()) {
     out = json::serialize(v);
+    number = true;
     return true;
   }
   return false;
@@ -75,9 +103,11 @@ Decoded fail(std::string_view why) { return Decoded{std::nullopt, why}; }
 Decoded decodeV2(json::value& root) {
   if (!root.is_array()) return fail("expected a JSON array");
   auto& a = root.get_array();
-  if (a.size() != 5) return fail("expected [join_ref, ref, topic, event, payload]");
+  // [join_ref, ref, topic, event, payload | _]: elements past the fifth are ignored, as
+  // Phoenix's V2 serializer does.
+  if (a.size() < 5) return fail("expected [join_ref, ref, topic, event, payload]");
   Message m;
-  if (!readRef(a[0], m.join_ref) || !readRef(a[1], m.ref)) return fail("bad ref");
+  if (!readRef(a[0], m.join_ref, m.join_ref_number) || !readRef(a[1], m.ref, m.ref_number)) return fail("bad ref");
   if (!readName(a[2], m.topic)) return fail("bad topic");
   if (!readName(a[3], m.event)) return fail("bad event");
   m.payload = std::move(a[4]);
@@ -93,7 +123,9 @@ Decoded decodeV1(json::value& root) {
     auto* p = o.if_contains(key);
     return p ? *p : null_value;
   };
-  if (!readRef(field("join_ref"), m.join_ref) || !readRef(field("ref"), m.ref)) return fail("bad ref");
+  if (!readRef(field("join_ref"), m.join_ref, m.join_ref_number) || !readRef(field("ref"), m.ref, m.ref_number)) {
+    return fail("bad ref");
+  }
   if (!readName(field("topic"), m.topic)) return fail("bad topic");
   if (!readName(field("event"), m.event)) return fail("bad event");
   if (auto* p = o.if_contains("payload")) m.payload = std::move(*p);
@@ -147,9 +179,10 @@ void appendJsonString(std::string& out, std::string_view s) {
 
 namespace {
 
-void appendRef(std::string& out, std::optional<std::string_view> ref) {
-  if (ref) appendJsonString(out, *ref);
-  else out += "null";
+void appendRef(std::string& out, std::optional<std::string_view> ref, bool number) {
+  if (!ref) out += "null";
+  else if (number) out += *ref;  // digits read from the client's JSON integer
+  else appendJsonString(out, *ref);
 }
 
 }  // namespace
@@ -159,9 +192,9 @@ std::string encodeText(Version version, const Envelope& e, std::string_view payl
   out.reserve(48 + e.topic.size() + e.event.size() + payload_json.size());
   if (version == Version::V2) {
     out.push_back('[');
-    appendRef(out, e.join_ref);
+    appendRef(out, e.join_ref, e.join_ref_number);
     out.push_back(',');
-    appendRef(out, e.ref);
+    appendRef(out, e.ref, e.ref_number);
     out.push_back(',');
     appendJsonString(out, e.topic);
     out.push_back(',');
@@ -177,9 +210,9 @@ std::string encodeText(Version version, const Envelope& e, std::string_view payl
     out += ",\"payload\":";
     out += payload_json;
     out += ",\"ref\":";
-    appendRef(out, e.ref);
+    appendRef(out, e.ref, e.ref_number);
     out += ",\"join_ref\":";
-    appendRef(out, e.join_ref);
+    appendRef(out, e.join_ref, e.join_ref_number);
     out.push_back('}');
   }
   return out;
@@ -192,12 +225,17 @@ std::string encodeText(Version version, const Envelope& e, const json::value& pa
 std::string encodeReply(Version version, std::optional<std::string_view> join_ref,
                         std::optional<std::string_view> ref, std::string_view topic,
                         std::string_view status, const json::value& response) {
+  return encodeReply(version, Envelope{join_ref, ref, topic, {}}, status, response);
+}
+
+std::string encodeReply(Version version, Envelope envelope, std::string_view status, const json::value& response) {
   std::string payload = "{\"status\":";
   appendJsonString(payload, status);
   payload += ",\"response\":";
   payload += json::serialize(response);
   payload.push_back('}');
-  return encodeText(version, Envelope{join_ref, ref, topic, "phx_reply"}, payload);
+  envelope.event = "phx_reply";
+  return encodeText(version, envelope, payload);
 }
 
 namespace {

@@ -12,7 +12,8 @@ namespace sg::phoenix {
 
 enum class Version : std::uint8_t { V1, V2 };
 
-// Parses the `vsn` query parameter: absent means 1.0.0; an unknown version is nullopt.
+// Parses the `vsn` query parameter as Phoenix matches it: absent means 1.0.0, then
+// `~> 2.0.0` is V2 and `~> 1.0.0` V1 (2.0.1 is V2); anything else is nullopt.
 std::optional<Version> parseVsn(std::optional<std::string_view> vsn);
 
 // Limits on the envelope fields: refs are small counters, topic and event must fit the
@@ -20,10 +21,13 @@ std::optional<Version> parseVsn(std::optional<std::string_view> vsn);
 inline constexpr std::size_t kMaxRefBytes = 64;
 inline constexpr std::size_t kMaxNameBytes = 255;
 
-// One message from a client.
+// One message from a client. Refs are kept as text; a ref the client wrote as a JSON
+// integer is marked, so that replies give it back as a number, as Phoenix does.
 struct Message {
   std::optional<std::string> join_ref;
   std::optional<std::string> ref;
+  bool join_ref_number = false;
+  bool ref_number = false;
   std::string topic;
   std::string event;
   boost::json::value payload;                 // text frames
@@ -38,12 +42,15 @@ struct Decoded {
 Decoded decodeText(Version version, std::string_view frame);
 Decoded decodeBinary(std::string_view frame);
 
-// The envelope of a message from the server. Absent refs are encoded as null.
+// The envelope of a message from the server. Absent refs are encoded as null; a ref
+// marked as a number is written bare (it holds the digits the client sent).
 struct Envelope {
   std::optional<std::string_view> join_ref;
   std::optional<std::string_view> ref;
   std::string_view topic;
   std::string_view event;
+  bool join_ref_number = false;
+  bool ref_number = false;
 };
 
 // Text frame with an already serialized JSON payload (so a broadcast payload is never
@@ -55,8 +62,12 @@ std::string encodeText(Version version, const Envelope& envelope, const boost::j
 std::string encodeReply(Version version, std::optional<std::string_view> join_ref,
                         std::optional<std::string_view> ref, std::string_view topic,
                         std::string_view status, const boost::json::value& response);
+// The same with refs that may be numbers (the envelope's event is ignored: phx_reply).
+std::string encodeReply(Version version, Envelope envelope, std::string_view status,
+                        const boost::json::value& response);
 
 // Binary frames (V2). Field lengths are checked by the caller against kMaxNameBytes.
+// (Refs in binary frames are always strings.)
 std::string encodeBinaryPush(std::string_view join_ref, std::string_view topic,
                              std::string_view event, std::string_view payload);
 std::string encodeBinaryReply(std::string_view join_ref, std::string_view ref,

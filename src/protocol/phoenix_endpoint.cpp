@@ -1,5 +1,6 @@
 #include "protocol/phoenix_endpoint.hpp"
 
+#include "auth/refusal_style.hpp"
 #include "http/header_list.hpp"
 
 namespace sg::protocol {
@@ -19,8 +20,16 @@ auth::Verdict<std::string> PhoenixEndpoint::negotiate(const http::Request& upgra
 
 Ending PhoenixEndpoint::refusal(const http::Request& upgrade, CloseReason reason,
                                 std::optional<int> retry_after_ms) const {
-  // A refusal for a bad vsn is told in V2, the current client's format.
+  // negotiate() refused a bad vsn before the upgrade (as HTTP); V2 is only a fallback.
   return phoenixEnding(versionOf(upgrade).value_or(phoenix::Version::V2), reason, retry_after_ms);
+}
+
+bool PhoenixEndpoint::readsRefusals(const http::Request& upgrade, const AuthConfig& auth) const {
+  return auth::refusesWithMessage(auth, upgrade);
+}
+
+bool PhoenixEndpoint::acceptsBareSocket(const http::Request& upgrade, const AuthConfig& auth) const {
+  return auth::mayAuthenticateLater(auth, upgrade);
 }
 
 std::unique_ptr<Session> PhoenixEndpoint::create(SessionStart start) const {

@@ -29,7 +29,7 @@ std::optional<std::string_view> tokenField(const json::value& payload) {
 
 Ending phoenixEnding(phoenix::Version version, CloseReason reason, std::optional<int> retry_after_ms) {
   const auto& info = closeInfo(reason);
-  Ending ending{std::nullopt, info.code, info.name};
+  Ending ending{std::nullopt, info.code, std::string(info.name)};
   if (announces(reason)) ending.message = encodeConnectError(version, reason, retry_after_ms);
   return ending;
 }
@@ -44,6 +44,10 @@ PhoenixSession::PhoenixSession(const PhoenixShared& shared, phoenix::Version ver
               PhoenixSocketLimits{shared.deps.config.limits.topics_per_socket}) {
   socket_.setAuthPending(auth_.pending());
   socket_.setControlHandler(this);
+  socket_.setPeer(channels::Peer{auth_.clientIp(), auth_.origin(),
+                                 std::string(start.request.secure ? "wss://" : "ws://") +
+                                     std::string(start.request.header("Host").value_or("localhost")) +
+                                     "/socket/websocket"});
 }
 
 void PhoenixSession::start() {

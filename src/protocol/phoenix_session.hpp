@@ -20,12 +20,13 @@ struct PhoenixDeps {
   auth::TokenVerifier& tokens;
   const Clock& clock;
   const Config& config;
+  presence::Tracker* presence = nullptr;  // none when channels.presence_topics is empty
 };
 
 // What every Phoenix session of an endpoint shares, built once; sessions keep references.
 struct PhoenixShared {
   explicit PhoenixShared(const PhoenixDeps& d)
-      : deps(d), socket{d.channels, d.pubsub, d.metrics},
+      : deps(d), socket{d.channels, d.pubsub, d.metrics, d.presence},
         auth{d.tokens, d.clock, std::chrono::seconds(d.config.auth.auth_timeout_s)} {}
   PhoenixDeps deps;
   PhoenixSocket::Deps socket;

@@ -1,5 +1,8 @@
 #include "protocol/phoenix_socket.hpp"
 
+#include "core/encoding.hpp"
+#include "presence/tracker.hpp"
+
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -34,9 +37,9 @@ class PhoenixSocket::Context final : public channels::ChannelContext {
   const channels::TopicParams& params() const override { return joined_.params; }
 
   void push(std::string_view event, const json::value& payload) override {
-    socket_.sendText(phoenix::encodeText(socket_.version_,
-                                         phoenix::Envelope{joined_.join_ref, std::nullopt, joined_.topic, event},
-                                         payload));
+    phoenix::Envelope envelope{joined_.join_ref, std::nullopt, joined_.topic, event};
+    envelope.join_ref_number = joined_.join_ref_number;
+    socket_.sendText(phoenix::encodeText(socket_.version_, envelope, payload));
   }
   void broadcast(const std::string& topic, const std::string& event, const json::value& payload) override {
     publish(topic, event, json::serialize(payload), false);
@@ -47,6 +50,9 @@ class PhoenixSocket::Context final : public channels::ChannelContext {
   channels::PendingReply deferReply() override { return socket_.pendingReply(*message_); }
   void subscribe(const std::string& topic) override { socket_.subscribeServerTopic(topic); }
   void unsubscribe(const std::string& topic) override { socket_.unsubscribeServerTopic(topic); }
+  bool stopRelay(std::string_view id) override { return socket_.relays_.stop(id); }
+  const channels::Peer& peer() const override { return socket_.peer_; }
+  Poster poster() override { return socket_.transport_.poster(); }
 
  private:
   void publish(const std::string& topic, const std::string& event, std::string payload, bool binary) {
@@ -68,6 +74,8 @@ channels::PendingReply PhoenixSocket::pendingReply(const phoenix::Message& to) {
   phoenix::Message envelope;
   envelope.join_ref = to.join_ref;
   envelope.ref = to.ref;
+  envelope.join_ref_number = to.join_ref_number;
+  envelope.ref_number = to.ref_number;
   envelope.topic = to.topic;
   return channels::PendingReply(
       [post = transport_.poster(), alive = transport_.lifetime(), this, envelope](channels::Reply r) mutable {
@@ -97,10 +105,14 @@ PhoenixSocket::PhoenixSocket(Version version, const Identity& identity, const De
 PhoenixSocket::~PhoenixSocket() { leaveAll(); }
 
 void PhoenixSocket::leaveAll() {
-  for (auto& j : joined_) deps_.pubsub.unsubscribe(shard_, j.topic, this);
+  for (auto& j : joined_) {
+    deps_.pubsub.unsubscribe(shard_, j.topic, this);
+    leavePresence(j.topic);
+  }
   joined_.clear();
   for (auto& topic : server_topics_) deps_.pubsub.unsubscribe(shard_, topic, this);
   server_topics_.clear();
+  relays_.stopAll();
 }
 
 void PhoenixSocket::onText(std::string_view frame) {
@@ -134,6 +146,8 @@ void PhoenixSocket::handleControl(phoenix::Message& m) {
     phoenix::Message envelope;
     envelope.join_ref = m.join_ref;
     envelope.ref = m.ref;
+    envelope.join_ref_number = m.join_ref_number;
+    envelope.ref_number = m.ref_number;
     envelope.topic = m.topic;
     return control_->onControl(m.event, m.payload,
                     [alive = transport_.lifetime(), this, envelope = std::move(envelope)](channels::Reply r) {
@@ -145,25 +159,52 @@ void PhoenixSocket::handleControl(phoenix::Message& m) {
 
 void PhoenixSocket::handleJoin(phoenix::Message& m) {
   // The client sets join_ref = ref on a join; V1 clients may omit join_ref.
-  if (!m.join_ref) m.join_ref = m.ref;
+  if (!m.join_ref) {
+    m.join_ref = m.ref;
+    m.join_ref_number = m.ref_number;
+  }
+  Joined* old = findJoined(m.topic);
+  if (!old) return join(m);
+  // A second join of the same topic replaces the first, as in Phoenix: the old join ends
+  // before the new one is tried (whatever its outcome), and its phx_close follows the new
+  // join's reply, the order Phoenix's socket sends them in (the close is queued to itself).
+  // The client ignores that close unless it still holds the old join_ref.
+  phoenix::Envelope close{std::nullopt, std::nullopt, m.topic, "phx_close"};
+  std::string old_ref = old->join_ref;
+  close.join_ref = close.ref = old_ref;
+  close.join_ref_number = close.ref_number = old->join_ref_number;
+  removeJoined(old);
+  join(m);
+  sendText(phoenix::encodeText(version_, close, std::string_view("{}")));
+}
+
+void PhoenixSocket::join(phoenix::Message& m) {
   auto refuse = [&](std::string_view reason) {
     obs::inc(deps_.metrics.joins_error);
     replyError(m, reason);
   };
   auto resolved = deps_.registry.resolve(m.topic);
-  if (!resolved) return refuse("unmatched topic");
+  if (!resolved) {
+    // Phoenix answers an unmatched topic without a join_ref.
+    obs::inc(deps_.metrics.joins_error);
+    phoenix::Message unmatched = m;
+    unmatched.join_ref.reset();
+    return replyError(unmatched, "unmatched topic");
+  }
   if (!resolved->spec->rule(identity_, resolved->params)) return refuse("unauthorized");
-
-  // A second join of the same topic replaces the first, as in Phoenix: the old join is
-  // closed (the client ignores it unless it still holds that join_ref) and a new one made.
-  if (Joined* old = findJoined(m.topic)) {
-    sendText(phoenix::encodeText(version_, phoenix::Envelope{old->join_ref, old->join_ref, old->topic, "phx_close"},
-                                 std::string_view("{}")));
-    removeJoined(old);
+  // The join's `client` parameter names this connection's client in its presence meta.
+  std::string client;
+  const bool with_presence = deps_.presence && deps_.presence->covers(m.topic);
+  if (with_presence && m.payload.is_object()) {
+    if (const auto* c = m.payload.get_object().if_contains("client")) {
+      if (!c->is_string() || !presence::Tracker::validClient(c->get_string())) return refuse("invalid client");
+      client = std::string(c->get_string());
+    }
   }
   if (static_cast<int>(joined_.size()) >= limits_.max_topics) return refuse("too many channels joined");
 
-  Joined joined{m.topic, m.join_ref.value_or(""), std::move(resolved->params), resolved->spec->handler.get()};
+  Joined joined{m.topic, m.join_ref.value_or(""), m.join_ref_number, std::move(resolved->params),
+                resolved->spec->handler.get()};
   Context ctx(*this, joined, &m);
   channels::Reply r = joined.handler->onJoin(ctx, m.payload);
   // A join is answered at once: the channel's state begins with the reply.
@@ -176,25 +217,60 @@ void PhoenixSocket::handleJoin(phoenix::Message& m) {
   joined_.push_back(std::move(joined));
   obs::inc(deps_.metrics.joins_ok);
   reply(m, r);
+  if (with_presence) joinPresence(joined_.back(), std::move(client));
+}
+
+void PhoenixSocket::joinPresence(const Joined& joined, std::string client) {
+  // Tracked first, then the state read, as Phoenix apps do (track, then push the list):
+  // the state holds this socket too. The socket is already subscribed, so every diff
+  // published after the read reaches it after the state; one published before it may
+  // arrive after it too, and the client's Presence takes it again by phx_ref.
+  // Anonymous sockets see who is there but are not listed (they have no key).
+  if (!identity_.anonymous()) deps_.presence->track(joined.topic, this, identity_.user_id, std::move(client));
+  sendText(phoenix::encodeText(version_, phoenix::Envelope{joined.join_ref, std::nullopt, joined.topic, "presence_state"},
+                               std::string_view(deps_.presence->state(joined.topic))));
+}
+
+void PhoenixSocket::leavePresence(const std::string& topic) {
+  if (deps_.presence && deps_.presence->covers(topic)) deps_.presence->untrack(topic, this);
 }
 
 void PhoenixSocket::handleLeave(phoenix::Message& m) {
   Joined* joined = findJoined(m.topic);
-  // Nothing to leave (never joined, or a leave for an earlier join of the topic, which must
-  // not end the current one): answered ok, as Phoenix does. The stock client leaves every
-  // channel whose join was refused and expects ok.
-  if (!joined || (m.join_ref && *m.join_ref != joined->join_ref)) return reply(m, channels::Reply::okWith(json::object{}));
+  // Nothing to leave (never joined): answered ok, as Phoenix does. The stock client leaves
+  // every channel whose join was refused and expects ok.
+  if (!joined) return reply(m, channels::Reply::okWith(json::object{}));
+  // A leave for an earlier join of the topic raced the server's close of it: Phoenix
+  // ignores it (that close was already sent), and it must not end the current join.
+  if (m.join_ref && *m.join_ref != joined->join_ref) return;
+  phoenix::Envelope close{std::nullopt, std::nullopt, m.topic, "phx_close"};
   std::string join_ref = joined->join_ref;
+  close.join_ref = close.ref = join_ref;
+  close.join_ref_number = close.ref_number = joined->join_ref_number;
   removeJoined(joined);
   reply(m, channels::Reply::okWith(json::object{}));
-  sendText(phoenix::encodeText(version_, phoenix::Envelope{join_ref, join_ref, m.topic, "phx_close"},
-                               std::string_view("{}")));
+  sendText(phoenix::encodeText(version_, close, std::string_view("{}")));
 }
 
 void PhoenixSocket::handleEvent(phoenix::Message& m) {
   Joined* joined = findJoined(m.topic);
-  // A push for a topic this socket has not joined, or for an earlier join of it.
-  if (!joined || (m.join_ref && *m.join_ref != joined->join_ref)) return replyError(m, "unmatched topic");
+  if (!joined) {
+    // A push for a topic this socket has not joined: Phoenix answers without a join_ref.
+    phoenix::Message unmatched = m;
+    unmatched.join_ref.reset();
+    return replyError(unmatched, "unmatched topic");
+  }
+  // A push for an earlier join of the topic is stale: Phoenix ignores it.
+  if (m.join_ref && *m.join_ref != joined->join_ref) return;
+  // On a presence topic the presence events are the server's: a client's would reach
+  // everyone's Presence through a channel that broadcasts what it is given.
+  if ((m.event == "presence_state" || m.event == "presence_diff") && deps_.presence && deps_.presence->covers(m.topic)) {
+    return replyError(m, "reserved event");
+  }
+  // The reply carries the channel's join_ref, as Phoenix's channel server answers with its
+  // own (a V1 client, or a raw one, may push without it).
+  m.join_ref = joined->join_ref;
+  m.join_ref_number = joined->join_ref_number;
   Context ctx(*this, *joined, &m);
   channels::Reply r = joined->handler->onEvent(ctx, channels::InboundEvent{m.event, m.payload, m.binary_payload});
   if (m.ref && !r.deferred) reply(m, r);
@@ -207,16 +283,31 @@ PhoenixSocket::Joined* PhoenixSocket::findJoined(std::string_view topic) {
 
 void PhoenixSocket::removeJoined(Joined* joined) {
   deps_.pubsub.unsubscribe(shard_, joined->topic, this);
+  leavePresence(joined->topic);
+  relays_.stopOwnedBy(joined->topic, joined->join_ref);
   joined_.erase(joined_.begin() + (joined - joined_.data()));
 }
 
+bool PhoenixSocket::startRelay(const phoenix::Message& to, const std::shared_ptr<const channels::Relay>& relay) {
+  Joined* joined = findJoined(to.topic);
+  // The join that asked has ended meanwhile (left, or replaced by a new join): its relays
+  // ended with it, so this one does not start. The reply still goes; the client drops it.
+  if (!joined || (to.join_ref && *to.join_ref != joined->join_ref)) return true;
+  auto max = static_cast<std::size_t>(std::max(limits_.max_topics, 0));
+  return relays_.start(relay, joined->topic, joined->join_ref, max) != PhoenixRelays::Start::TooMany;
+}
+
 void PhoenixSocket::reply(const phoenix::Message& to, const channels::Reply& r) {
+  if (r.ok && r.relay && !startRelay(to, r.relay)) return replyError(to, "too many subscriptions");
   std::string_view status = r.ok ? "ok" : "error";
   if (r.binary_response && version_ == Version::V2) {
     return sendBinary(phoenix::encodeBinaryReply(to.join_ref.value_or(""), to.ref.value_or(""), to.topic, status,
                                                  *r.binary_response));
   }
-  sendText(phoenix::encodeReply(version_, to.join_ref, to.ref, to.topic, status, r.response));
+  phoenix::Envelope envelope{to.join_ref, to.ref, to.topic, {}};
+  envelope.join_ref_number = to.join_ref_number;
+  envelope.ref_number = to.ref_number;
+  sendText(phoenix::encodeReply(version_, envelope, status, r.response));
 }
 
 void PhoenixSocket::replyError(const phoenix::Message& to, std::string_view reason) {
@@ -239,13 +330,26 @@ void PhoenixSocket::sendBinary(std::string frame) {
 
 void PhoenixSocket::deliver(const pubsub::BroadcastPtr& b) {
   if (b->binary()) {
-    // V1 has no binary frames: such broadcasts do not reach V1 sockets.
-    if (version_ != Version::V2) return;
-    const auto& frame = b->encoded(codecs().v2_binary, [&] {
-      return phoenix::encodeBinaryBroadcast(b->topic(), b->event(), b->payload());
+    if (version_ == Version::V2) {
+      const auto& frame = b->encoded(codecs().v2_binary, [&] {
+        return phoenix::encodeBinaryBroadcast(b->topic(), b->event(), b->payload());
+      });
+      obs::inc(deps_.metrics.messages_out);
+      transport_.send(frame, true);
+      return;
+    }
+    // V1 has no binary frames (Phoenix's V1 serializer cannot encode them at all): the
+    // bytes go as base64 in a text broadcast, {"payload_base64": "..."}, as the HTTP API
+    // takes them, so a V1 client still gets every broadcast of its topics.
+    const auto& frame = b->encoded(codecs().v1_text, [&] {
+      std::string payload = "{\"payload_base64\":";
+      phoenix::appendJsonString(payload, base64Encode(b->payload()));
+      payload.push_back('}');
+      return phoenix::encodeText(version_, phoenix::Envelope{std::nullopt, std::nullopt, b->topic(), b->event()},
+                                 std::string_view(payload));
     });
     obs::inc(deps_.metrics.messages_out);
-    transport_.send(frame, true);
+    transport_.send(frame, false);
     return;
   }
   auto format = version_ == Version::V2 ? codecs().v2_text : codecs().v1_text;

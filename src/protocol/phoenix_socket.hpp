@@ -7,6 +7,7 @@
 #include "core/identity.hpp"
 #include "obs/metrics.hpp"
 #include "protocol/phoenix_codec.hpp"
+#include "protocol/phoenix_relays.hpp"
 #include "protocol/transport.hpp"
 #include "pubsub/pubsub.hpp"
 
@@ -14,6 +15,10 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+namespace sg::presence {
+class Tracker;
+}
 
 namespace sg::protocol {
 
@@ -39,6 +44,8 @@ class PhoenixSocket final : public pubsub::Subscriber {
     const channels::ChannelRegistry& registry;
     pubsub::PubSub& pubsub;
     obs::Metrics& metrics;
+    // Presence on the topics it covers; none when channels.presence_topics is empty.
+    presence::Tracker* presence = nullptr;
   };
 
   // `identity` is the connection's, owned by its authentication (it changes when a bare
@@ -61,6 +68,8 @@ class PhoenixSocket final : public pubsub::Subscriber {
   // closes the socket with missing_credentials (first-message auth, DESIGN §3).
   void setAuthPending(bool pending) { auth_pending_ = pending; }
   bool authPending() const { return auth_pending_; }
+  // Where the connection comes from, for channel handlers (ChannelContext::peer).
+  void setPeer(channels::Peer peer) { peer_ = std::move(peer); }
   const Identity& identity() const { return identity_; }
   phoenix::Version version() const { return version_; }
   std::size_t joinedCount() const { return joined_.size(); }
@@ -76,6 +85,7 @@ class PhoenixSocket final : public pubsub::Subscriber {
   struct Joined {
     std::string topic;
     std::string join_ref;
+    bool join_ref_number;  // the client sent it as a JSON integer: it goes back as one
     channels::TopicParams params;
     channels::ChannelHandler* handler;
   };
@@ -83,9 +93,15 @@ class PhoenixSocket final : public pubsub::Subscriber {
   channels::PendingReply pendingReply(const phoenix::Message& to);
   void subscribeServerTopic(const std::string& topic);
   void unsubscribeServerTopic(const std::string& topic);
+  // Starts the relay a reply carries; false when the socket runs too many.
+  bool startRelay(const phoenix::Message& to, const std::shared_ptr<const channels::Relay>& relay);
 
   void dispatch(phoenix::Message& message);
   void handleJoin(phoenix::Message& message);
+  void join(phoenix::Message& message);
+  // After the join reply: tracks this socket on a presence topic and sends presence_state.
+  void joinPresence(const Joined& joined, std::string client);
+  void leavePresence(const std::string& topic);
   void handleLeave(phoenix::Message& message);
   void handleEvent(phoenix::Message& message);
   void handleControl(phoenix::Message& message);
@@ -106,6 +122,8 @@ class PhoenixSocket final : public pubsub::Subscriber {
   bool auth_pending_ = false;
   std::vector<Joined> joined_;
   std::vector<std::string> server_topics_;  // subscriptions a channel chose (ChannelContext::subscribe)
+  channels::Peer peer_;
+  PhoenixRelays relays_{deps_.pubsub, shard_, *this};  // relays channels started (channels::Relay)
 };
 
 }  // namespace sg::protocol

@@ -1,7 +1,7 @@
 #pragma once
-// One protocol spoken over one WebSocket connection after the upgrade (Phoenix Channels,
-// later graphql-transport-ws): messages in, frames out through its Transport. net/ owns
-// the bytes (framing, queues, timeouts, close handshake); the session owns everything the
+// One protocol spoken over one connection, a WebSocket after the upgrade or a long-poll
+// session (Phoenix Channels, graphql-transport-ws): messages in, frames out through its
+// Transport. net/ owns the bytes (framing, queues, timeouts, close handshake); the session owns everything the
 // messages mean, authentication included (auth::ConnectionAuth). Created by the
 // Endpoint the upgrade was routed to; lives on the connection's shard.
 #include "core/close_reason.hpp"
@@ -21,7 +21,7 @@ namespace sg::protocol {
 struct Ending {
   std::optional<std::string> message;
   std::uint16_t code = 1000;
-  std::string_view reason;
+  std::string reason;  // at most 123 bytes (RFC 6455 §5.5)
 };
 
 class Session {

@@ -2,7 +2,7 @@
 // What a protocol session needs from the connection under it: send frames, end the
 // connection for a reason, grow the inbound message limit once authenticated, and come
 // back to the connection's shard after asynchronous work. net/ implements it over a
-// WebSocket; unit tests implement it with a vector of frames.
+// WebSocket and over long-poll; unit tests implement it with a vector of frames.
 #include "core/close_reason.hpp"
 #include "pubsub/broadcast.hpp"
 

@@ -75,9 +75,21 @@ bool exec(sqlite3* db, std::string_view sql, std::string* error) {
   return false;
 }
 
+// What a failed statement means to a caller: a taken key, a missing account, or a database
+// that cannot answer now (busy past the timeout, I/O, full disk).
+boost::system::error_code failure(sqlite3* db) {
+  switch (sqlite3_extended_errcode(db)) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY: return make_error_code(Errc::already_exists);
+    case SQLITE_CONSTRAINT_FOREIGNKEY: return make_error_code(Errc::not_found);
+    default: return make_error_code(Errc::unavailable);
+  }
+}
+
 }  // namespace
 
-std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, std::string* error) {
+std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, std::string* error,
+                                               std::chrono::milliseconds busy_timeout) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                            nullptr);
@@ -87,7 +99,7 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, std::str
     return nullptr;
   };
   if (rc != SQLITE_OK) return fail(db ? sqlite3_errmsg(db) : "cannot open");
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
   std::string why;
   // The first statements read the file: a corrupt or foreign file fails here.
   if (!exec(db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;", &why)) return fail(why);
@@ -118,71 +130,71 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, std::str
 
 SqliteStore::~SqliteStore() { sqlite3_close(db_); }
 
-std::optional<Account> SqliteStore::create(const std::string& email, const std::string& password_hash,
-                                           CreateError* error) {
+Result<Account> SqliteStore::create(const std::string& email, const std::string& password_hash) {
   std::lock_guard lock(mutex_);
   Statement insert(db_, "INSERT INTO accounts(email, password_hash, created_at) VALUES (?, ?, strftime('%s','now'))");
   insert.bind(1, email).bind(2, password_hash);
-  int rc = insert.step();
-  if (rc != SQLITE_DONE) {
-    *error = sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_UNIQUE ? CreateError::EmailTaken
-                                                                        : CreateError::StorageFailed;
-    return std::nullopt;
-  }
-  *error = CreateError::None;
+  if (insert.step() != SQLITE_DONE) return failure(db_);
   return Account{std::to_string(sqlite3_last_insert_rowid(db_)), email, password_hash};
 }
 
-std::optional<Account> SqliteStore::findAccount(const char* sql, const std::string& key) {
+Result<std::optional<Account>> SqliteStore::findAccount(const char* sql, const std::string& key) {
   std::lock_guard lock(mutex_);
   Statement q(db_, sql);
   q.bind(1, key);
-  if (q.step() != SQLITE_ROW) return std::nullopt;
-  return Account{std::to_string(q.integer(0)), q.text(1), q.text(2)};
+  int rc = q.step();
+  if (rc == SQLITE_DONE) return std::optional<Account>();
+  if (rc != SQLITE_ROW) return failure(db_);
+  return std::optional<Account>(Account{std::to_string(q.integer(0)), q.text(1), q.text(2)});
 }
 
-std::optional<Account> SqliteStore::findByEmail(const std::string& email) {
+Result<std::optional<Account>> SqliteStore::findByEmail(const std::string& email) {
   return findAccount("SELECT id, email, password_hash FROM accounts WHERE email = ?", email);
 }
 
-std::optional<Account> SqliteStore::findById(const std::string& id) {
+Result<std::optional<Account>> SqliteStore::findById(const std::string& id) {
   return findAccount("SELECT id, email, password_hash FROM accounts WHERE id = ?", id);
 }
 
-bool SqliteStore::create(const Session& s) {
+Result<void> SqliteStore::create(const Session& s) {
   std::lock_guard lock(mutex_);
   Statement insert(db_,
                    "INSERT INTO sessions(id_hash, user_id, csrf_token, created_at, expires_at, last_used_at, ip, "
                    "user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, s.id_hash).bind(2, s.user_id).bind(3, s.csrf_token).bind(4, toUnix(s.created_at));
   insert.bind(5, toUnix(s.expires_at)).bind(6, toUnix(s.last_used_at)).bind(7, s.ip).bind(8, s.user_agent);
-  return insert.step() == SQLITE_DONE;
+  if (insert.step() != SQLITE_DONE) return failure(db_);
+  return {};
 }
 
-std::optional<Session> SqliteStore::findLive(const std::string& id_hash, TimePoint now) {
+Result<std::optional<Session>> SqliteStore::findLive(const std::string& id_hash, TimePoint now) {
   std::lock_guard lock(mutex_);
   Statement q(db_,
               "SELECT id_hash, user_id, csrf_token, created_at, expires_at, last_used_at, ip, user_agent FROM sessions "
               "WHERE id_hash = ? AND revoked_at IS NULL AND expires_at > ?");
   q.bind(1, id_hash).bind(2, toUnix(now));
-  if (q.step() != SQLITE_ROW) return std::nullopt;
+  int rc = q.step();
+  if (rc == SQLITE_DONE) return std::optional<Session>();
+  if (rc != SQLITE_ROW) return failure(db_);
   Session s{q.text(0), std::to_string(q.integer(1)), q.text(2), fromUnix(q.integer(3)), fromUnix(q.integer(4)),
             fromUnix(q.integer(5)), q.text(6), q.text(7)};
-  // Last use is kept to the minute: a write per request would serialise every lookup.
+  // Last use is kept to the minute: a write per request would serialise every lookup. A
+  // failed write costs only that mark, so the session is still answered.
   if (now - s.last_used_at > std::chrono::minutes(1)) {
     Statement touch(db_, "UPDATE sessions SET last_used_at = ? WHERE id_hash = ?");
     touch.bind(1, toUnix(now)).bind(2, id_hash);
-    touch.step();
-    s.last_used_at = now;
+    if (touch.step() == SQLITE_DONE) s.last_used_at = now;
   }
-  return s;
+  return std::optional<Session>(std::move(s));
 }
 
-bool SqliteStore::revoke(const std::string& id_hash, TimePoint now) {
+Result<bool> SqliteStore::revoke(const std::string& id_hash, TimePoint now) {
   std::lock_guard lock(mutex_);
   Statement q(db_, "UPDATE sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL");
   q.bind(1, toUnix(now)).bind(2, id_hash);
-  return q.step() == SQLITE_DONE && sqlite3_changes(db_) > 0;
+  // (In place: an error_code would otherwise convert to the bool.)
+  if (q.step() != SQLITE_DONE) return Result<bool>(boost::system::in_place_error, failure(db_));
+  return sqlite3_changes(db_) > 0;
 }
 
 std::size_t SqliteStore::accountCount() {

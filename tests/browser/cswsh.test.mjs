@@ -26,6 +26,8 @@ after(async () => {
 })
 
 // The attacker's page reports what the socket received in document.title and window.received.
+// It asks for readable refusals (?sockguard_refusal=connect_error), to read the most it can;
+// without it the refusal is a plain HTTP 403 that the page cannot read at all.
 // It also opens a probe socket to its own server, which records the handshake's Cookie
 // header: cookies ignore ports, so this is the cookie the browser attaches for sockguard too.
 function attackerPage(victimPort) {
@@ -33,7 +35,7 @@ function attackerPage(victimPort) {
 <script>
   window.received = {messages: [], close: null}
   new WebSocket("ws://" + location.host + "/probe")
-  const ws = new WebSocket("ws://127.0.0.1:${victimPort}/socket/websocket?vsn=2.0.0&_csrf_token=guess")
+  const ws = new WebSocket("ws://127.0.0.1:${victimPort}/socket/websocket?vsn=2.0.0&sockguard_refusal=connect_error&_csrf_token=guess")
   ws.onmessage = (event) => window.received.messages.push(event.data)
   ws.onclose = (event) => {
     window.received.close = {code: event.code, reason: event.reason}

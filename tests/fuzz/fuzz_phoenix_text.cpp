@@ -57,11 +57,15 @@ void checkOne(Version version, std::string_view frame) {
   FUZZ_CHECK(!m.join_ref || m.join_ref->size() <= kMaxRefBytes);
   FUZZ_CHECK(!m.binary_payload);
 
-  std::string again = encodeText(version, Envelope{asView(m.join_ref), asView(m.ref), m.topic, m.event}, m.payload);
+  Envelope envelope{asView(m.join_ref), asView(m.ref), m.topic, m.event};
+  envelope.join_ref_number = m.join_ref_number;  // integer refs go back as integers
+  envelope.ref_number = m.ref_number;
+  std::string again = encodeText(version, envelope, m.payload);
   Decoded round = decodeText(version, again);
   FUZZ_CHECK(round.message.has_value());
   const Message& r = *round.message;
   FUZZ_CHECK(r.join_ref == m.join_ref && r.ref == m.ref);
+  FUZZ_CHECK(r.join_ref_number == m.join_ref_number && r.ref_number == m.ref_number);
   FUZZ_CHECK(r.topic == m.topic && r.event == m.event);
   FUZZ_CHECK(sameJson(r.payload, m.payload));
 }

@@ -13,7 +13,8 @@ export function createConnectSocket(Socket) {
   //   string or a function returning the current one. authToken never goes on the socket.
   // onState(state, detail): connecting, connected, reconnecting {delay_ms, code, reason},
   //   signed_out | forbidden | stopped {code, reason, source}.
-  // transport, params: as for the stock Socket (params must not name "ticket").
+  // transport, params: as for the stock Socket (params must not name "ticket" or
+  //   "sockguard_refusal").
   // fetch: the fetch function to use (defaults to the global one).
   // socketOptions: further stock Socket options (heartbeatIntervalMs, logger, ...).
   // backoff, random, ticketTimeoutMs: tuning and tests.
@@ -27,7 +28,9 @@ export function createConnectSocket(Socket) {
       ...socketOptions,
       ...(transport ? {transport} : {}),
       // Read by the stock client when it opens the transport, i.e. after our ticket fetch.
-      params: () => ({...extraParams(), ticket}),
+      // sockguard_refusal: this client reads the server's connect_error message, so a
+      // refusal comes after the upgrade (readable) instead of as a plain HTTP status.
+      params: () => ({...extraParams(), ticket, sockguard_refusal: "connect_error"}),
     })
     const supervisor = new Supervisor(socket, {
       getTicket: (signal) => fetchTicket({ticketUrl, csrfToken, authToken, fetch: fetchFn, signal}),

@@ -117,7 +117,8 @@ function readResponseHead(socket) {
 
 export class FrameClient {
   // Connects, upgrades `path` and checks the 101 answer and its Sec-WebSocket-Accept.
-  static async open(server, path = '/socket/websocket?vsn=2.0.0') {
+  // These clients read connect_error, so they ask for readable refusals (DESIGN §4).
+  static async open(server, path = '/socket/websocket?vsn=2.0.0&sockguard_refusal=connect_error') {
     const socket = net.connect(server.port, '127.0.0.1');
     socket.setNoDelay(true);
     socket.on('error', () => {});  // a reset ends the connection like a close; `ended` says when

@@ -122,8 +122,11 @@ export async function startServer({ env = {}, args = [], listen = '127.0.0.1:0',
     get host() { return '127.0.0.1'; },
     get httpUrl() { return `http://127.0.0.1:${this.port}`; },
     get socketUrl() { return `ws://127.0.0.1:${this.port}/socket`; },
+    // Raw clients here read connect_error, so they ask for readable refusals (DESIGN §4);
+    // pass sockguard_refusal: null to connect as a client that does not.
     wsUrl(params = { vsn: '2.0.0' }) {
-      const q = new URLSearchParams(params).toString();
+      const all = { sockguard_refusal: 'connect_error', ...params };
+      const q = new URLSearchParams(Object.entries(all).filter(([, v]) => v !== null && v !== undefined)).toString();
       return `ws://127.0.0.1:${this.port}/socket/websocket${q ? `?${q}` : ''}`;
     },
     output() { return stdoutText + stderrText; },

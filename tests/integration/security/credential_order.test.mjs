@@ -46,7 +46,7 @@ describe('credential order, query_token off', () => {
   it('only the first ?ticket= counts, and an unused second one stays valid', async () => {
     const valid = await mintTicket(server, { bearer: API_KEY, body: { user_id: '4' } });
     const forged = crypto.randomBytes(32).toString('base64url');
-    await refusedRaw(`${server.ws}/socket/websocket?ticket=${forged}&ticket=${valid}&vsn=2.0.0`, {}, 4401, 'token_invalid');
+    await refusedRaw(`${server.ws}/socket/websocket?ticket=${forged}&ticket=${valid}&vsn=2.0.0&sockguard_refusal=connect_error`, {}, 4401, 'token_invalid');
     const conn = await acceptedRaw(socketUrl(server, { ticket: valid }));
     await conn.close();
   });

@@ -41,7 +41,12 @@ describe('refusal metrics', () => {
     await refusedRaw(socketUrl(server), { protocols: ['phoenix', bearerProtocol(expired)] }, 4401, 'token_expired');
     const bound = await mintTicket(server, { bearer: API_KEY, body: { user_id: '1', client_ip: '192.0.2.1' } });
     await refusedRaw(socketUrl(server, { ticket: bound }), {}, 4401, 'binding_mismatch');
-    await refusedRaw(socketUrl(server, {}, '3.0.0'), {}, 4400, 'bad_request');
+    // An unknown vsn is refused before the upgrade (as Phoenix does), even for a client
+    // that reads connect_error: plain HTTP 400.
+    const badVsn = openRaw(socketUrl(server, {}, '3.0.0'));
+    await badVsn.waitClose();
+    assert.equal(badVsn.httpRefusal?.status, 400);
+    assert.equal(badVsn.httpRefusal.json.error, 'bad_request');
     // Accepted sockets are not refusals.
     const ok = await acceptedRaw(socketUrl(server), { protocols: ['phoenix', bearerProtocol(signJwt({ sub: '1', exp: nowS() + 60 }, { key: HS_SECRET }))] });
     await ok.close();

@@ -33,12 +33,18 @@ class RecordingContext final : public ChannelContext {
   }
   void subscribe(const std::string& topic) override { subscribed.push_back(topic); }
   void unsubscribe(const std::string& topic) override { std::erase(subscribed, topic); }
+  bool stopRelay(std::string_view) override { return false; }
+  const Peer& peer() const override { return peer_; }
+  Poster poster() override {
+    return [](std::function<void()> task) { task(); };
+  }
   std::vector<Sent> pushes, broadcasts;
   std::vector<Reply> later;
   std::vector<std::string> subscribed;
 
  private:
   Identity identity_;
+  Peer peer_;
   std::string topic_ = "room:lobby";
   TopicParams params_;
 };
@@ -94,9 +100,12 @@ TEST(RoomChannel, ReservedEventsAreRefused) {
   RoomChannel room;
   RecordingContext ctx;
   json::value payload = json::object{};
-  Reply r = room.onEvent(ctx, InboundEvent{"phx_reply", payload, kNoBinary});
-  EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.response, json::parse(R"({"reason":"unknown event"})"));
+  // subscription:data: @absinthe/socket would take it for a result of its subscriptions.
+  for (std::string_view event : {"phx_reply", "subscription:data"}) {
+    Reply r = room.onEvent(ctx, InboundEvent{event, payload, kNoBinary});
+    EXPECT_FALSE(r.ok) << event;
+    EXPECT_EQ(r.response, json::parse(R"({"reason":"unknown event"})"));
+  }
   EXPECT_TRUE(ctx.broadcasts.empty());
 }
 

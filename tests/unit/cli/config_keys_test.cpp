@@ -105,7 +105,7 @@ TEST(ConfigKey, ChoicesAreEnforced) {
   std::string err = k.set(c, "foo");
   EXPECT_NE(err.find("message"), std::string::npos) << err;
   EXPECT_NE(err.find("http"), std::string::npos) << err;
-  EXPECT_EQ(c.auth.reject_with, "message");
+  EXPECT_EQ(c.auth.reject_with, "auto");  // unchanged by the refused value
   EXPECT_EQ(k.set(c, "http"), "");
   EXPECT_EQ(c.auth.reject_with, "http");
 }
@@ -134,6 +134,24 @@ TEST(ConfigKey, Issue10Keys) {
   EXPECT_NE(mustFind("limits.login_attempts_per_account").set(c, "0"), "");
   EXPECT_EQ(mustFind("limits.registrations_per_ip").set(c, "3"), "");
   EXPECT_EQ(c.limits.registrations_per_ip, 3);
+}
+
+TEST(ConfigKey, StoreDatabaseUrl) {
+  const auto& k = mustFind("store.database_url");
+  EXPECT_EQ(k.flagName(), "--store-database-url");
+  EXPECT_EQ(k.envName(), "SOCKGUARD_STORE_DATABASE_URL");
+  Config c;
+  EXPECT_EQ(c.store.database_url, "") << "SQLite by default";
+  EXPECT_EQ(k.set(c, " postgresql://app:s3cret@db:5432/sockguard "), "");
+  EXPECT_EQ(c.store.database_url, "postgresql://app:s3cret@db:5432/sockguard");
+  EXPECT_EQ(k.show(c), "postgresql://app:[REDACTED]@db:5432/sockguard") << "--help never shows the password";
+  EXPECT_EQ(k.set(c, "postgres://db/sockguard"), "");
+  auto refused = k.set(c, "mysql://app:s3cret@db/sockguard");
+  EXPECT_NE(refused, "");
+  EXPECT_EQ(refused.find("s3cret"), std::string::npos) << refused;
+  EXPECT_EQ(c.store.database_url, "postgres://db/sockguard") << "a refused value changes nothing";
+  EXPECT_EQ(k.set(c, ""), "");
+  EXPECT_EQ(c.store.database_url, "");
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ TEST(ConfigLoader, DefaultsWithoutSources) {
   EXPECT_EQ(loaded.config.limits.frame_bytes, 64u * 1024);
   EXPECT_EQ(loaded.config.limits.topics_per_socket, 100);
   EXPECT_EQ(loaded.config.auth.ticket_ttl_s, 10);
-  EXPECT_EQ(loaded.config.auth.reject_with, "message");
+  EXPECT_EQ(loaded.config.auth.reject_with, "auto");
   EXPECT_EQ(loaded.config.channels.public_topics, std::vector<std::string>{"room:*"});
 }
 

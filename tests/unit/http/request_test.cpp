@@ -46,6 +46,14 @@ TEST(ParseQuery, EncodedSeparatorsStayInsideValues) {
   EXPECT_EQ(*q, (Params{{"a", "1&2"}, {"b", "="}}));
 }
 
+// '+' is a space (application/x-www-form-urlencoded, as URLSearchParams and GraphQL GET
+// clients write it); an encoded plus stays a plus.
+TEST(ParseQuery, PlusIsASpaceAndAnEncodedPlusIsAPlus) {
+  auto q = parseQuery("query=%7B+a+%7D&sum=1%2B1");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(*q, (Params{{"query", "{ a }"}, {"sum", "1+1"}}));
+}
+
 TEST(Request, HeaderLookupIsCaseInsensitive) {
   Request r;
   r.headers = {{"Content-Type", "application/json"}, {"Origin", "https://a.example"}, {"origin", "https://b.example"}};

@@ -152,5 +152,34 @@ TEST(ShortHash, DoesNotContainTheSecret) {
   EXPECT_EQ(shortHash("0123456789ab").find("0123456789ab"), std::string::npos);
 }
 
+TEST(UrlForLog, HidesTheUserPassword) {
+  EXPECT_EQ(urlForLog("postgresql://app:s3cret@db.example:5432/sockguard"),
+            "postgresql://app:[REDACTED]@db.example:5432/sockguard");
+  EXPECT_EQ(urlForLog("redis://:s3cret@127.0.0.1:6379/0"), "redis://:[REDACTED]@127.0.0.1:6379/0");
+}
+
+TEST(UrlForLog, KeepsWhatIsNotSecret) {
+  EXPECT_EQ(urlForLog("postgresql://app@db/sockguard"), "postgresql://app@db/sockguard");
+  EXPECT_EQ(urlForLog("postgresql://db:5432/sockguard?sslmode=require"), "postgresql://db:5432/sockguard?sslmode=require");
+  EXPECT_EQ(urlForLog(""), "");
+}
+
+TEST(UrlForLog, AnUnescapedAtInThePasswordLeavesNothingBehind) {
+  auto shown = urlForLog("postgresql://app:p@ss@word@db/sockguard");
+  EXPECT_EQ(shown, "postgresql://app:[REDACTED]@db/sockguard");
+  EXPECT_EQ(shown.find("ss"), std::string::npos);
+}
+
+TEST(UrlForLog, HidesPasswordQueryParameters) {
+  EXPECT_EQ(urlForLog("postgresql://db/sg?user=app&password=s3cret&sslmode=require"),
+            "postgresql://db/sg?user=app&password=[REDACTED]&sslmode=require");
+  EXPECT_EQ(urlForLog("postgresql://db/sg?%50assword=s3cret"), "postgresql://db/sg?%50assword=[REDACTED]");
+  EXPECT_EQ(urlForLog("postgresql://db/sg?sslpassword=k3y"), "postgresql://db/sg?sslpassword=[REDACTED]");
+}
+
+TEST(UrlForLog, TextThatIsNotAUrlIsHiddenWhole) {
+  EXPECT_EQ(urlForLog("host=db password=s3cret"), "[REDACTED]");
+}
+
 }  // namespace
 }  // namespace sg::obs

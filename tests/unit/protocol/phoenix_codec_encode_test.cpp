@@ -51,6 +51,17 @@ TEST(PhoenixCodec, EncodesErrorReplyWithNullJoinRef) {
   EXPECT_EQ(out, R"([null,"9","t","phx_reply",{"status":"error","response":{"reason":"unmatched topic"}}])");
 }
 
+// Phoenix gives refs back with the JSON type they came in: numbers stay numbers.
+TEST(PhoenixCodec, EncodesNumericRefsAsNumbers) {
+  Envelope e{"7", "12", "t", "ignored"};
+  e.join_ref_number = true;
+  e.ref_number = true;
+  EXPECT_EQ(encodeReply(Version::V2, e, "ok", json::value(json::object{})),
+            R"([7,12,"t","phx_reply",{"status":"ok","response":{}}])");
+  EXPECT_EQ(json::parse(encodeReply(Version::V1, e, "ok", json::value(json::object{}))),
+            json::parse(R"({"topic":"t","event":"phx_reply","payload":{"status":"ok","response":{}},"ref":12,"join_ref":7})"));
+}
+
 TEST(PhoenixCodec, EncodesV1Reply) {
   std::string out = encodeReply(Version::V1, "1", "2", "t", "ok", json::value(json::object{}));
   EXPECT_EQ(json::parse(out), json::parse(R"({"topic":"t","event":"phx_reply",

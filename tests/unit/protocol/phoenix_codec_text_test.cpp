@@ -50,8 +50,14 @@ TEST(PhoenixCodec, AcceptsNumericRefs) {
   auto m = mustDecode(Version::V2, R"([7,12,"t","e",{}])");
   EXPECT_EQ(m.join_ref, "7");
   EXPECT_EQ(m.ref, "12");
+  EXPECT_TRUE(m.join_ref_number);
+  EXPECT_TRUE(m.ref_number);
   auto v1 = mustDecode(Version::V1, R"({"topic":"t","event":"e","payload":{},"ref":3})");
   EXPECT_EQ(v1.ref, "3");
+  EXPECT_TRUE(v1.ref_number);
+  auto text = mustDecode(Version::V2, R"(["7","12","t","e",{}])");
+  EXPECT_FALSE(text.join_ref_number);
+  EXPECT_FALSE(text.ref_number);
 }
 
 TEST(PhoenixCodec, RejectsOtherRefTypes) {
@@ -71,10 +77,16 @@ TEST(PhoenixCodec, RejectsNonJson) {
   expectRejected(Version::V2, R"(["1","2","t","e",{}] trailing)");
 }
 
-TEST(PhoenixCodec, RejectsWrongArity) {
+TEST(PhoenixCodec, RejectsTooFewElements) {
   expectRejected(Version::V2, R"(["1","2","t","e"])");
-  expectRejected(Version::V2, R"(["1","2","t","e",{},{}])");
   expectRejected(Version::V2, "[]");
+}
+
+// Phoenix's V2 serializer matches [join_ref, ref, topic, event, payload | _].
+TEST(PhoenixCodec, IgnoresElementsPastTheFifth) {
+  auto m = mustDecode(Version::V2, R"(["1","2","t","e",{"a":1},{},"more"])");
+  EXPECT_EQ(m.ref, "2");
+  EXPECT_EQ(m.payload, json::parse(R"({"a":1})"));
 }
 
 TEST(PhoenixCodec, V2RejectsObjectsAndScalars) {
@@ -157,6 +169,18 @@ TEST(PhoenixCodec, ParseVsn) {
   EXPECT_EQ(parseVsn("3.0.0"), std::nullopt);
   EXPECT_EQ(parseVsn(""), std::nullopt);
   EXPECT_EQ(parseVsn("2"), std::nullopt);
+  // Phoenix's `~> 2.0.0` / `~> 1.0.0`: any patch of the same major.minor.
+  EXPECT_EQ(parseVsn("2.0.1"), Version::V2);
+  EXPECT_EQ(parseVsn("2.0.17"), Version::V2);
+  EXPECT_EQ(parseVsn("1.0.3"), Version::V1);
+  EXPECT_EQ(parseVsn("2.0.0+build.5"), Version::V2);
+  EXPECT_EQ(parseVsn("2.1.0"), std::nullopt);
+  EXPECT_EQ(parseVsn("1.1.0"), std::nullopt);
+  EXPECT_EQ(parseVsn("2.0.1-rc.1"), std::nullopt);
+  EXPECT_EQ(parseVsn("2.0"), std::nullopt);
+  EXPECT_EQ(parseVsn("02.0.0"), std::nullopt);
+  EXPECT_EQ(parseVsn("2.0.0+"), std::nullopt);
+  EXPECT_EQ(parseVsn("2.0.x"), std::nullopt);
 }
 
 }  // namespace

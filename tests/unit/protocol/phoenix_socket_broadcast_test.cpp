@@ -70,14 +70,24 @@ TEST_F(PhoenixSocketBroadcast, ChannelEventIsBroadcastToTheRoomSenderIncluded) {
   EXPECT_EQ(harness.metrics.broadcasts.load(), 1u);
 }
 
-TEST_F(PhoenixSocketBroadcast, BinaryBroadcastSkipsV1Sockets) {
+// V2 sockets share one binary frame (kind 2); V1 sockets, which have no binary frames,
+// get the bytes as base64 in a text broadcast, also encoded once.
+TEST_F(PhoenixSocketBroadcast, BinaryBroadcastGoesToV1AsBase64) {
   auto v1 = harness.makeSocket(tv1, phoenix::Version::V1);
   v1->onText(R"({"topic":"room:lobby","event":"phx_join","payload":{},"ref":"1"})");
+  FakeTransport tv1b;
+  auto v1b = harness.makeSocket(tv1b, phoenix::Version::V1);
+  v1b->onText(R"({"topic":"room:lobby","event":"phx_join","payload":{},"ref":"1"})");
   join(*a, "room:lobby");
   join(*b, "room:lobby");
-  std::string bytes("\x00\x01", 2);
+  std::string bytes("\x00\x01\xff", 3);
   harness.pubsub.publish(std::make_shared<const pubsub::Broadcast>("room:lobby", "blob", bytes, true));
-  EXPECT_EQ(tv1.sent.size(), 1u);
+  ASSERT_EQ(tv1.sent.size(), 2u);
+  EXPECT_FALSE(tv1.sent[1].binary);
+  EXPECT_EQ(tv1.json(1), json::parse(
+      R"({"topic":"room:lobby","event":"blob","payload":{"payload_base64":"AAH/"},"ref":null,"join_ref":null})"));
+  ASSERT_EQ(tv1b.sent.size(), 2u);
+  EXPECT_EQ(tv1.sent[1].frame.get(), tv1b.sent[1].frame.get());  // encoded once for every V1 socket
   ASSERT_EQ(ta.sent.size(), 2u);
   EXPECT_TRUE(ta.sent[1].binary);
   EXPECT_EQ(*ta.sent[1].frame, phoenix::encodeBinaryBroadcast("room:lobby", "blob", bytes));

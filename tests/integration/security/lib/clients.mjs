@@ -97,9 +97,12 @@ function decode(text, isBinary) {
   return v;  // V1 object
 }
 
+// Raw clients here read connect_error, so they ask for readable refusals (DESIGN §4);
+// pass sockguard_refusal: null to connect as a client that does not.
 export function socketUrl(server, params = {}, vsn = '2.0.0') {
   rememberFields(params);
-  const q = new URLSearchParams(params);
+  const all = { sockguard_refusal: 'connect_error', ...params };
+  const q = new URLSearchParams(Object.entries(all).filter(([, v]) => v !== null && v !== undefined));
   if (vsn !== null) q.set('vsn', vsn);
   return `${server.ws}/socket/websocket?${q}`;
 }
@@ -270,7 +273,11 @@ export function phoenixClient(server, { authToken, params, origin, localAddress,
   const socket = new Socket(server.socketBase, {
     transport: Transport,
     authToken,
-    params,
+    // These tests read the refusal's code and reason: the client asks for connect_error
+    // (as sockguard's JS client does); without it the server answers plain HTTP.
+    params: typeof params === 'function'
+      ? () => ({ sockguard_refusal: 'connect_error', ...params() })
+      : { sockguard_refusal: 'connect_error', ...params },
     vsn,
     timeout: WAIT_MS,
     reconnectAfterMs: () => 10 * 60 * 1000,

@@ -38,10 +38,28 @@ function cleanEnv() {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SOCKGUARD_')));
 }
 
+// SOCKGUARD_TEST_STORE=postgres: accounts and sessions in PostgreSQL instead of SQLite,
+// one server per test process (started at first use, by lib/postgres.mjs) and a new
+// database per sockguard server. store_postgres_accounts.test.mjs runs the account tests
+// of this suite so. Its password is one of the suite's secrets: the leak check covers it.
+let postgres = null;
+let databases = 0;
+async function databaseFlags() {
+  if (process.env.SOCKGUARD_TEST_STORE !== 'postgres') return {};
+  const { PG_PASSWORD, startPostgres } = await import('../../lib/postgres.mjs');
+  remember(PG_PASSWORD);
+  postgres ??= startPostgres();
+  const pg = await postgres;
+  const name = `sec_${process.pid}_${++databases}`;
+  await pg.createDatabase(name);
+  return { '--store-database-url': pg.url(name) };
+}
+
 // options: flags (object of --flag -> value, overriding the defaults), env, logFormat.
 export async function startServer({ flags = {}, env = {}, logFormat = 'text' } = {}) {
   const dataDir = tempDir();
   const merged = {
+    ...(await databaseFlags()),
     '--listen': '127.0.0.1:0',
     '--data-dir': dataDir,
     '--log-level': 'debug',
@@ -95,6 +113,10 @@ export async function startServer({ flags = {}, env = {}, logFormat = 'text' } =
   } catch (e) {
     await stopServer(server);
     throw e;
+  }
+  if (merged['--store-database-url'] && !/accounts and sessions in postgresql:\/\//.test(server.stdout)) {
+    await stopServer(server);
+    throw new Error(`SOCKGUARD_TEST_STORE=postgres but the server does not say it uses PostgreSQL: ${server.stdout}`);
   }
   server.http = `http://127.0.0.1:${server.port}`;
   server.ws = `ws://127.0.0.1:${server.port}`;
