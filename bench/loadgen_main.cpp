@@ -138,8 +138,12 @@ class Bench {
     }
     auto rss_before = readRssKib(options_.server_pid);
     co_await openConnections();
-    co_await sleepFor(std::chrono::milliseconds(options_.settle_ms));
-    printMemory(scheme_, rss_before, readRssKib(options_.server_pid), fleet_.connectStats().joined);
+    // Not for the GraphQL runs: scripts/bench runs them on a server that held the Phoenix
+    // run's sockets just before, whose freed memory they reuse, so RSS growth says nothing.
+    if (protocol_ == WireProtocol::phoenix) {
+      co_await sleepFor(std::chrono::milliseconds(options_.settle_ms));
+      printMemory(scheme_, rss_before, readRssKib(options_.server_pid), fleet_.connectStats().joined);
+    }
     std::fflush(stdout);
 
     for (const auto& plan : plans_) {
@@ -268,7 +272,7 @@ class Bench {
   asio::awaitable<void> graphqlBroadcastPhase(const BroadcastPlan& plan) {
     std::size_t subscribers = std::min(plan.subscribers, fleet_.openSockets());
     std::string topic = "room:gql-" + std::to_string(subscribers);
-    std::string id = "g" + std::to_string(subscribers);
+    std::string id = topic;  // the operation id (graphql-transport-ws) or the doc push's ref
     auto queries = channelSelections(topic, options_.selections);
     fmt::print(stderr, "loadgen: {} broadcasts to {} {} subscribers ({} selections) at {}/s, {} per request\n",
                plan.count, subscribers, scheme_, queries.size(), plan.rate_per_s, plan.batch);
@@ -338,8 +342,8 @@ class Bench {
     co_await waitUntil(drained, hard_deadline);
     auto cpu_to = sampleCpu(options_.server_pid);
     if (plan.batch > 1) fmt::print("  (published {} broadcasts per request, POST /api/broadcast/batch)\n", plan.batch);
-    printBroadcast({scheme_, subscribers, plan.count, plan.rate_per_s, &published, &fleet_.receiveStats(), refused,
-                    options_.drain_timeout_s, cpuBetween(cpu_from, cpu_to)});
+    printBroadcast({scheme_, subscribers, topic, plan.count, plan.rate_per_s, &published, &fleet_.receiveStats(),
+                    refused, options_.drain_timeout_s, cpuBetween(cpu_from, cpu_to)});
   }
 
   Options options_;

@@ -49,6 +49,7 @@ void printMemory(std::string_view scheme, std::optional<long> before_kib, std::o
 struct BroadcastFigures {
   std::string_view scheme;
   std::size_t subscribers = 0;
+  std::string_view topic;  // the topic published to, when the receive window names another
   std::uint64_t planned = 0;
   double rate_per_s = 0;
   const PublishResult* published = nullptr;
