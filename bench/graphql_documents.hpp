@@ -97,7 +97,8 @@ inline std::vector<std::string> channelSelections(std::string_view topic, std::s
   };
   std::vector<std::string> out;
   for (std::size_t i = 0; i < count && i < std::size(kFields); ++i) {
-    out.push_back("subscription { channel(topic: \"" + std::string(topic) + "\") { " + std::string(kFields[i]) + " } }");
+    out.push_back("subscription { channel(topic: \"" + std::string(topic) + "\") { " + std::string(kFields[i]) +
+                  " } }");
   }
   return out;
 }

@@ -94,7 +94,8 @@ void printBroadcast(const BroadcastFigures& f) {
   const PublishResult& pub = *f.published;
   const ReceiveStats& rx = *f.received;
   fmt::print("== {} broadcast: {} subscribers on {}, {} broadcasts at {:.0f} /s (offers {:.0f} deliveries/s)\n",
-             f.scheme, f.subscribers, f.topic.empty() ? std::string_view(rx.topic) : f.topic, f.planned, f.rate_per_s, f.rate_per_s * static_cast<double>(f.subscribers));
+             f.scheme, f.subscribers, f.topic.empty() ? std::string_view(rx.topic) : f.topic, f.planned, f.rate_per_s,
+             f.rate_per_s * static_cast<double>(f.subscribers));
   if (f.joins_refused) line("joins refused", std::to_string(f.joins_refused));
   double publish_span = Seconds(pub.last_sent - pub.first_sent).count();
   std::uint64_t sent = pub.accepted + pub.refused;

@@ -217,7 +217,9 @@ void BasicWsClient<Stream>::dispatchGraphqlWs(std::string_view frame) {
   if (frame.find(R"("type":"next")") != std::string_view::npos) {
     return observer_.onNext(*this, stringField(frame, R"("id":")"), frame);
   }
-  if (frame.find(R"("type":"connection_ack")") != std::string_view::npos) return observer_.onJoinReply(*this, "1", true);
+  if (frame.find(R"("type":"connection_ack")") != std::string_view::npos) {
+    return observer_.onJoinReply(*this, "1", true);
+  }
   if (frame.find(R"("type":"error")") != std::string_view::npos) return observer_.onSubscribeReply(*this, false);
   // pong, complete: nothing to do.
 }
