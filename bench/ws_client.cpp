@@ -1,11 +1,11 @@
 #include "ws_client.hpp"
 
 #include <boost/asio/buffer.hpp>
-#include <boost/json/serialize.hpp>
-#include <boost/json/string.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
 
 #include <netinet/in.h>
 #include <openssl/objects.h>
