@@ -71,9 +71,25 @@ void Fleet::joinFirst(std::size_t count, const std::string& topic) {
   }
 }
 
-void Fleet::beginReceive(std::string topic) {
+void Fleet::subscribeFirst(std::size_t count, const std::string& id, const std::vector<std::string>& queries) {
+  subscribes_pending_ = 0;
+  subscribes_refused_ = 0;
+  std::size_t sent = 0;
+  for (auto& client : clients_) {
+    if (sent == count || queries.empty()) break;
+    if (!joined_[client->id()] || !client->open()) continue;
+    client->subscribe(id, queries[sent % queries.size()]);
+    ++sent;
+  }
+  if (target_.protocol == WireProtocol::absinthe) subscribes_pending_ = sent;
+}
+
+void Fleet::beginReceive(std::string topic, bool prefix) {
   receive_ = {};
   receive_.topic = std::move(topic);
+  receive_prefix_ = prefix;
+  heard_.assign(clients_.size(), 0);
+  heard_count_ = 0;
 }
 
 std::string Fleet::tlsSession() const {
@@ -109,12 +125,34 @@ void Fleet::onJoinReply(WsClient& client, std::string_view join_ref, bool ok) {
   if (!ok) ++joins_refused_;
 }
 
-void Fleet::onBroadcast(WsClient&, std::string_view topic, std::string_view frame) {
-  if (topic != receive_.topic) {
+void Fleet::onSubscribeReply(WsClient&, bool ok) {
+  if (subscribes_pending_ > 0) --subscribes_pending_;
+  if (!ok) ++subscribes_refused_;
+}
+
+void Fleet::onNext(WsClient& client, std::string_view id, std::string_view frame) {
+  if (id != receive_.topic) {
+    ++receive_.stray;
+    return;
+  }
+  received(client, frame);
+}
+
+void Fleet::onBroadcast(WsClient& client, std::string_view topic, std::string_view frame) {
+  bool ours = receive_prefix_ ? topic.starts_with(receive_.topic) : topic == receive_.topic;
+  if (!ours) {
     // connect_error and other notices come as broadcasts on "phoenix".
     if (topic == "phoenix") ++server_notices_;
     else ++receive_.stray;
     return;
+  }
+  received(client, frame);
+}
+
+void Fleet::received(WsClient& client, std::string_view frame) {
+  if (client.id() < heard_.size() && !heard_[client.id()]) {
+    heard_[client.id()] = 1;
+    ++heard_count_;
   }
   auto now = Clock::now();
   if (auto sent = sendTimeNs(frame)) receive_.latency.record(now.time_since_epoch().count() - *sent);

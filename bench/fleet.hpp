@@ -52,8 +52,20 @@ class Fleet final : public ClientObserver {
   std::size_t joinsPending() const { return joins_pending_; }
   std::size_t joinsRefused() const { return joins_refused_; }
 
-  // Counts broadcasts on `topic` from now on, in a fresh ReceiveStats.
-  void beginReceive(std::string topic);
+  // GraphQL subscriptions: the first `count` joined sockets subscribe, socket i with
+  // queries[i % size] under `id` (the operation id, or the doc push's ref). Absinthe
+  // answers each (subscribesPending()); graphql-transport-ws answers only refusals.
+  void subscribeFirst(std::size_t count, const std::string& id, const std::vector<std::string>& queries);
+  std::size_t subscribesPending() const { return subscribes_pending_; }
+  std::size_t subscribesRefused() const { return subscribes_refused_; }
+  // Sockets that received a message in the current receive window (at most once each):
+  // how a run knows its subscriptions are live, by publishing until every one has heard.
+  std::size_t heardFrom() const { return heard_count_; }
+
+  // Counts broadcasts on `topic` (with `prefix`: on every topic that starts with it) from
+  // now on, in a fresh ReceiveStats. graphql-transport-ws `next` messages count as on the
+  // topic named by their operation id.
+  void beginReceive(std::string topic, bool prefix = false);
   const ReceiveStats& receiveStats() const { return receive_; }
 
   std::size_t openSockets() const;
@@ -68,11 +80,14 @@ class Fleet final : public ClientObserver {
   // ClientObserver
   void onJoinReply(WsClient& client, std::string_view join_ref, bool ok) override;
   void onBroadcast(WsClient& client, std::string_view topic, std::string_view frame) override;
+  void onSubscribeReply(WsClient& client, bool ok) override;
+  void onNext(WsClient& client, std::string_view id, std::string_view frame) override;
   void onClosed(WsClient& client, std::string_view stage, const std::string& why) override;
 
  private:
   void launchNext();
   void finishConnect(WsClient& client, bool ok, const std::string& failure);
+  void received(WsClient& client, std::string_view frame);
 
   boost::asio::io_context& ioc_;
   ClientTarget target_;
@@ -86,7 +101,12 @@ class Fleet final : public ClientObserver {
   std::size_t next_join_ref_ = 2;
   std::size_t joins_pending_ = 0;
   std::size_t joins_refused_ = 0;
+  std::size_t subscribes_pending_ = 0;
+  std::size_t subscribes_refused_ = 0;
   ReceiveStats receive_;
+  bool receive_prefix_ = false;
+  std::vector<std::uint8_t> heard_;  // by client id, in the current receive window
+  std::size_t heard_count_ = 0;
   std::size_t dropped_after_join_ = 0;
   std::map<std::string, std::size_t> drop_reasons_;
   std::uint64_t server_notices_ = 0;

@@ -8,6 +8,13 @@
 //      (BATCH > 1: that many per request, through POST /api/broadcast/batch)
 //      at RATE per second to SUBS subscribers: deliveries, throughput and latency.
 //
+// With --protocol graphql-ws or absinthe the sockets speak GraphQL instead (graphql-transport-ws
+// at /api/graphql, or Absinthe over the Phoenix socket), and each broadcast phase first
+// subscribes its audience to `channel(topic:)` with --selections different selections,
+// publishes until every subscriber has heard once, then measures as the Phoenix phases do.
+// --graphql-http-ms first measures GraphQL queries over HTTP (accountsMe signed in, and
+// the introspection query), and --connections 0 skips the sockets altogether.
+//
 // With --tls the same run goes over wss:// and https:// (every socket makes a full TLS
 // handshake; the server's certificate is not verified: the bench's own throwaway one, on
 // loopback), and every section heading says which of the two it measured.
@@ -15,6 +22,8 @@
 // One io_context thread: the generator shares the cores with the server, so it must
 // spend as little CPU as possible, and one thread needs no locks.
 #include "fleet.hpp"
+#include "graphql_documents.hpp"
+#include "graphql_http.hpp"
 #include "http_publisher.hpp"
 #include "proc_stats.hpp"
 #include "report.hpp"
@@ -25,6 +34,8 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
@@ -62,7 +73,17 @@ struct Options {
   int drain_idle_s = 3;      // ...or this long without a new delivery
   int heartbeat_s = 20;      // the server closes sockets silent for 60 s
   bool tls = false;          // wss:// and https:// instead of ws:// and http://
+  std::string protocol = "phoenix";  // or "graphql-ws", "absinthe"
+  std::size_t selections = 5;        // GraphQL: different selections per audience
+  int graphql_http_ms = 0;           // per document; 0: no GraphQL-over-HTTP phase
+  std::size_t graphql_http_clients = 4;
 };
+
+WireProtocol wireProtocol(const std::string& name) {
+  if (name == "graphql-ws") return WireProtocol::graphql_ws;
+  if (name == "absinthe") return WireProtocol::absinthe;
+  return WireProtocol::phoenix;
+}
 
 std::optional<BroadcastPlan> parsePlan(const std::string& text) {
   BroadcastPlan plan;
@@ -100,16 +121,29 @@ class Bench {
  public:
   // `tls` (set for --tls) must outlive the bench.
   Bench(asio::io_context& ioc, Options options, std::vector<BroadcastPlan> plans, asio::ssl::context* tls)
-      : options_(std::move(options)), plans_(std::move(plans)), scheme_(tls ? "wss://" : "ws://"),
+      : options_(std::move(options)), plans_(std::move(plans)), protocol_(wireProtocol(options_.protocol)),
+        scheme_(protocol_ == WireProtocol::graphql_ws ? "graphql-transport-ws"
+                : protocol_ == WireProtocol::absinthe ? "absinthe"
+                : tls                                 ? "wss://"
+                                                      : "ws://"),
         server_(asio::ip::make_address(options_.host), options_.port),
         fleet_(ioc, makeTarget(tls), sourceAddresses()), publisher_(ioc, server_, options_.api_key, tls),
         heartbeat_timer_(ioc) {}
 
   asio::awaitable<void> run() {
+    if (options_.graphql_http_ms > 0) co_await graphqlHttp();
+    if (options_.connections == 0) {
+      heartbeat_timer_.cancel();
+      co_return;
+    }
     auto rss_before = readRssKib(options_.server_pid);
     co_await openConnections();
-    co_await sleepFor(std::chrono::milliseconds(options_.settle_ms));
-    printMemory(scheme_, rss_before, readRssKib(options_.server_pid), fleet_.connectStats().joined);
+    // Not for the GraphQL runs: scripts/bench runs them on a server that held the Phoenix
+    // run's sockets just before, whose freed memory they reuse, so RSS growth says nothing.
+    if (protocol_ == WireProtocol::phoenix) {
+      co_await sleepFor(std::chrono::milliseconds(options_.settle_ms));
+      printMemory(scheme_, rss_before, readRssKib(options_.server_pid), fleet_.connectStats().joined);
+    }
     std::fflush(stdout);
 
     for (const auto& plan : plans_) {
@@ -134,7 +168,8 @@ class Bench {
 
  private:
   ClientTarget makeTarget(asio::ssl::context* tls) const {
-    return {server_, options_.host + ":" + std::to_string(options_.port), "/socket/websocket?vsn=2.0.0", tls};
+    return {server_, options_.host + ":" + std::to_string(options_.port),
+            protocol_ == WireProtocol::graphql_ws ? "/api/graphql" : "/socket/websocket?vsn=2.0.0", protocol_, tls};
   }
   std::vector<asio::ip::address> sourceAddresses() const {
     std::vector<asio::ip::address> out;
@@ -145,14 +180,68 @@ class Bench {
   asio::awaitable<void> openConnections() {
     fmt::print(stderr, "loadgen: opening {} connections\n", options_.connections);
     auto cpu_from = sampleCpu(options_.server_pid);
-    fleet_.open(options_.connections, options_.concurrency, "room:bench");
+    // Absinthe's sockets join its control channel; graphql-transport-ws ones join nothing.
+    fleet_.open(options_.connections, options_.concurrency,
+                protocol_ == WireProtocol::absinthe ? "__absinthe__:control" : "room:bench");
     std::function<bool()> opened = [this] { return !fleet_.opening(); };
     co_await waitUntil(opened, Clock::now() + std::chrono::seconds(options_.connect_timeout_s));
     printConnect(scheme_, fleet_.connectStats(), options_.concurrency,
-                 cpuBetween(cpu_from, sampleCpu(options_.server_pid)), fleet_.tlsSession());
+                 cpuBetween(cpu_from, sampleCpu(options_.server_pid)), fleet_.tlsSession(),
+                 protocol_ == WireProtocol::graphql_ws   ? "connection_init"
+                 : protocol_ == WireProtocol::absinthe ? "join __absinthe__:control"
+                                                       : "join");
+  }
+
+  // GraphQL over HTTP: sign up once (the cookie the signed-in query sends), then each
+  // document under the query load, with the server's CPU over it.
+  asio::awaitable<void> graphqlHttp() {
+    std::string origin = "http://" + options_.host + ":" + std::to_string(options_.port);
+    std::string email = "bench-" + std::to_string(Clock::now().time_since_epoch().count()) + "@example.com";
+    std::string signup = R"({"query":"mutation($e: String!, $p: String!) { accountsRegister(email: $e, password: $p) )"
+                         R"({ account { id } } }","variables":{"e":)" +
+                         boost::json::serialize(boost::json::string(email)) + R"(,"p":"bench-password-1"}})";
+    // Named arguments, no temporaries in the co_await (see waitUntil).
+    std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "application/json"}, {"Origin", origin}};
+    std::string method = "POST", target = "/api/graphql";
+    HttpAnswer answer = co_await httpRequest(server_, method, target, signup, headers);
+    std::string cookie;
+    for (const auto& set : answer.set_cookies) {
+      if (set.starts_with("_sockguard_session=")) cookie = set.substr(0, set.find(';'));
+    }
+    if (cookie.empty()) {
+      fmt::print("== graphql http: sign-up failed ({} {}{}), no signed-in figures\n", answer.status,
+                 answer.body.substr(0, 160), answer.error);
+    }
+    struct Document {
+      std::string_view name;
+      std::string_view query;
+      std::string_view expect;
+      bool signed_in;
+    };
+    const std::vector<Document> documents = {
+        {"accountsMe (signed in: a session look-up)", kAccountsMeQuery, R"("email":)", true},
+        {"GraphiQL's introspection query", kIntrospectionQuery, R"("__schema":)", false},
+    };
+    for (const auto& doc : documents) {
+      if (doc.signed_in && cookie.empty()) continue;
+      QueryLoad load;
+      load.body = R"({"query":)" + boost::json::serialize(boost::json::string(doc.query)) + "}";
+      load.cookie = doc.signed_in ? cookie : "";
+      load.origin = origin;
+      load.expect = doc.expect;
+      load.clients = options_.graphql_http_clients;
+      load.duration = std::chrono::milliseconds(options_.graphql_http_ms);
+      fmt::print(stderr, "loadgen: {} over HTTP\n", doc.name);
+      auto cpu_from = sampleCpu(options_.server_pid);
+      QueryLoadResult result = co_await runQueryLoad(server_, load);
+      printQueryLoad({doc.name, load.clients, load.body.size(), &result,
+                      cpuBetween(cpu_from, sampleCpu(options_.server_pid))});
+      std::fflush(stdout);
+    }
   }
 
   asio::awaitable<void> broadcastPhase(const BroadcastPlan& plan) {
+    if (protocol_ != WireProtocol::phoenix) co_return co_await graphqlBroadcastPhase(plan);
     fmt::print(stderr, "loadgen: {} broadcasts to {} subscribers at {}/s, {} per request\n", plan.count,
                plan.subscribers, plan.rate_per_s, plan.batch);
     // Every socket is in room:bench; a smaller audience gets a topic of its own, joined
@@ -173,6 +262,62 @@ class Bench {
     }
 
     fleet_.beginReceive(topic);
+    co_await measure(plan, topic, subscribers, refused);
+  }
+
+  // A GraphQL audience: the first SUBS sockets subscribe to channel(topic: "room:gql-SUBS")
+  // once, the selections taking turns; then broadcasts are published until every
+  // subscriber has heard one (graphql-transport-ws does not confirm a subscription, and
+  // either protocol's is live only once the server has set it up).
+  asio::awaitable<void> graphqlBroadcastPhase(const BroadcastPlan& plan) {
+    std::size_t subscribers = std::min(plan.subscribers, fleet_.openSockets());
+    std::string topic = "room:gql-" + std::to_string(subscribers);
+    std::string id = topic;  // the operation id (graphql-transport-ws) or the doc push's ref
+    auto queries = channelSelections(topic, options_.selections);
+    fmt::print(stderr, "loadgen: {} broadcasts to {} {} subscribers ({} selections) at {}/s, {} per request\n",
+               plan.count, subscribers, scheme_, queries.size(), plan.rate_per_s, plan.batch);
+    std::size_t refused = 0;
+    bool absinthe = protocol_ == WireProtocol::absinthe;
+    // graphql-transport-ws: `next` messages under our operation id; Absinthe: data on the
+    // subscription's own topic (one per selection).
+    std::string receive_topic = absinthe ? "__absinthe__:doc:" : id;
+    if (auto known = audiences_.find(topic); known != audiences_.end()) {
+      subscribers = known->second;
+      fleet_.beginReceive(receive_topic, absinthe);
+    } else {
+      fleet_.subscribeFirst(subscribers, id, queries);
+      std::function<bool()> answered = [this] { return fleet_.subscribesPending() == 0; };
+      co_await waitUntil(answered, Clock::now() + 10s);
+      fleet_.beginReceive(receive_topic, absinthe);
+      auto deadline = Clock::now() + 10s;
+      PublishPlan probe{topic, "probe", 1, 0, 1};
+      std::size_t heard_goal = 0;
+      std::function<bool()> all_heard = [&] { return fleet_.heardFrom() >= heard_goal; };
+      while (Clock::now() < deadline) {
+        heard_goal = subscribers - std::min(subscribers, fleet_.subscribesRefused());
+        co_await publisher_.publish(probe);
+        if (co_await waitUntil(all_heard, std::min(deadline, Clock::now() + 250ms))) break;
+      }
+      refused = fleet_.subscribesRefused();
+      std::size_t live = fleet_.heardFrom();
+      if (live + refused < subscribers) {
+        fmt::print(stderr, "loadgen: only {} of {} subscriptions heard a probe\n", live, subscribers);
+      }
+      subscribers = live;
+      audiences_[topic] = subscribers;
+      co_await sleepFor(300ms);  // probes still in flight land before the count starts
+      fleet_.beginReceive(receive_topic, absinthe);
+    }
+    std::string counter = "sockguard_graphql_event_executions_total";
+    auto before = co_await readCounter(server_, counter);
+    co_await measure(plan, topic, subscribers, refused);
+    auto after = co_await readCounter(server_, counter);
+    printExecutions(before, after, last_published_, queries.size());
+  }
+
+  // Publishes the plan's broadcasts to `topic`, waits for the deliveries, prints.
+  asio::awaitable<void> measure(const BroadcastPlan& plan, const std::string& topic, std::size_t subscribers,
+                                std::size_t refused) {
     auto cpu_from = sampleCpu(options_.server_pid);
     PublishPlan publish_plan{topic, "bench", plan.count, plan.rate_per_s, plan.batch};
     // Twice the planned publishing time: room for a slow server, but bounded.
@@ -180,6 +325,7 @@ class Bench {
     publish_plan.time_cap = std::chrono::duration_cast<Clock::duration>(
         std::chrono::duration<double>(std::max(5.0, 2 * planned_s)));
     PublishResult published = co_await publisher_.publish(publish_plan);
+    last_published_ = published.accepted;
     std::uint64_t expected = published.accepted * subscribers;
     auto hard_deadline = Clock::now() + std::chrono::seconds(options_.drain_timeout_s);
     std::uint64_t last_count = fleet_.receiveStats().received;
@@ -196,12 +342,14 @@ class Bench {
     co_await waitUntil(drained, hard_deadline);
     auto cpu_to = sampleCpu(options_.server_pid);
     if (plan.batch > 1) fmt::print("  (published {} broadcasts per request, POST /api/broadcast/batch)\n", plan.batch);
-    printBroadcast({scheme_, subscribers, plan.count, plan.rate_per_s, &published, &fleet_.receiveStats(), refused,
-                    options_.drain_timeout_s, cpuBetween(cpu_from, cpu_to)});
+    printBroadcast({scheme_, subscribers, topic, plan.count, plan.rate_per_s, &published, &fleet_.receiveStats(),
+                    refused, options_.drain_timeout_s, cpuBetween(cpu_from, cpu_to)});
   }
 
   Options options_;
   std::vector<BroadcastPlan> plans_;
+  WireProtocol protocol_;
+  std::uint64_t last_published_ = 0;  // broadcasts accepted in the latest phase
   std::string_view scheme_;  // "ws://" or "wss://", at the head of every section
   asio::ip::tcp::endpoint server_;
   Fleet fleet_;
@@ -230,6 +378,16 @@ int main(int argc, char** argv) {
   app.add_option("--drain-timeout-s", options.drain_timeout_s)->capture_default_str();
   app.add_option("--drain-idle-s", options.drain_idle_s)->capture_default_str();
   app.add_option("--heartbeat-s", options.heartbeat_s)->capture_default_str();
+  app.add_option("--protocol", options.protocol, "the sockets' protocol: phoenix, graphql-ws or absinthe")
+      ->check(CLI::IsMember({"phoenix", "graphql-ws", "absinthe"}))
+      ->capture_default_str();
+  app.add_option("--selections", options.selections, "GraphQL: different selections per audience (1-5)")
+      ->check(CLI::Range(1, 5))
+      ->capture_default_str();
+  app.add_option("--graphql-http-ms", options.graphql_http_ms, "GraphQL over HTTP: milliseconds per document (0: none)")
+      ->capture_default_str();
+  app.add_option("--graphql-http-clients", options.graphql_http_clients, "GraphQL over HTTP: keep-alive clients")
+      ->capture_default_str();
   app.add_flag("--tls", options.tls, "wss:// and https://, trusting whatever certificate the server shows (loopback only)");
   CLI11_PARSE(app, argc, argv);
 

@@ -51,10 +51,10 @@ CpuShare cpuBetween(const CpuSample& from, const CpuSample& to) {
 }
 
 void printConnect(std::string_view scheme, const ConnectStats& stats, std::size_t concurrency, CpuShare cpu,
-                  const std::string& tls_session) {
+                  const std::string& tls_session, std::string_view joined_by) {
   double elapsed = Seconds(stats.finished - stats.started).count();
-  fmt::print("== {} connections: {}WebSocket upgrade + join, {} in flight\n", scheme,
-             tls_session.empty() ? "" : "TLS handshake + ", concurrency);
+  fmt::print("== {} connections: {}WebSocket upgrade + {}, {} in flight\n", scheme,
+             tls_session.empty() ? "" : "TLS handshake + ", joined_by, concurrency);
   if (!tls_session.empty()) line("tls", tls_session);
   line("joined", fmt::format("{} of {} ({} failed)", stats.joined, stats.requested, stats.failed),
        fmt::format("{} joined connections held", stats.requested));
@@ -94,7 +94,8 @@ void printBroadcast(const BroadcastFigures& f) {
   const PublishResult& pub = *f.published;
   const ReceiveStats& rx = *f.received;
   fmt::print("== {} broadcast: {} subscribers on {}, {} broadcasts at {:.0f} /s (offers {:.0f} deliveries/s)\n",
-             f.scheme, f.subscribers, rx.topic, f.planned, f.rate_per_s, f.rate_per_s * static_cast<double>(f.subscribers));
+             f.scheme, f.subscribers, f.topic.empty() ? std::string_view(rx.topic) : f.topic, f.planned, f.rate_per_s,
+             f.rate_per_s * static_cast<double>(f.subscribers));
   if (f.joins_refused) line("joins refused", std::to_string(f.joins_refused));
   double publish_span = Seconds(pub.last_sent - pub.first_sent).count();
   std::uint64_t sent = pub.accepted + pub.refused;
@@ -122,6 +123,33 @@ void printBroadcast(const BroadcastFigures& f) {
     line("cpu per delivery", fmt::format("server {:.2f} us, loadgen {:.2f} us", 1e6 * f.cpu.server_s / received,
                                          1e6 * f.cpu.loadgen_s / received));
   }
+}
+
+void printQueryLoad(const QueryLoadFigures& f) {
+  const QueryLoadResult& r = *f.result;
+  fmt::print("== graphql http: {}, {} keep-alive clients, {:.1f} s\n", f.name, f.clients, r.wall_s);
+  line("queries", fmt::format("{} answered, {} failed; request {} B, response {} B", r.answered, r.failed,
+                              f.request_bytes, r.response_bytes));
+  if (!r.first_failure.empty()) line("first failure", r.first_failure);
+  line("rate", r.wall_s > 0 ? fmt::format("{:.0f} queries/s", static_cast<double>(r.answered) / r.wall_s) : "n/a");
+  line("latency", latencyLine(r.latency));
+  printCpu(f.cpu);
+  if (r.answered > 0) {
+    const auto answered = static_cast<double>(r.answered);
+    line("cpu per query", fmt::format("server {:.1f} us, loadgen {:.1f} us", 1e6 * f.cpu.server_s / answered,
+                                      1e6 * f.cpu.loadgen_s / answered));
+  }
+}
+
+void printExecutions(std::optional<double> before, std::optional<double> after, std::uint64_t broadcasts,
+                     std::size_t selections) {
+  if (!before || !after) {
+    line("executions", "not available (/metrics could not be read)");
+    return;
+  }
+  double delta = *after - *before;
+  line("executions", fmt::format("{:.0f} ({:.1f} per broadcast; {} selections, once per selection and shard)", delta,
+                                 broadcasts ? delta / static_cast<double>(broadcasts) : 0.0, selections));
 }
 
 void printEnd(std::string_view scheme, std::size_t requested, std::size_t open_at_end, std::size_t dropped,

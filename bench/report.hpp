@@ -3,6 +3,7 @@
 // a label column, the figures, and the target they are read against. Nothing here
 // decides pass or fail: targets are printed next to figures, never asserted.
 #include "fleet.hpp"
+#include "graphql_http.hpp"
 #include "http_publisher.hpp"
 
 #include <chrono>
@@ -39,14 +40,16 @@ CpuShare cpuBetween(const CpuSample& from, const CpuSample& to);
 // The loadgen's sections. Each heading starts with the run's scheme ("ws://" or
 // "wss://"), so that both runs of one bench can be told apart and compared.
 // `tls_session` describes the negotiated TLS (empty for ws://).
+// `joined_by` names what "joined" means ("join", or "connection_init" for graphql-transport-ws).
 void printConnect(std::string_view scheme, const ConnectStats& stats, std::size_t concurrency, CpuShare cpu,
-                  const std::string& tls_session);
+                  const std::string& tls_session, std::string_view joined_by = "join");
 void printMemory(std::string_view scheme, std::optional<long> before_kib, std::optional<long> after_kib,
                  std::size_t joined);
 
 struct BroadcastFigures {
   std::string_view scheme;
   std::size_t subscribers = 0;
+  std::string_view topic;  // the topic published to, when the receive window names another
   std::uint64_t planned = 0;
   double rate_per_s = 0;
   const PublishResult* published = nullptr;
@@ -56,6 +59,21 @@ struct BroadcastFigures {
   CpuShare cpu;
 };
 void printBroadcast(const BroadcastFigures& figures);
+
+// GraphQL over HTTP: one document under a keep-alive query load.
+struct QueryLoadFigures {
+  std::string_view name;  // "accountsMe (signed in)"
+  std::size_t clients = 0;
+  std::size_t request_bytes = 0;
+  const QueryLoadResult* result = nullptr;
+  CpuShare cpu;
+};
+void printQueryLoad(const QueryLoadFigures& figures);
+
+// The engine's subscription executions during a GraphQL fan-out phase (the server's
+// sockguard_graphql_event_executions_total); nullopt when /metrics could not be read.
+void printExecutions(std::optional<double> before, std::optional<double> after, std::uint64_t broadcasts,
+                     std::size_t selections);
 
 void printEnd(std::string_view scheme, std::size_t requested, std::size_t open_at_end, std::size_t dropped,
               const std::map<std::string, std::size_t>& drop_reasons, std::uint64_t server_notices);

@@ -4,6 +4,8 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
 
 #include <netinet/in.h>
 #include <openssl/objects.h>
@@ -40,6 +42,12 @@ std::string_view quotedAt(std::string_view frame, std::size_t pos) {
   if (pos >= frame.size()) return {};
   auto end = frame.find('"', pos);
   return end == std::string_view::npos ? std::string_view{} : frame.substr(pos, end - pos);
+}
+
+// The quoted value of `"key":"` in `frame`, or empty.
+std::string_view stringField(std::string_view frame, std::string_view key_colon_quote) {
+  auto pos = frame.find(key_colon_quote);
+  return pos == std::string_view::npos ? std::string_view{} : quotedAt(frame, pos + key_colon_quote.size());
 }
 
 }  // namespace
@@ -98,8 +106,11 @@ void BasicWsClient<Stream>::upgrade() {
   ws_.write_buffer_bytes(kWriteBufferBytes);
   ws_.read_message_max(kReadMessageMax);
   ws_.auto_fragment(false);
-  ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "sockguard-loadgen"); }));
+  bool graphql_ws = target_.protocol == WireProtocol::graphql_ws;
+  ws_.set_option(websocket::stream_base::decorator([graphql_ws](websocket::request_type& req) {
+    req.set(beast::http::field::user_agent, "sockguard-loadgen");
+    if (graphql_ws) req.set(beast::http::field::sec_websocket_protocol, "graphql-transport-ws");
+  }));
   ws_.async_handshake(target_.host_header, target_.path,
                       beast::bind_front_handler(&BasicWsClient::onHandshake, this->shared_from_this()));
 }
@@ -108,7 +119,8 @@ template <class Stream>
 void BasicWsClient<Stream>::onHandshake(beast::error_code ec) {
   if (ec) return fail("upgrade", ec);
   open_ = true;
-  sendText(joinFrame(first_topic_, "1"));
+  if (target_.protocol == WireProtocol::graphql_ws) sendText(R"({"type":"connection_init"})");
+  else sendText(joinFrame(first_topic_, "1"));
   std::string().swap(first_topic_);
   doRead();
 }
@@ -119,8 +131,26 @@ void BasicWsClient<Stream>::join(std::string_view topic, std::string_view join_r
 }
 
 template <class Stream>
+void BasicWsClient<Stream>::subscribe(std::string_view id, std::string_view query) {
+  if (!open_) return;
+  std::string quoted = boost::json::serialize(boost::json::string(query));
+  std::string frame;
+  if (target_.protocol == WireProtocol::graphql_ws) {
+    frame.append(R"({"id":")").append(id).append(R"(","type":"subscribe","payload":{"query":)");
+    frame.append(quoted).append("}}");
+  } else {
+    // A push on the control channel (joined with join_ref "1"); its reply carries `id` as ref.
+    frame.append(R"(["1",")").append(id).append(R"(","__absinthe__:control","doc",{"query":)");
+    frame.append(quoted).append("}]");
+  }
+  sendText(std::move(frame));
+}
+
+template <class Stream>
 void BasicWsClient<Stream>::sendHeartbeat() {
-  if (open_) sendText(R"([null,"h","phoenix","heartbeat",{}])");
+  if (!open_) return;
+  if (target_.protocol == WireProtocol::graphql_ws) sendText(R"({"type":"ping"})");
+  else sendText(R"([null,"h","phoenix","heartbeat",{}])");
 }
 
 template <class Stream>
@@ -161,6 +191,7 @@ void BasicWsClient<Stream>::onRead(beast::error_code ec, std::size_t) {
 
 template <class Stream>
 void BasicWsClient<Stream>::dispatch(std::string_view frame) {
+  if (target_.protocol == WireProtocol::graphql_ws) return dispatchGraphqlWs(frame);
   constexpr std::string_view kBroadcast = R"([null,null,")";
   if (frame.starts_with(kBroadcast)) {
     observer_.onBroadcast(*this, quotedAt(frame, kBroadcast.size()), frame);
@@ -169,9 +200,28 @@ void BasicWsClient<Stream>::dispatch(std::string_view frame) {
   // Our joins are the only messages we send with a join_ref: `["ref","ref",topic,"phx_reply",...]`.
   if (frame.starts_with("[\"") && frame.find(R"(,"phx_reply",)") != std::string_view::npos) {
     bool ok = frame.find(R"("status":"ok")") != std::string_view::npos;
-    observer_.onJoinReply(*this, quotedAt(frame, 2), ok);
+    std::string_view join_ref = quotedAt(frame, 2);
+    // `["join_ref","ref",...`: a join's ref is its join_ref; a doc push's is its own.
+    std::size_t ref_at = 2 + join_ref.size() + 3;
+    std::string_view ref = ref_at < frame.size() && frame[ref_at - 1] == '"' ? quotedAt(frame, ref_at) : join_ref;
+    if (target_.protocol == WireProtocol::absinthe && ref != join_ref) return observer_.onSubscribeReply(*this, ok);
+    observer_.onJoinReply(*this, join_ref, ok);
   }
   // Heartbeat replies and anything else need no attention.
+}
+
+// The server writes `{"id":"...","type":"next",...}` and `{"type":"connection_ack",...}`;
+// the type is looked for, not assumed at a position, to stay cheap and still correct.
+template <class Stream>
+void BasicWsClient<Stream>::dispatchGraphqlWs(std::string_view frame) {
+  if (frame.find(R"("type":"next")") != std::string_view::npos) {
+    return observer_.onNext(*this, stringField(frame, R"("id":")"), frame);
+  }
+  if (frame.find(R"("type":"connection_ack")") != std::string_view::npos) {
+    return observer_.onJoinReply(*this, "1", true);
+  }
+  if (frame.find(R"("type":"error")") != std::string_view::npos) return observer_.onSubscribeReply(*this, false);
+  // pong, complete: nothing to do.
 }
 
 template <class Stream>

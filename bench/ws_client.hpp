@@ -1,8 +1,12 @@
 #pragma once
-// One Phoenix V2 client socket of the load generator: connect, (TLS handshake,) upgrade,
-// join a topic, then read forever, handing each frame to its observer after a prefix
-// check (no JSON parse: the generator shares the machine with the server and must stay
-// cheap). Every client lives on one io_context thread; nothing here is thread-safe.
+// One client socket of the load generator: connect, (TLS handshake,) upgrade, join a
+// topic, then read forever, handing each frame to its observer after a prefix check (no
+// JSON parse: the generator shares the machine with the server and must stay cheap).
+// Every client lives on one io_context thread; nothing here is thread-safe.
+//
+// It speaks Phoenix V2 (the channel joins of the bench's main run), Absinthe over Phoenix
+// (the same socket; the first join is `__absinthe__:control`, subscriptions are `doc`
+// pushes) or graphql-transport-ws (where "joined" means connection_ack).
 //
 // WsClient is what the fleet holds; BasicWsClient<Stream> is the socket over plain TCP
 // (ws://) or over TLS (wss://). Only the per-connection calls (start, join, heartbeat,
@@ -33,14 +37,22 @@ class ClientObserver {
   virtual void onJoinReply(WsClient& client, std::string_view join_ref, bool ok) = 0;
   // A broadcast, `[null,null,topic,event,payload]`; `topic` points into `frame`.
   virtual void onBroadcast(WsClient& client, std::string_view topic, std::string_view frame) = 0;
+  // The answer to subscribe(): an Absinthe doc reply (`ok`: a subscriptionId), or a
+  // graphql-transport-ws `error` message (never `ok`: that protocol does not confirm).
+  virtual void onSubscribeReply(WsClient& client, bool ok) = 0;
+  // A graphql-transport-ws `next` message; `id` points into `frame`.
+  virtual void onNext(WsClient& client, std::string_view id, std::string_view frame) = 0;
   // The connection is over: `stage` says where it failed ("connect", "tls", "upgrade", "read").
   virtual void onClosed(WsClient& client, std::string_view stage, const std::string& why) = 0;
 };
 
+enum class WireProtocol { phoenix, absinthe, graphql_ws };
+
 struct ClientTarget {
   boost::asio::ip::tcp::endpoint server;
   std::string host_header;          // "127.0.0.1:PORT"
-  std::string path;                 // "/socket/websocket?vsn=2.0.0"
+  std::string path;                 // "/socket/websocket?vsn=2.0.0", "/api/graphql"
+  WireProtocol protocol = WireProtocol::phoenix;
   // Set: wss://, a TLS handshake with this client context before the upgrade.
   boost::asio::ssl::context* tls = nullptr;
 };
@@ -60,6 +72,9 @@ class WsClient {
   virtual void start(const boost::asio::ip::address& source, std::string_view topic) = 0;
   // Joins another topic on the open socket (the reply comes through onJoinReply).
   virtual void join(std::string_view topic, std::string_view join_ref) = 0;
+  // A GraphQL subscription (Absinthe or graphql-transport-ws; `id` is the operation id or
+  // the push's ref); the answer, if any, comes through onSubscribeReply.
+  virtual void subscribe(std::string_view id, std::string_view query) = 0;
   virtual void sendHeartbeat() = 0;
   // Drops the TCP connection without a close handshake (the end of the run).
   virtual void abort() = 0;
@@ -94,6 +109,7 @@ class BasicWsClient final : public WsClient, public std::enable_shared_from_this
 
   void start(const boost::asio::ip::address& source, std::string_view topic) override;
   void join(std::string_view topic, std::string_view join_ref) override;
+  void subscribe(std::string_view id, std::string_view query) override;
   void sendHeartbeat() override;
   void abort() override;
   std::string tlsSession() const override;
@@ -106,6 +122,7 @@ class BasicWsClient final : public WsClient, public std::enable_shared_from_this
   void doRead();
   void onRead(boost::beast::error_code ec, std::size_t bytes);
   void dispatch(std::string_view frame);
+  void dispatchGraphqlWs(std::string_view frame);
   void sendText(std::string frame);
   void doWrite();
   void onWrite(boost::beast::error_code ec, std::size_t bytes);
