@@ -105,7 +105,6 @@ class ObjectJob final : public detail::Completer, public Sink {
   std::size_t parent_index_;
   const Type& type_;
   Held source_;
-  const ResponsePath* path_;
   std::vector<Slot> slots_;
   std::size_t pending_ = 1;
   std::size_t next_ = 0;
@@ -260,7 +259,7 @@ class Execution final : public Sink {
 
 ObjectJob::ObjectJob(Execution& ex, Sink* parent, std::size_t parent_index, const Type& type, Held source,
                      const ResponsePath* path, FieldGroups groups, bool serial)
-    : ex_(ex), parent_(parent), parent_index_(parent_index), type_(type), source_(std::move(source)), path_(path),
+    : ex_(ex), parent_(parent), parent_index_(parent_index), type_(type), source_(std::move(source)),
       serial_(serial) {
   slots_.reserve(groups.groups.size());
   const Schema& schema = ex.schema_;
