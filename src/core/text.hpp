@@ -12,8 +12,9 @@ std::string_view trim(std::string_view s);
 // ASCII case-insensitive equality: header names, auth schemes, tokens.
 bool iequals(std::string_view a, std::string_view b);
 
-// Appends `s` escaped for the inside of a JSON string (quotes not included): `"` and `\`,
-// \n \r \t, and other control characters as \u00XX. Other bytes, UTF-8 included, as is.
+// Appends `s` escaped for the inside of a JSON string (quotes not included) as
+// JavaScript's JSON.stringify writes it: `"` and `\`, \b \f \n \r \t, other control
+// characters as \u00XX. Other bytes, UTF-8 included, as is.
 void appendJsonEscaped(std::string& out, std::string_view s);
 
 }  // namespace sg
