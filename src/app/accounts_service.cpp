@@ -103,9 +103,27 @@ void AccountsService::login(AccountCaller caller, std::string_view email_in, std
   // The gate first: a request it turns away costs no attempt of the throttles' budget.
   auto gate = d_.hashing_gate.enter(caller.ip);
   if (gate.refusal) return done(hashingRefused(*gate.refusal));
-  if (auto wait = d_.logins.admit(*email, caller.ip)) return done(throttled(*wait));
-  d_.hashing.post([this, email = std::move(*email), password = std::move(password), caller = std::move(caller),
-                   done = std::move(done), pass = std::move(gate.pass)]() mutable {
+  // The throttles may answer later, from another thread (Redis in a cluster); the pass is
+  // held meanwhile.
+  // Copies: the callback below takes `email` and `caller` (and C++ leaves the order in
+  // which arguments are evaluated open).
+  std::string account_email = *email;
+  std::string ip = caller.ip;
+  d_.logins.admitAttempt(
+      account_email, ip,
+      [this, email = std::move(*email), password = std::move(password), caller = std::move(caller),
+       done = std::move(done), pass = std::move(gate.pass)](
+          boost::system::result<std::optional<std::chrono::milliseconds>> admitted) mutable {
+        if (!admitted) return done(storeBusy("sign-in cannot be checked now"));
+        if (*admitted) return done(throttled(**admitted));
+        verifyLogin(std::move(email), std::move(password), std::move(caller), std::move(pass), std::move(done));
+      });
+}
+
+void AccountsService::verifyLogin(std::string email, std::string password, AccountCaller caller,
+                                  std::shared_ptr<auth::HashingGate::Pass> pass, Done<SessionOut> done) {
+  d_.hashing.post([this, email = std::move(email), password = std::move(password), caller = std::move(caller),
+                   done = std::move(done), pass = std::move(pass)]() mutable {
     auto found = d_.accounts.findByEmail(email);
     if (!found) {
       // The database cannot answer: that is no verdict on the password (nothing was

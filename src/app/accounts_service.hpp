@@ -47,7 +47,7 @@ struct AccountsDeps {
   auth::HashingGate& hashing_gate;
   const Clock& clock;
   const AppConfig& config;
-  auth::LoginThrottle& logins;
+  auth::LoginLimiter& logins;  // LoginThrottle on one node, Redis in a cluster
   auth::RateLimiter& registrations_per_ip;
   DisconnectSession disconnect;
 };
@@ -98,6 +98,9 @@ class AccountsService {
   void account(std::string user_id, Done<store::Account> done);
 
  private:
+  // A login the throttles admitted: the password is checked on the hashing pool.
+  void verifyLogin(std::string email, std::string password, AccountCaller caller,
+                   std::shared_ptr<auth::HashingGate::Pass> pass, Done<SessionOut> done);
   ApiResult<SessionOut> startSession(const store::Account& account, const AccountCaller& caller);
   std::string cookieHeader(const AccountCaller& caller, const std::string& value, int max_age_s) const;
   using SessionDone = std::function<void(ApiResult<auth::SessionInfo>)>;

@@ -7,6 +7,10 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+#include <memory>
+#include <mutex>
+
 namespace sg::app {
 namespace json = boost::json;
 
@@ -82,65 +86,86 @@ http::Response unavailable() {
       .with("Retry-After", "1");
 }
 
-http::Response broadcast(const http::Request& request, const auth::ApiKeys& keys, pubsub::PubSub& pubsub,
-                         obs::Metrics& metrics) {
-  if (auto denied = requireApiKey(request, keys)) return *denied;
+// Answered once the broadcast is on its way to every node (in a cluster, once Redis has
+// taken it): a 202 is never given for a broadcast that a dropped link then loses.
+void broadcast(const http::Request& request, const auth::ApiKeys& keys, pubsub::PubSub& pubsub, obs::Metrics& metrics,
+               http::Respond respond) {
+  if (auto denied = requireApiKey(request, keys)) return respond(*denied);
   auto body = parseJsonBody(request);
-  if (body.error) return *body.error;
+  if (body.error) return respond(*body.error);
   auto parsed = parseBroadcast(body.object);
-  if (!parsed.message) return http::Response::error(400, "bad_request", parsed.error);
-  if (pubsub.overloaded()) return busy();
-  if (!pubsub.publish(std::move(parsed.message))) return unavailable();
-  obs::inc(metrics.broadcasts);
-  return http::Response::json(202, json::object{{"status", "accepted"}});
+  if (!parsed.message) return respond(http::Response::error(400, "bad_request", parsed.error));
+  if (pubsub.overloaded()) return respond(busy());
+  pubsub.publishConfirmed(std::move(parsed.message),
+                          [&metrics, respond = std::move(respond)](boost::system::result<void> published) {
+                            if (!published) return respond(unavailable());
+                            obs::inc(metrics.broadcasts);
+                            respond(http::Response::json(202, json::object{{"status", "accepted"}}));
+                          });
 }
 
 // Many broadcasts in one request, published in order; all are checked before any is
 // published, so a refused batch publishes nothing. A backend with a high message rate
 // saves a round trip per message, and the shards deliver the batch together.
-http::Response broadcastBatch(const http::Request& request, const auth::ApiKeys& keys, pubsub::PubSub& pubsub,
-                              obs::Metrics& metrics) {
-  if (auto denied = requireApiKey(request, keys)) return *denied;
+void broadcastBatch(const http::Request& request, const auth::ApiKeys& keys, pubsub::PubSub& pubsub,
+                    obs::Metrics& metrics, http::Respond respond) {
+  if (auto denied = requireApiKey(request, keys)) return respond(*denied);
   auto body = parseJsonBody(request);
-  if (body.error) return *body.error;
+  if (body.error) return respond(*body.error);
   const auto* list = body.object.if_contains("broadcasts");
   if (!list || !list->is_array() || list->get_array().empty() || list->get_array().size() > kMaxBatchBroadcasts) {
-    return http::Response::error(400, "bad_request",
-                                 "broadcasts: an array of 1 to " + std::to_string(kMaxBatchBroadcasts) + " is required");
+    return respond(http::Response::error(
+        400, "bad_request", "broadcasts: an array of 1 to " + std::to_string(kMaxBatchBroadcasts) + " is required"));
   }
   std::vector<pubsub::BroadcastPtr> messages;
   messages.reserve(list->get_array().size());
   for (const auto& item : list->get_array()) {
     std::string where = "broadcasts[" + std::to_string(messages.size()) + "]";
-    if (!item.is_object()) return http::Response::error(400, "bad_request", where + ": an object is required");
+    if (!item.is_object()) return respond(http::Response::error(400, "bad_request", where + ": an object is required"));
     auto parsed = parseBroadcast(item.get_object());
-    if (!parsed.message) return http::Response::error(400, "bad_request", where + "." + parsed.error);
+    if (!parsed.message) return respond(http::Response::error(400, "bad_request", where + "." + parsed.error));
     messages.push_back(std::move(parsed.message));
   }
-  if (pubsub.overloaded()) return busy();
-  // A broker outage part way through is answered with how many were published, in order.
-  std::size_t published = 0;
-  for (auto& m : messages) {
-    if (!pubsub.publish(std::move(m))) break;
-    ++published;
+  if (pubsub.overloaded()) return respond(busy());
+  // Published in order; the answer waits for every one's confirmation. A broker outage
+  // part way through is answered with how many were published before the first failure.
+  struct Tally {
+    std::mutex mutex;
+    std::size_t answered = 0, first_failure, total;
+    http::Respond respond;
+  };
+  auto tally = std::make_shared<Tally>();
+  tally->total = tally->first_failure = messages.size();
+  tally->respond = std::move(respond);
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    pubsub.publishConfirmed(std::move(messages[i]), [tally, i, &metrics](boost::system::result<void> published) {
+      std::size_t failure;
+      {
+        std::lock_guard lock(tally->mutex);
+        if (!published) tally->first_failure = std::min(tally->first_failure, i);
+        if (++tally->answered < tally->total) return;
+        failure = tally->first_failure;
+      }
+      obs::inc(metrics.broadcasts, failure);
+      if (failure < tally->total) {
+        return tally->respond(unavailable().with("X-Published-Count", std::to_string(failure)));
+      }
+      tally->respond(http::Response::json(202, json::object{{"status", "accepted"}, {"count", tally->total}}));
+    });
   }
-  obs::inc(metrics.broadcasts, published);
-  if (published < messages.size()) {
-    return unavailable().with("X-Published-Count", std::to_string(published));
-  }
-  return http::Response::json(202, json::object{{"status", "accepted"}, {"count", messages.size()}});
 }
 
 }  // namespace
 
 void addServerApiRoutes(http::Router& router, const auth::ApiKeys& keys, pubsub::PubSub& pubsub, obs::Metrics& metrics,
                         DisconnectUser disconnect) {
-  router.addSync("POST", "/api/broadcast", [&](const http::Request& req, const http::RouteParams&) {
-    return broadcast(req, keys, pubsub, metrics);
+  router.add("POST", "/api/broadcast", [&](const http::Request& req, const http::RouteParams&, http::Respond respond) {
+    broadcast(req, keys, pubsub, metrics, std::move(respond));
   });
-  router.addSync("POST", "/api/broadcast/batch", [&](const http::Request& req, const http::RouteParams&) {
-    return broadcastBatch(req, keys, pubsub, metrics);
-  });
+  router.add("POST", "/api/broadcast/batch",
+             [&](const http::Request& req, const http::RouteParams&, http::Respond respond) {
+               broadcastBatch(req, keys, pubsub, metrics, std::move(respond));
+             });
   router.addSync("POST", "/api/users/{id}/disconnect",
                  [&keys, disconnect = std::move(disconnect)](const http::Request& req, const http::RouteParams& params) {
                    if (auto denied = requireApiKey(req, keys)) return *denied;

@@ -18,7 +18,9 @@ std::size_t UserCountWorker::publishRound() {
   auto topics = pubsub_.localTopics("user_count:");
   for (auto& topic : topics) {
     std::string payload = "{\"count\":" + std::to_string(randombytes_uniform(1000)) + "}";
-    (void)pubsub_.publish(std::make_shared<const pubsub::Broadcast>(std::move(topic), "user_count", std::move(payload), false));
+    // Each node counts for its own sockets: in a cluster every node runs this worker, and
+    // a publish() through the broker would reach each user once per node.
+    pubsub_.publishLocal(std::make_shared<const pubsub::Broadcast>(std::move(topic), "user_count", std::move(payload), false));
   }
   obs::inc(metrics_.broadcasts, topics.size());
   return topics.size();

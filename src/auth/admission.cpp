@@ -23,6 +23,15 @@ void Admission::Counts::remove(const std::string& key) {
   if (it != shard.counts.end() && --it->second <= 0) shard.counts.erase(it);
 }
 
+std::vector<std::pair<std::string, int>> Admission::Counts::snapshot() const {
+  std::vector<std::pair<std::string, int>> out;
+  for (const auto& shard : shards_) {
+    std::lock_guard lock(shard.mutex);
+    for (const auto& [key, n] : shard.counts) out.emplace_back(key, n);
+  }
+  return out;
+}
+
 Admission::Admission(const LimitsConfig& limits, const Clock& clock)
     : limits_(limits), handshakes_(limits.handshakes_per_ip_per_s, limits.handshake_burst_per_ip, clock) {}
 
@@ -49,6 +58,7 @@ Verdict<std::shared_ptr<Admission::Lease>> Admission::admit(const std::string& i
 Admission::Lease::~Lease() {
   if (pending_) admission_.pending_per_ip_.remove(ip_);
   if (!user_.empty()) admission_.per_user_.remove(user_);
+  if (shared_) admission_.shared_->release(user_);
   admission_.per_ip_.remove(ip_);
   admission_.total_.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -58,6 +68,19 @@ bool Admission::Lease::bindUser(const std::string& user_id) {
   if (!admission_.per_user_.tryAdd(user_id, admission_.limits_.sockets_per_user)) return false;
   user_ = user_id;
   return true;
+}
+
+void Admission::Lease::countShared(std::shared_ptr<Lease> lease, std::function<void(std::optional<Refusal>)> done) {
+  // The lease outlives the answer: the count it takes is given back by its destructor.
+  auto& admission = lease->admission_;
+  const auto user = lease->user_;
+  admission.shared_->acquire(user, admission.limits_.sockets_per_user,
+                             [self = std::move(lease), done = std::move(done)](boost::system::result<bool> counted) {
+                                if (!counted) return done(Refusal{CloseReason::ServerBusy, 1'000});
+                                if (!*counted) return done(Refusal{CloseReason::RateLimited, kCapRetryMs});
+                                self->shared_ = true;
+                                done(std::nullopt);
+                              });
 }
 
 bool Admission::Lease::enterPending() {

@@ -6,14 +6,19 @@
 // them back when destroyed.
 #include "auth/refusal.hpp"
 #include "auth/rate_limiter.hpp"
+#include "auth/shared_user_counts.hpp"
 #include "core/config.hpp"
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace sg::auth {
 
@@ -30,8 +35,17 @@ class Admission {
     ~Lease();
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
-    // Counts the socket against its user's cap; false (and nothing counted) over it.
+    // Counts the socket against its user's cap on this node; false (and nothing counted)
+    // over it.
     bool bindUser(const std::string& user_id);
+    // In a cluster the bound user is then counted across nodes too: needsSharedCount()
+    // says whether that is still to do, and countShared() does it, answering later from
+    // any thread (nullopt: counted; else the refusal: rate_limited over the cap,
+    // server_busy when the count cannot be read). The lease is passed in, and kept until
+    // the answer, rather than found through enable_shared_from_this: every idle socket
+    // holds a lease, and that would cost each one 16 bytes.
+    bool needsSharedCount() const { return admission_.shared_ && !user_.empty() && !shared_; }
+    static void countShared(std::shared_ptr<Lease> lease, std::function<void(std::optional<Refusal>)> done);
     // Counts the socket as waiting for first-message auth; false over the per-IP cap.
     bool enterPending();
     // Leaves the pending-authentication count (the socket authenticated).
@@ -43,6 +57,7 @@ class Admission {
     std::string ip_;
     std::string user_;
     bool pending_ = false;
+    bool shared_ = false;  // counted in the cluster's shared count
   };
 
   Admission(const LimitsConfig& limits, const Clock& clock);
@@ -53,6 +68,11 @@ class Admission {
   Verdict<std::shared_ptr<Lease>> admit(const std::string& ip);
 
   int open() const { return total_.load(std::memory_order_relaxed); }
+  // A cluster's count of sockets per user across nodes; set once at start (nullptr: this
+  // node's count only).
+  void setSharedUserCounts(SharedUserCounts* shared) { shared_ = shared; }
+  // This node's sockets per user (users with at least one).
+  std::vector<std::pair<std::string, int>> userCounts() const { return per_user_.snapshot(); }
 
  private:
   // Counts per key, sharded under small mutexes.
@@ -60,10 +80,11 @@ class Admission {
    public:
     bool tryAdd(const std::string& key, int cap);
     void remove(const std::string& key);
+    std::vector<std::pair<std::string, int>> snapshot() const;
 
    private:
     struct Shard {
-      std::mutex mutex;
+      mutable std::mutex mutex;
       std::unordered_map<std::string, int> counts;
     };
     std::array<Shard, 16> shards_;
@@ -73,6 +94,7 @@ class Admission {
   RateLimiter handshakes_;
   Counts per_ip_, per_user_, pending_per_ip_;
   std::atomic<int> total_{0};
+  SharedUserCounts* shared_ = nullptr;
 };
 
 }  // namespace sg::auth

@@ -19,16 +19,38 @@ void ConnectionAuth::authenticateWith(Check check, Post post, AuthenticateDone d
   // The verdict may come after the connection (and this object) has gone: only `post`,
   // which knows, may be touched before it runs the continuation.
   check([this, post = std::move(post), done = std::move(done)](Verdict<Identity> verdict) mutable {
-    post([this, verdict = std::move(verdict), done = std::move(done)]() mutable {
+    post([this, post, verdict = std::move(verdict), done = std::move(done)]() mutable {
+      if (!verdict) {
+        in_flight_ = false;
+        return done(verdict.error());
+      }
+      if (lease_ && !lease_->bindUser(verdict->user_id)) {
+        in_flight_ = false;
+        return done(Refusal{CloseReason::RateLimited, 10'000});
+      }
+      if (lease_ && lease_->needsSharedCount()) {
+        // A cluster counts the user's sockets on every node; the answer comes back
+        // through `post`, which drops it if the connection has gone meanwhile.
+        return Admission::Lease::countShared(lease_, [this, post, identity = std::move(*verdict),
+                                    done = std::move(done)](std::optional<Refusal> refused) mutable {
+          post([this, identity = std::move(identity), done = std::move(done), refused]() mutable {
+            in_flight_ = false;
+            if (refused) return done(*refused);
+            admit(std::move(identity), done);
+          });
+        });
+      }
       in_flight_ = false;
-      if (!verdict) return done(verdict.error());
-      if (lease_ && !lease_->bindUser(verdict->user_id)) return done(Refusal{CloseReason::RateLimited, 10'000});
-      if (lease_) lease_->authenticated();
-      identity_ = std::move(*verdict);
-      pending_ = false;
-      done(&identity_);
+      admit(std::move(*verdict), done);
     });
   });
+}
+
+void ConnectionAuth::admit(Identity identity, AuthenticateDone& done) {
+  if (lease_) lease_->authenticated();
+  identity_ = std::move(identity);
+  pending_ = false;
+  done(&identity_);
 }
 
 void ConnectionAuth::refresh(std::string_view token, Post post, RefreshDone done) {

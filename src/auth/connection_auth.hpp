@@ -69,6 +69,9 @@ class ConnectionAuth {
   std::optional<CloseReason> deadlinePassed(SteadyTime now) const;
 
  private:
+  // The credential was accepted (and counted): the connection now acts for `identity`.
+  void admit(Identity identity, AuthenticateDone& done);
+
   const Deps& deps_;
   Identity identity_;
   bool pending_;

@@ -11,6 +11,7 @@
 //     global limit, and why it is generous.
 // Memory is bounded: the buckets by RateLimiter, the known addresses to a fixed number of
 // accounts (the oldest entries are dropped first when full). A restart forgets both.
+#include "auth/login_limiter.hpp"
 #include "auth/rate_limiter.hpp"
 #include "core/clock.hpp"
 
@@ -31,7 +32,7 @@ struct LoginLimits {
   int per_account = 50;         // attempts per account from addresses it never signed in from, refilled over an hour
 };
 
-class LoginThrottle {
+class LoginThrottle final : public LoginLimiter {
  public:
   static constexpr std::size_t kAddressesPerAccount = 4;
 
@@ -43,7 +44,9 @@ class LoginThrottle {
   std::optional<std::chrono::milliseconds> admit(std::string_view account, std::string_view ip);
   // The password was right (or the account was just created from `ip`): the attempt is
   // forgiven and `ip` becomes one of the account's known addresses.
-  void succeeded(std::string_view account, std::string_view ip);
+  void succeeded(std::string_view account, std::string_view ip) override;
+  // LoginLimiter: admit(), answered inline.
+  void admitAttempt(std::string_view account, std::string_view ip, AdmitDone done) override { done(admit(account, ip)); }
   bool isKnownAddress(std::string_view account, std::string_view ip) const;
 
  private:

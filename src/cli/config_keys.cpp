@@ -1,5 +1,6 @@
 #include "cli/config_keys.hpp"
 
+#include "cluster/redis_url.hpp"
 #include "core/text.hpp"
 #include "obs/redact.hpp"
 
@@ -99,6 +100,24 @@ ConfigKey key(std::string name, S Config::*section, T S::*field, std::string hel
   k.is_list = std::is_same_v<T, std::vector<std::string>>;
   k.set = [=](Config& c, std::string_view text) { return parse(text, c.*section.*field, range, choices); };
   k.show = [=](const Config& c) { return show(c.*section.*field); };
+  return k;
+}
+
+// cluster.redis_url: checked when set (so a bad URL names the key), and shown by
+// `serve --help` without its password.
+ConfigKey redisUrlKey() {
+  ConfigKey k;
+  k.name = "cluster.redis_url";
+  k.help = "Redis of a cluster of nodes, redis://[user:password@]host:port/db (tickets, one-time markers, "
+           "revocations, pub/sub between nodes, per-user socket caps, login throttles); empty = a single node";
+  k.set = [](Config& c, std::string_view text) -> std::string {
+    std::string t(trim(text));
+    std::string error;
+    if (!t.empty() && !cluster::parseRedisUrl(t, &error)) return error;
+    c.cluster.redis_url = std::move(t);
+    return {};
+  };
+  k.show = [](const Config& c) { return cluster::redactUrlPassword(c.cluster.redis_url); };
   return k;
 }
 
@@ -235,6 +254,10 @@ std::vector<ConfigKey> buildKeys() {
           "cookie is Secure too: TLS ends at a proxy that is not configured as trusted)",
           {}, {"auto", "always"}),
       key("app.session_ttl_s", &C::app, &AppConfig::session_ttl_s, "session lifetime", {60, 365 * 86400.0}),
+
+      redisUrlKey(),
+      key("cluster.node_name", &C::cluster, &ClusterConfig::node_name,
+          "this node's name in logs and /metrics labels; empty = its listen address (host:port)"),
 
       key("longpoll.enabled", &C::longpoll, &LongPollConfig::enabled,
           "serve Phoenix long-poll at /socket/longpoll (the stock client's LongPoll fallback)"),

@@ -1,6 +1,7 @@
 #include "cli/config_loader.hpp"
 
 #include "cli/config_keys.hpp"
+#include "cluster/redis_url.hpp"
 
 #include <toml++/toml.h>
 
@@ -108,6 +109,25 @@ std::string validateConfig(const Config& c) {
   }
   for (const auto& k : c.server.api_keys) {
     if (k.size() < 16) return "server.api_keys: each key must be at least 16 characters";
+  }
+  if (auto err = validateClusterConfig(c); !err.empty()) return err;
+  return {};
+}
+
+std::string validateClusterConfig(const Config& c) {
+  if (c.cluster.redis_url.empty()) return {};
+  // Checked again here: the URL was valid when set, but only this says rediss:// is refused.
+  std::string error;
+  auto endpoint = cluster::parseRedisUrl(c.cluster.redis_url, &error);
+  if (!endpoint) return "cluster.redis_url: " + error;
+  if (endpoint->tls) {
+    return "cluster.redis_url: rediss:// (TLS) is not supported: this build's hiredis (Debian 12, 0.14) has no "
+           "TLS; use redis:// on a private network or a TLS tunnel (stunnel, spiped) to Redis";
+  }
+  bool asymmetric = c.auth.jwt_alg == "RS256" || c.auth.jwt_alg == "ES256" || c.auth.jwt_alg == "EdDSA";
+  if (!asymmetric && c.auth.jwt_secret.empty()) {
+    return "auth.jwt_secret: required with cluster.redis_url: every node of a cluster must verify the tokens the "
+           "others accept, so a secret generated for one node (the single-node default) cannot be used";
   }
   return {};
 }

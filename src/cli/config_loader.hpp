@@ -29,6 +29,9 @@ LoadedConfig loadConfig(const ConfigSources& sources);
 
 // Cross-key checks once everything is set (e.g. asymmetric JWT needs a public key).
 std::string validateConfig(const Config& config);
+// The cluster's own rules (part of validateConfig): a Redis URL this build can use, and a
+// configured JWT secret or key (nodes must agree on it). Empty when fine.
+std::string validateClusterConfig(const Config& config);
 
 // The SOCKGUARD_* variables of this process.
 std::vector<std::pair<std::string, std::string>> sockguardEnvironment();

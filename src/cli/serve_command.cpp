@@ -20,6 +20,7 @@
 #include "channels/channel_registry.hpp"
 #include "cli/commands.hpp"
 #include "cli/jwt_settings.hpp"
+#include "cluster/redis_cluster.hpp"
 #include "cli/secret_key.hpp"
 #include "core/clock.hpp"
 #include "core/encoding.hpp"
@@ -131,24 +132,40 @@ int runServe(const Config& config) {
   auto presence_topics = presence::Tracker::parseTopics(config.channels.presence_topics, &error);
   if (!presence_topics) return fail(error);
   auth::ApiKeys api_keys(config.server.api_keys);
-  tickets::MemoryTicketStore ticket_store(config.auth.ticket_store_max);
-  tickets::MemoryOneTimeMarkers jti_markers(config.auth.ticket_store_max);
-  auth::MemoryRevocations revocations(clock);
+  tickets::MemoryTicketStore memory_tickets(config.auth.ticket_store_max);
+  tickets::MemoryOneTimeMarkers memory_markers(config.auth.ticket_store_max);
+  auth::MemoryRevocations memory_revocations(clock);
+  // A cluster (cluster.redis_url) keeps tickets, markers, revocations and pub/sub in Redis;
+  // one node keeps them in memory. validateConfig has refused what a cluster cannot use.
+  std::unique_ptr<cluster::RedisCluster> redis;
+  if (!config.cluster.redis_url.empty()) {
+    redis = std::make_unique<cluster::RedisCluster>(
+        *cluster::parseRedisUrl(config.cluster.redis_url, nullptr), clock,
+        auth::LoginLimits{config.limits.login_attempts_per_ip, config.limits.login_attempts_per_account_and_ip,
+                          config.limits.login_attempts_per_account});
+  }
+  tickets::TicketStore& ticket_store = redis ? static_cast<tickets::TicketStore&>(redis->tickets()) : memory_tickets;
+  tickets::OneTimeMarkers& jti_markers =
+      redis ? static_cast<tickets::OneTimeMarkers&>(redis->markers()) : memory_markers;
+  auth::Revocations& revocations = redis ? static_cast<auth::Revocations&>(redis->revocations()) : memory_revocations;
   tickets::TicketIssuer ticket_issuer(ticket_store, clock, std::chrono::seconds(config.auth.ticket_ttl_s));
   auth::TokenVerifier tokens(ticket_issuer, jti_markers, revocations, *jwt_verifier, clock);
   app::StoreSessionLookup session_lookup(session_store, pool, clock);
   auth::SessionLookup* sessions = &session_lookup;
   auth::HandshakeAuthenticator authenticator(config.auth, *origins, tokens, sessions);
   auth::Admission admission(config.limits, clock);
+  if (redis) admission.setSharedUserCounts(&redis->userCounts());
   const auto& limits = config.limits;
   auth::LoginThrottle logins({limits.login_attempts_per_ip, limits.login_attempts_per_account_and_ip,
                               limits.login_attempts_per_account},
                              clock);
+  auth::LoginLimiter& login_limiter = redis ? static_cast<auth::LoginLimiter&>(redis->logins()) : logins;
   auth::RateLimiter registrations_per_ip(limits.registrations_per_ip / 3600.0, limits.registrations_per_ip, clock);
 
   // The event loops first, then what fans out to them, then the server over both.
   net::Shards shards(config.server.threads);
-  pubsub::InProcessBroker broker;
+  pubsub::InProcessBroker in_process_broker;
+  pubsub::Broker& broker = redis ? static_cast<pubsub::Broker&>(redis->broker()) : in_process_broker;
   // With presence on, a broker of its own sits between the hub and the cluster's broker:
   // it keeps what the other nodes' sockets are present in (presence/cluster_broker.hpp).
   std::optional<presence::ClusterBroker> presence_broker;
@@ -192,6 +209,9 @@ int runServe(const Config& config) {
       });
     });
   }
+  // The cluster's Redis: both connections up (commands, and the subscriptions that bring
+  // the other nodes' broadcasts and revocations).
+  if (redis) readiness.add("redis", [&redis] { return redis->ready(); });
   app::addOpsRoutes(router, metrics, readiness);
   app::addServerApiRoutes(router, api_keys, hub, metrics,
                           [&revocations, &clock, credential_lifetime](const std::string& user_id) {
@@ -201,7 +221,7 @@ int runServe(const Config& config) {
   app::TicketMinting minting(ticket_issuer, tokens, mint_limits);
   app::addTicketRoutes(router, {minting, tokens, api_keys, *origins, sessions});
   auto accounts = std::make_shared<app::AccountsService>(app::AccountsDeps{
-      account_store, session_store, session_lookup, pool, hashing, hashing_gate, clock, config.app, logins, registrations_per_ip,
+      account_store, session_store, session_lookup, pool, hashing, hashing_gate, clock, config.app, login_limiter, registrations_per_ip,
       [&revocations, &clock, &config](const std::string& user_id, const std::string& session_ref) {
         revocations.revokeSession(user_id, session_ref, clock.now() + std::chrono::seconds(config.app.session_ttl_s));
       }});
@@ -222,8 +242,11 @@ int runServe(const Config& config) {
   app::addStaticRoutes(router);
   metrics.extras.push_back({"sockguard_password_hashes_pending", "Logins and registrations waiting for or in hashing",
                             "gauge", [&hashing_gate] { return static_cast<double>(hashing_gate.pending()); }});
-  metrics.extras.push_back({"sockguard_tickets_live", "One-time tickets minted and not yet used or expired", "gauge",
-                            [&ticket_store] { return static_cast<double>(ticket_store.size()); }});
+  // (In a cluster Redis holds every node's tickets: no one node knows how many.)
+  if (!redis) {
+    metrics.extras.push_back({"sockguard_tickets_live", "One-time tickets minted and not yet used or expired", "gauge",
+                              [&ticket_store] { return static_cast<double>(ticket_store.size()); }});
+  }
   metrics.extras.push_back({"sockguard_deliveries_total", "Broadcasts handed to subscribed sockets", "counter",
                             [&hub] { return static_cast<double>(hub.deliveries()); }});
   if (tracker) {
@@ -237,10 +260,10 @@ int runServe(const Config& config) {
                             [&hub] { return static_cast<double>(hub.backlog()); }});
   // Expired tickets are kept a minute longer, so that a late presentation is told
   // token_expired rather than token_invalid (DESIGN §4); put() still drops them when full.
-  server.every(std::chrono::seconds(1), [&ticket_store, &jti_markers, &revocations, &mint_limits, &clock] {
-    ticket_store.sweep(clock.now() - std::chrono::seconds(60));
-    jti_markers.sweep(clock.now());
-    revocations.sweep();
+  server.every(std::chrono::seconds(1), [&memory_tickets, &memory_markers, &memory_revocations, &mint_limits, &clock] {
+    memory_tickets.sweep(clock.now() - std::chrono::seconds(60));
+    memory_markers.sweep(clock.now());
+    memory_revocations.sweep();
     mint_limits.sweep();
   });
 
@@ -254,6 +277,21 @@ int runServe(const Config& config) {
   std::string_view http_scheme = tls ? "https" : "http";
   std::string_view ws_scheme = tls ? "wss" : "ws";
   if (config.auth.allowed_origins.empty()) *origins = *auth::OriginPolicy::parse(ownOrigins(http_scheme, host, port), &error);
+  std::string node_name = config.cluster.node_name.empty() ? fmt::format("{}:{}", host, port) : config.cluster.node_name;
+  if (redis) {
+    obs::setLogNode(node_name);
+    redis->start(node_name, [&admission] { return admission.userCounts(); });
+    server.every(std::chrono::seconds(5), [&redis] { redis->userCounts().heartbeat(); });
+    std::string label = "node=\"" + obs::prometheusLabelValue(node_name) + "\"";
+    metrics.extras.push_back({"sockguard_node_info", "This node of the cluster (cluster.node_name)", "gauge",
+                              [] { return 1.0; }, label});
+    metrics.extras.push_back({"sockguard_redis_ready", "1 while both Redis connections are up", "gauge",
+                              [&redis] { return redis->ready() ? 1.0 : 0.0; }, label});
+    metrics.extras.push_back({"sockguard_redis_publishes_lost_total",
+                              "Broadcasts accepted while Redis was up whose PUBLISH then failed", "counter",
+                              [&redis] { return static_cast<double>(redis->broker().lostPublishes()); }, label});
+    spdlog::info("cluster node {} on {}", node_name, cluster::parseRedisUrl(config.cluster.redis_url, nullptr)->describe());
+  }
 
   std::cout << fmt::format(
                    "sockguard 0.1.0 listening on {11}://{0}:{1}\n"
@@ -280,6 +318,7 @@ int runServe(const Config& config) {
   // Their callbacks post into the server's event loops: stop them first.
   hashing.stop();
   pool.stop();
+  if (redis) redis->stop();  // its answers post into the shards too
   shards.shutdown();
   spdlog::info("stopped");
   return 0;

@@ -91,6 +91,12 @@ struct AppConfig {
   int session_ttl_s = 14 * 86400;
 };
 
+// Several nodes on Redis (issue 11). Empty redis_url: one node, stores in memory.
+struct ClusterConfig {
+  std::string redis_url;  // redis://[user:password@]host:port/db; never logged with its password
+  std::string node_name;  // in logs and /metrics labels; empty = the listen address (host:port)
+};
+
 // Phoenix long-poll at /socket/longpoll (the stock client's LongPoll transport).
 struct LongPollConfig {
   bool enabled = true;
@@ -111,6 +117,7 @@ struct Config {
   ChannelsConfig channels;
   LogConfig log;
   AppConfig app;
+  ClusterConfig cluster;
   LongPollConfig longpoll;
   StoreConfig store;
 };

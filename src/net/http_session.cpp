@@ -252,6 +252,19 @@ void HttpSession::onDecision(std::shared_ptr<http::Request> req, const protocol:
     // Caps that need the identity: sockets per user, and bare sockets per IP.
     if (!decision->identity.anonymous() && !lease->bindUser(decision->identity.user_id)) {
       decision = auth::Refusal{CloseReason::RateLimited, 10'000};
+    } else if (lease->needsSharedCount()) {
+      // A cluster counts the user's sockets on every node: ask, then come back here.
+      return auth::Admission::Lease::countShared(lease, [self = shared_from_this(), req = std::move(req), &endpoint,
+                                 subprotocol = std::move(subprotocol), key = std::move(accept_key),
+                                 d = std::move(decision), lease](std::optional<auth::Refusal> refused) mutable {
+        boost::asio::post(self->shard_.ioc, [self, req = std::move(req), &endpoint, subprotocol = std::move(subprotocol),
+                                             key = std::move(key), d = std::move(d), lease = std::move(lease),
+                                             refused]() mutable {
+          if (refused) d = *refused;
+          self->onDecision(std::move(req), endpoint, std::move(subprotocol), std::move(key), std::move(d),
+                           std::move(lease));
+        });
+      });
     } else if (decision->awaits_first_message && !lease->enterPending()) {
       decision = auth::Refusal{CloseReason::RateLimited, 10'000};
     }

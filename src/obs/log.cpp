@@ -25,11 +25,17 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
 
 }  // namespace
 
+namespace {
+bool json_format = false;  // set once by initLogging, before any thread logs
+}  // namespace
+
+
 std::string initLogging(std::string_view level, std::string_view format) {
   auto lvl = spdlog::level::from_str(std::string(level));
   if (lvl == spdlog::level::off && level != "off") return "log.level: unknown level '" + std::string(level) + "'";
   // One stderr sink for everything; stdout stays free for the start-up banner.
   auto logger = std::make_shared<spdlog::logger>("sockguard", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  json_format = format == "json";
   if (format == "json") {
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
     formatter->add_flag<JsonMessageFlag>('*').set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","msg":"%*"})");
@@ -48,6 +54,26 @@ std::string initLogging(std::string_view level, std::string_view format) {
   spdlog::set_default_logger(std::move(logger));
   spdlog::flush_every(std::chrono::seconds(1));
   return {};
+}
+
+void setLogNode(std::string_view node) {
+  // The name is text of the operator's choosing: '%' would start a pattern flag, and in
+  // JSON quotes, backslashes and control characters must be escaped.
+  std::string text;
+  for (char c : node) {
+    if (c == '%') text += "%%";
+    else if (json_format && (c == '"' || c == '\\')) (text += '\\') += c;
+    else if (static_cast<unsigned char>(c) >= 0x20) text += c;
+  }
+  auto logger = spdlog::default_logger();
+  if (json_format) {
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<JsonMessageFlag>('*').set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","node":")" +
+                                                          text + R"(","msg":"%*"})");
+    logger->set_formatter(std::move(formatter));
+  } else {
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [" + text + "] %v");
+  }
 }
 
 }  // namespace sg::obs

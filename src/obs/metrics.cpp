@@ -68,7 +68,18 @@ std::string Metrics::renderPrometheus() const {
   single(out, "sockguard_queued_bytes", "gauge", "Outbound bytes waiting in socket queues", queued_bytes);
   for (const auto& e : extras) {
     family(out, e.name, e.type, e.help);
-    out += fmt::format("{} {}\n", e.name, e.read());
+    if (e.labels.empty()) out += fmt::format("{} {}\n", e.name, e.read());
+    else out += fmt::format("{}{{{}}} {}\n", e.name, e.labels, e.read());
+  }
+  return out;
+}
+
+std::string prometheusLabelValue(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') out += "\\n";
+    else out += c;
   }
   return out;
 }

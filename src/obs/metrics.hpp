@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sg::obs {
@@ -67,11 +68,15 @@ struct Metrics {
   struct Extra {
     std::string name, help, type;
     std::function<double()> read;
+    std::string labels = {};  // e.g. node="a" (Prometheus label syntax, without braces); empty = none
   };
   std::vector<Extra> extras;
 
   std::string renderPrometheus() const;
 };
+
+// A label value for the text format: backslash, double quote and newline escaped.
+std::string prometheusLabelValue(std::string_view value);
 
 inline void inc(Counter& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
 inline void add(Gauge& g, std::int64_t n) { g.fetch_add(n, std::memory_order_relaxed); }

@@ -76,6 +76,12 @@ void ClusterBroker::unsubscribe(const std::string& topic) {
   tracker_->replica().dropTopic(topic);
 }
 
+void ClusterBroker::publishConfirmed(pubsub::BroadcastPtr message, Published done) {
+  if (message->topic() == kControlTopic) return done({});
+  // Not a presence_diff (those are published by the tracker, without waiting): passed on.
+  inner_.publishConfirmed(std::move(message), std::move(done));
+}
+
 boost::system::result<void> ClusterBroker::publish(pubsub::BroadcastPtr message) {
   // A client's or the API's broadcast on the control topic would be believed by every node.
   if (message->topic() == kControlTopic) return {};

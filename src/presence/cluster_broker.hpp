@@ -55,6 +55,8 @@ class ClusterBroker final : public pubsub::Broker {
   void subscribe(const std::string& topic) override;
   void unsubscribe(const std::string& topic) override;
   boost::system::result<void> publish(pubsub::BroadcastPtr message) override;
+  // The cluster broker's confirmation (the broadcast API waits for it).
+  void publishConfirmed(pubsub::BroadcastPtr message, Published done) override;
 
   // Once a second (any one thread): the heartbeat when due; nodes silent past node_ttl leave.
   void tick();

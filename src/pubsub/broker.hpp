@@ -26,6 +26,12 @@ class Broker {
   // Sends to every node. Fails with Errc::unavailable when the broadcast cannot reach the
   // other nodes (the caller answers 503, never pretends it was delivered). Any thread.
   virtual boost::system::result<void> publish(BroadcastPtr message) = 0;
+  // As publish(), but answers once the broadcast is on its way to every node (Redis has
+  // taken the PUBLISH), or has failed: for publishers that acknowledge to a client, so that
+  // nothing acknowledged is lost when the link to the other nodes drops meanwhile. Any
+  // thread; `done` runs once, inline or from another thread. One node: publish(), inline.
+  using Published = std::function<void(boost::system::result<void>)>;
+  virtual void publishConfirmed(BroadcastPtr message, Published done) { done(publish(std::move(message))); }
 };
 
 }  // namespace sg::pubsub

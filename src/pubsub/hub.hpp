@@ -32,6 +32,10 @@ class Hub final : public PubSub {
   void subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) override;
   void unsubscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) override;
   boost::system::result<void> publish(BroadcastPtr message) override;
+  void publishLocal(BroadcastPtr message) override { fanOut(std::move(message)); }
+  void publishConfirmed(BroadcastPtr message, std::function<void(boost::system::result<void>)> done) override {
+    broker_.publishConfirmed(std::move(message), std::move(done));
+  }
   bool overloaded() const override;
   std::size_t localSubscribers(std::size_t shard, const std::string& topic) const override;
   std::vector<std::string> localTopics(std::string_view prefix) const override;

@@ -8,6 +8,7 @@
 #include <boost/system/result.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,11 @@ class PubSub {
   // Any thread. Delivery is asynchronous, in publish order per publishing thread. Fails
   // (Errc::unavailable) when the broadcast cannot reach every node.
   virtual boost::system::result<void> publish(BroadcastPtr message) = 0;
+  // publish() answered once the broadcast is on its way to every node (Broker::publishConfirmed).
+  virtual void publishConfirmed(BroadcastPtr message, std::function<void(boost::system::result<void>)> done) = 0;
+  // Delivers to this node's subscribers only, not through the broker: for what each node
+  // computes for its own sockets (user_count), which no other node must repeat. Any thread.
+  virtual void publishLocal(BroadcastPtr message) = 0;
   // True while broadcasts wait for delivery faster than it happens (a backlog past a
   // bound). Publishers that can be told to retry (the HTTP API) should be: the backlog
   // is memory, and latency for every subscriber. Any thread.

@@ -124,6 +124,21 @@ TEST_F(HubBrokerTest, BroadcastsFromOtherNodesReachTheShardsWithSubscribers) {
   EXPECT_EQ(hub.deliveries(), 1u);
 }
 
+// user_count in a cluster: each node delivers its own ticks to its own sockets, and the
+// broker (so every other node) hears nothing of them.
+TEST_F(HubBrokerTest, PublishLocalReachesThisNodesSubscribersOnly) {
+  RecordingSubscriber a, b;
+  hub.subscribe(0, "user_count:1", &a);
+  hub.subscribe(1, "user_count:2", &b);
+  hub.publishLocal(broadcast("user_count:1"));
+  hub.publishLocal(broadcast("user_count:9"));  // no subscriber here: nothing to do
+  EXPECT_TRUE(broker.published.empty());
+  EXPECT_EQ(shards.pending(1), 0u);
+  shards.runAll();
+  EXPECT_EQ(a.received.size(), 1u);
+  EXPECT_TRUE(b.received.empty());
+}
+
 TEST_F(HubBrokerTest, ABrokerErrorIsThePublishersAnswer) {
   broker.publish_answer = make_error_code(Errc::unavailable);
   auto published = hub.publish(broadcast("t"));
