@@ -7,7 +7,7 @@
 //   lb.http, lb.ws, lb.socketBase (the shape the client helpers take as a `server`)
 //   await lb.dispose()
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,6 +48,7 @@ export async function startNginx(upstreamPorts) {
   const conf = readFileSync(TEMPLATE, 'utf8')
     .replaceAll('@DIR@', dir).replaceAll('@LISTEN@', `127.0.0.1:${port}`).replaceAll('@UPSTREAMS@', upstreams);
   writeFileSync(path.join(dir, 'nginx.conf'), conf);
+  mkdirSync(path.join(dir, 'tmp'));
   const child = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', 'stderr', '-g', 'daemon off;'],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
