@@ -134,14 +134,24 @@ describe('a cluster behind nginx', () => {
     const before = await socketsPerNode(nodes);
     const conns = [];
     try {
+      const counters = (name) => Promise.all(nodes.map(async (n) => (await metric(n, name)) ?? 0));
+      let crossed = 0;  // tickets used on another node than the one that minted them
       for (let i = 0; i < 6; i++) {
         // Each request goes to the least busy node: tickets minted on one are used on another.
+        const requests = await counters('sockguard_http_requests_total');
         const res = await postTicket(lb, { origin: APP, headers: sessionTicketHeaders(session), localAddress: '127.0.0.2' });
         assert.equal(res.status, 200, res.text);
         // The Host nginx passes on: the socket URL a node hands out points at the load balancer.
         assert.equal(res.json.socket_url, `ws://127.0.0.1:${lb.port}/socket`);
+        // (Each node's count grew by the /metrics read above, and the minting node's by one more.)
+        const minted = (await counters('sockguard_http_requests_total')).findIndex((n, j) => n - requests[j] === 2);
+        const sockets = await counters('sockguard_connections_total');
         conns.push(await acceptedRaw(socketUrl(lb, { ticket: res.json.ticket }), { origin: APP, localAddress: '127.0.0.2' }));
+        const opened = (await counters('sockguard_connections_total')).findIndex((n, j) => n > sockets[j]);
+        assert.ok(minted >= 0 && opened >= 0, `minted on ${minted}, opened on ${opened}`);
+        if (minted !== opened) crossed += 1;
       }
+      assert.ok(crossed > 0, 'no ticket was used on another node than its own');
       const after = await socketsPerNode(nodes);
       const gained = after.map((n, i) => n - before[i]);
       assert.equal(gained.reduce((a, b) => a + b, 0), 6, `per node: ${gained}`);
