@@ -55,6 +55,12 @@ describe('Redis stopped and restarted under a running cluster', () => {
       await redis.stop();
       await Promise.all([a, b, c].map((n) => waitRedisReady(n, false)));
 
+      // Not ready (the load balancer's cue), yet alive.
+      const readyz = await request('GET', `${b.http}/readyz`);
+      assert.equal(readyz.status, 503, readyz.text);
+      assert.equal(readyz.json.checks.redis, 'unavailable');
+      assert.equal((await request('GET', `${b.http}/healthz`)).status, 200);
+
       // Minting: 503 server_busy with Retry-After.
       const mint = await postTicket(a, { bearer: jwtFor(504), origin: APP });
       assert.equal(mint.status, 503, mint.text);
@@ -108,6 +114,7 @@ describe('Redis stopped and restarted under a running cluster', () => {
       await redis.start();
       await Promise.all([a, b, c].map((n) => waitRedisReady(n, true)));
       assert.deepEqual(await onC.waitClose(), { code: 4403, reason: 'session_revoked' });
+      assert.equal((await request('GET', `${b.http}/readyz`)).status, 200);
       await warmUp(a, 'room:faults', subs);
       for (let i = 0; i < 50; i++) assert.equal((await broadcast(a, topic, 'after', { i })).status, 202);
       for (const s of subs) {
