@@ -79,8 +79,12 @@ function jsClientThrough(lb, user, localAddress) {
     });
     return new Response(res.text, { status: res.status, headers: { 'content-type': res.headers['content-type'] ?? '' } });
   };
+  const urls = [];
   class Transport extends WebSocket {
-    constructor(url, protocols) { super(url, protocols, { origin: APP, localAddress }); }
+    constructor(url, protocols) {
+      super(url, protocols, { origin: APP, localAddress });
+      urls.push(url);
+    }
   }
   const states = [];
   const socket = connectSocket({
@@ -92,7 +96,7 @@ function jsClientThrough(lb, user, localAddress) {
     onState: (state, detail) => states.push({ state, detail }),
     backoff: { base_ms: 100, max_ms: 500, credential_retry_ms: 50 },
   });
-  const client = { kind: 'js', socket, states, messages: [] };
+  const client = { kind: 'js', socket, states, urls, messages: [] };
   client.closes = 0;
   socket.onClose(() => { client.closes += 1; });
   socket.connect();
@@ -216,8 +220,11 @@ describe('a cluster behind nginx', () => {
       assert.equal(res.status, 202, res.text);
       await eventually(() => clients.every((c) => c.messages.some((m) => m.event === 'news' && m.payload.after === 'kill')),
         'the broadcast on every client');
-      for (const c of clients.filter((x) => x.kind === 'js')) {
-        assert.ok(c.states.filter((s) => s.state === 'connected').length >= 1);
+      // The JS clients that were on the killed node came back with a ticket of their own.
+      for (const c of closed.filter((x) => x.kind === 'js')) {
+        const tickets = c.urls.map((u) => new URL(u).searchParams.get('ticket'));
+        assert.ok(tickets.length >= 2 && new Set(tickets).size === tickets.length && tickets.every(Boolean), tickets.join(','));
+        assert.ok(c.states.filter((s) => s.state === 'connected').length >= 2, JSON.stringify(c.states));
       }
     } finally {
       await Promise.all(clients.map((c) => c.stop()));
