@@ -80,6 +80,7 @@ export async function startNginx(upstreamPorts) {
   for (;;) {
     if (child.exitCode !== null) {
       live.delete(child);
+      rmSync(dir, { recursive: true, force: true });
       throw new Error(`nginx exited: ${lb.output}`);
     }
     if (await listening(port)) return lb;
