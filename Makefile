@@ -11,7 +11,7 @@ CMAKE_FLAGS ?=
 # configured it, so a user who only builds and runs the server is never stopped by one.
 WERROR     ?= ON
 
-.PHONY: all bootstrap build build-werror run test test-unit test-integration test-asan fuzz fuzz-smoke bench attack clean
+.PHONY: all bootstrap build build-werror run cluster test test-unit test-integration test-asan fuzz fuzz-smoke bench attack clean
 
 all: build
 
@@ -34,6 +34,11 @@ build-werror: bootstrap $(BUILD)/build.ninja
 # Builds and starts the server on its embedded defaults (127.0.0.1:4000, data in var/).
 run: build
 	$(BUILD)/sockguard serve
+
+# A cluster on loopback (scripts/cluster): Redis, PostgreSQL, three nodes and nginx on
+# port 4000 in front of them, all in var/cluster/. Ctrl-C stops all of it.
+cluster: build
+	scripts/cluster $(BUILD)
 
 # Everything the suites need, Chromium for the browser tests and clang for the fuzz smoke
 # included, is installed first.

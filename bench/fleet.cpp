@@ -21,8 +21,9 @@ std::optional<std::int64_t> sendTimeNs(std::string_view frame) {
 
 }  // namespace
 
-Fleet::Fleet(boost::asio::io_context& ioc, ClientTarget target, std::vector<boost::asio::ip::address> sources)
-    : ioc_(ioc), target_(std::move(target)), sources_(std::move(sources)) {
+Fleet::Fleet(boost::asio::io_context& ioc, std::vector<ClientTarget> targets,
+             std::vector<boost::asio::ip::address> sources)
+    : ioc_(ioc), targets_(std::move(targets)), sources_(std::move(sources)) {
   if (sources_.empty()) sources_.emplace_back();  // unspecified: the kernel picks
 }
 
@@ -40,7 +41,7 @@ void Fleet::launchNext() {
   if (launched_ >= connect_.requested) return;
   std::size_t id = clients_.size();
   ++launched_;
-  auto client = WsClient::make(ioc_, *this, id, target_);
+  auto client = WsClient::make(ioc_, *this, id, targets_[id % targets_.size()]);
   clients_.push_back(client);
   joined_.push_back(0);
   client->start(sources_[id % sources_.size()], first_topic_);
@@ -81,7 +82,7 @@ void Fleet::subscribeFirst(std::size_t count, const std::string& id, const std::
     client->subscribe(id, queries[sent % queries.size()]);
     ++sent;
   }
-  if (target_.protocol == WireProtocol::absinthe) subscribes_pending_ = sent;
+  if (targets_.front().protocol == WireProtocol::absinthe) subscribes_pending_ = sent;
 }
 
 void Fleet::beginReceive(std::string topic, bool prefix) {

@@ -38,7 +38,8 @@ class Fleet final : public ClientObserver {
  public:
   using Clock = std::chrono::steady_clock;
 
-  Fleet(boost::asio::io_context& ioc, ClientTarget target, std::vector<boost::asio::ip::address> sources);
+  // Socket i connects to targets[i % size] (several nodes of a cluster, or one server).
+  Fleet(boost::asio::io_context& ioc, std::vector<ClientTarget> targets, std::vector<boost::asio::ip::address> sources);
 
   // Opens `count` sockets, at most `concurrency` handshakes at a time, each joining `topic`.
   void open(std::size_t count, std::size_t concurrency, std::string topic);
@@ -90,7 +91,7 @@ class Fleet final : public ClientObserver {
   void received(WsClient& client, std::string_view frame);
 
   boost::asio::io_context& ioc_;
-  ClientTarget target_;
+  const std::vector<ClientTarget> targets_;  // never resized: clients hold references
   std::vector<boost::asio::ip::address> sources_;
   std::string first_topic_;
   std::vector<std::shared_ptr<WsClient>> clients_;

@@ -14,6 +14,9 @@
 // publishes until every subscriber has heard once, then measures as the Phoenix phases do.
 // --graphql-http-ms first measures GraphQL queries over HTTP (accountsMe signed in, and
 // the introspection query), and --connections 0 skips the sockets altogether.
+// With --subscriber-port the sockets are spread over several nodes of a cluster (round
+// robin over --port and those), broadcasts still go to --port alone, and --server-pid,
+// given once per node, sums their RSS and CPU: the cluster phase of `make bench`.
 //
 // With --tls the same run goes over wss:// and https:// (every socket makes a full TLS
 // handshake; the server's certificate is not verified: the bench's own throwaway one, on
@@ -62,7 +65,8 @@ struct Options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
   std::string api_key;
-  pid_t server_pid = 0;
+  std::vector<pid_t> server_pids;             // RSS and CPU are summed over these
+  std::vector<std::uint16_t> subscriber_ports;  // more nodes to spread the sockets over
   std::size_t connections = 10'000;
   std::size_t concurrency = 200;
   std::vector<std::string> broadcasts;  // SUBS:COUNT:RATE[:BATCH]
@@ -127,7 +131,7 @@ class Bench {
                 : tls                                 ? "wss://"
                                                       : "ws://"),
         server_(asio::ip::make_address(options_.host), options_.port),
-        fleet_(ioc, makeTarget(tls), sourceAddresses()), publisher_(ioc, server_, options_.api_key, tls),
+        fleet_(ioc, makeTargets(tls), sourceAddresses()), publisher_(ioc, server_, options_.api_key, tls),
         heartbeat_timer_(ioc) {}
 
   asio::awaitable<void> run() {
@@ -136,13 +140,13 @@ class Bench {
       heartbeat_timer_.cancel();
       co_return;
     }
-    auto rss_before = readRssKib(options_.server_pid);
+    auto rss_before = rssKib();
     co_await openConnections();
     // Not for the GraphQL runs: scripts/bench runs them on a server that held the Phoenix
     // run's sockets just before, whose freed memory they reuse, so RSS growth says nothing.
     if (protocol_ == WireProtocol::phoenix) {
       co_await sleepFor(std::chrono::milliseconds(options_.settle_ms));
-      printMemory(scheme_, rss_before, readRssKib(options_.server_pid), fleet_.connectStats().joined);
+      printMemory(scheme_, rss_before, rssKib(), fleet_.connectStats().joined);
     }
     std::fflush(stdout);
 
@@ -167,9 +171,25 @@ class Bench {
   }
 
  private:
-  ClientTarget makeTarget(asio::ssl::context* tls) const {
-    return {server_, options_.host + ":" + std::to_string(options_.port),
-            protocol_ == WireProtocol::graphql_ws ? "/api/graphql" : "/socket/websocket?vsn=2.0.0", protocol_, tls};
+  std::vector<ClientTarget> makeTargets(asio::ssl::context* tls) const {
+    std::vector<ClientTarget> out;
+    std::vector<std::uint16_t> ports{options_.port};
+    ports.insert(ports.end(), options_.subscriber_ports.begin(), options_.subscriber_ports.end());
+    for (auto port : ports) {
+      out.push_back({asio::ip::tcp::endpoint(server_.address(), port), options_.host + ":" + std::to_string(port),
+                     protocol_ == WireProtocol::graphql_ws ? "/api/graphql" : "/socket/websocket?vsn=2.0.0", protocol_,
+                     tls});
+    }
+    return out;
+  }
+  std::optional<long> rssKib() const {
+    long sum = 0;
+    for (auto pid : options_.server_pids) {
+      auto kib = readRssKib(pid);
+      if (!kib) return std::nullopt;
+      sum += *kib;
+    }
+    return sum;
   }
   std::vector<asio::ip::address> sourceAddresses() const {
     std::vector<asio::ip::address> out;
@@ -179,14 +199,14 @@ class Bench {
 
   asio::awaitable<void> openConnections() {
     fmt::print(stderr, "loadgen: opening {} connections\n", options_.connections);
-    auto cpu_from = sampleCpu(options_.server_pid);
+    auto cpu_from = sampleCpu(options_.server_pids);
     // Absinthe's sockets join its control channel; graphql-transport-ws ones join nothing.
     fleet_.open(options_.connections, options_.concurrency,
                 protocol_ == WireProtocol::absinthe ? "__absinthe__:control" : "room:bench");
     std::function<bool()> opened = [this] { return !fleet_.opening(); };
     co_await waitUntil(opened, Clock::now() + std::chrono::seconds(options_.connect_timeout_s));
     printConnect(scheme_, fleet_.connectStats(), options_.concurrency,
-                 cpuBetween(cpu_from, sampleCpu(options_.server_pid)), fleet_.tlsSession(),
+                 cpuBetween(cpu_from, sampleCpu(options_.server_pids)), fleet_.tlsSession(),
                  protocol_ == WireProtocol::graphql_ws   ? "connection_init"
                  : protocol_ == WireProtocol::absinthe ? "join __absinthe__:control"
                                                        : "join");
@@ -232,10 +252,10 @@ class Bench {
       load.clients = options_.graphql_http_clients;
       load.duration = std::chrono::milliseconds(options_.graphql_http_ms);
       fmt::print(stderr, "loadgen: {} over HTTP\n", doc.name);
-      auto cpu_from = sampleCpu(options_.server_pid);
+      auto cpu_from = sampleCpu(options_.server_pids);
       QueryLoadResult result = co_await runQueryLoad(server_, load);
       printQueryLoad({doc.name, load.clients, load.body.size(), &result,
-                      cpuBetween(cpu_from, sampleCpu(options_.server_pid))});
+                      cpuBetween(cpu_from, sampleCpu(options_.server_pids))});
       std::fflush(stdout);
     }
   }
@@ -318,7 +338,7 @@ class Bench {
   // Publishes the plan's broadcasts to `topic`, waits for the deliveries, prints.
   asio::awaitable<void> measure(const BroadcastPlan& plan, const std::string& topic, std::size_t subscribers,
                                 std::size_t refused) {
-    auto cpu_from = sampleCpu(options_.server_pid);
+    auto cpu_from = sampleCpu(options_.server_pids);
     PublishPlan publish_plan{topic, "bench", plan.count, plan.rate_per_s, plan.batch};
     // Twice the planned publishing time: room for a slow server, but bounded.
     double planned_s = plan.rate_per_s > 0 ? static_cast<double>(plan.count) / plan.rate_per_s : 5.0;
@@ -340,7 +360,7 @@ class Bench {
       return Clock::now() - last_progress > std::chrono::seconds(options_.drain_idle_s);
     };
     co_await waitUntil(drained, hard_deadline);
-    auto cpu_to = sampleCpu(options_.server_pid);
+    auto cpu_to = sampleCpu(options_.server_pids);
     if (plan.batch > 1) fmt::print("  (published {} broadcasts per request, POST /api/broadcast/batch)\n", plan.batch);
     printBroadcast({scheme_, subscribers, topic, plan.count, plan.rate_per_s, &published, &fleet_.receiveStats(),
                     refused, options_.drain_timeout_s, cpuBetween(cpu_from, cpu_to)});
@@ -368,7 +388,10 @@ int main(int argc, char** argv) {
   app.add_option("--host", options.host, "server address (127.0.0.0/8 only)");
   app.add_option("--port", options.port, "server port")->required();
   app.add_option("--api-key", options.api_key, "server API key for POST /api/broadcast")->required();
-  app.add_option("--server-pid", options.server_pid, "server process id, for RSS and CPU from /proc")->required();
+  app.add_option("--server-pid", options.server_pids,
+                 "server process id, for RSS and CPU from /proc (once per node: summed)")->required();
+  app.add_option("--subscriber-port", options.subscriber_ports,
+                 "other nodes' ports: sockets are spread round robin over --port and these, broadcasts go to --port");
   app.add_option("--connections", options.connections, "sockets to open and join")->capture_default_str();
   app.add_option("--concurrency", options.concurrency, "handshakes in flight")->capture_default_str();
   app.add_option("--broadcast", options.broadcasts, "a broadcast phase, SUBS:COUNT:RATE[:BATCH] (broadcasts per second; BATCH per request, default 1)");

@@ -42,6 +42,12 @@ CpuSample sampleCpu(pid_t server_pid) {
   return {std::chrono::steady_clock::now(), readCpuSeconds(server_pid).value_or(0), readCpuSeconds(0).value_or(0)};
 }
 
+CpuSample sampleCpu(const std::vector<pid_t>& server_pids) {
+  CpuSample sample{std::chrono::steady_clock::now(), 0, readCpuSeconds(0).value_or(0)};
+  for (auto pid : server_pids) sample.server_s += readCpuSeconds(pid).value_or(0);
+  return sample;
+}
+
 CpuShare cpuBetween(const CpuSample& from, const CpuSample& to) {
   double wall = Seconds(to.wall - from.wall).count();
   if (wall <= 0) return {};

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 #include <sys/types.h>
 
 namespace sg::bench {
@@ -28,6 +29,8 @@ struct CpuSample {
   double loadgen_s = 0;
 };
 CpuSample sampleCpu(pid_t server_pid);
+// The same over several server processes (the nodes of a cluster), summed.
+CpuSample sampleCpu(const std::vector<pid_t>& server_pids);
 
 struct CpuShare {
   double server_pct = 0;  // of one core
