@@ -297,6 +297,7 @@ int runServe(const Config& config) {
                    "sockguard 0.1.0 listening on {11}://{0}:{1}\n"
                    "  web page:    {11}://{0}:{1}/\n"
                    "  socket:      {12}://{0}:{1}/socket/websocket (Phoenix Channels, vsn 1.0.0 and 2.0.0){13}\n"
+                   "  graphql:     {11}://{0}:{1}/api/graphql (HTTP, and {12}:// with graphql-transport-ws); GraphiQL at /graphiql\n"
                    "  data:        {2}\n"
                    "  shards:      {3}\n"
                    "  credentials: ticket (POST /api/socket/ticket, {4} s), JWT {5} in Sec-WebSocket-Protocol{6}, "
