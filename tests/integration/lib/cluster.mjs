@@ -13,6 +13,7 @@ import { startServer, HS_SECRET, API_KEY } from '../security/lib/server.mjs';
 import { request } from '../security/lib/clients.mjs';
 import { remember } from '../security/lib/secrets.mjs';
 import { withTimeout } from '../security/lib/with_timeout.mjs';
+import { freePort } from './free_port.mjs';
 
 export { HS_SECRET, API_KEY };
 export const APP = 'https://app.example.com';
@@ -26,17 +27,6 @@ process.on('exit', () => {
     try { child.kill('SIGKILL'); } catch { /* gone */ }
   }
 });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 // redis-server in the foreground on a free loopback port. stop() kills it (SIGKILL: a
 // crash, not a shutdown); start() starts it again on the same port with no data, as a

@@ -12,6 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free_port.mjs';
 
 const TEMPLATE = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../scripts/cluster-nginx.conf');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -22,17 +23,6 @@ process.on('exit', () => {
     try { child.kill('SIGTERM'); } catch { /* gone */ }
   }
 });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function listening(port) {
   return new Promise((resolve) => {

@@ -10,10 +10,10 @@
 //   await pg.stop(); await pg.start(); await pg.dispose()
 import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './free_port.mjs';
 
 const run = promisify(execFile);
 
@@ -28,17 +28,6 @@ function pgBin() {
   }
   versions.sort((a, b) => Number(b) - Number(a));
   return path.join(root, versions[0], 'bin');
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function postgresIds() {
