@@ -3,9 +3,8 @@
 #include "app/ticket_api.hpp"
 #include "core/serial_tasks.hpp"
 #include "core/text.hpp"
-#include "protocol/phoenix_codec.hpp"
+#include "core/json_input.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -34,13 +33,12 @@ struct RequestError {
 
 // A JSON text of at most 32 levels with finite numbers.
 boost::system::result<json::value, RequestError> parseJson(std::string_view text, std::string_view what) {
-  json::parse_options options;
-  options.max_depth = 32;
-  boost::system::error_code ec;
-  auto value = json::parse(text, ec, {}, options);
-  if (ec) return RequestError{400, std::string(what) + " is not valid JSON"};
-  if (!phoenix::allFinite(value)) return RequestError{400, "numbers must be finite (1e400 is not a double)"};
-  return value;
+  auto value = parseClientJson(text);
+  if (!value && value.error() == JsonInputError::NotFinite) {
+    return RequestError{400, "numbers must be finite (1e400 is not a double)"};
+  }
+  if (!value) return RequestError{400, std::string(what) + " is not valid JSON"};
+  return std::move(*value);
 }
 
 // `variables`/`operationName` may be absent or null.

@@ -2,9 +2,8 @@
 
 #include "core/encoding.hpp"
 #include "obs/audit.hpp"
-#include "protocol/phoenix_codec.hpp"
+#include "core/json_input.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -26,15 +25,12 @@ JsonBody parseJsonBody(const http::Request& request) {
   if (type && !type->starts_with("application/json")) {
     return {{}, http::Response::error(415, "unsupported_media_type", "expected application/json")};
   }
-  json::parse_options options;
-  options.max_depth = 32;
-  boost::system::error_code ec;
-  auto value = json::parse(request.body, ec, {}, options);
-  if (ec || !value.is_object()) return {{}, http::Response::error(400, "bad_request", "body must be a JSON object")};
-  if (!phoenix::allFinite(value)) {
+  auto value = parseClientJson(request.body);
+  if (!value && value.error() == JsonInputError::NotFinite) {
     return {{}, http::Response::error(400, "bad_request", "numbers must be finite (1e400 is not a double)")};
   }
-  return {std::move(value.get_object()), std::nullopt};
+  if (!value || !value->is_object()) return {{}, http::Response::error(400, "bad_request", "body must be a JSON object")};
+  return {std::move(value->get_object()), std::nullopt};
 }
 
 namespace {

@@ -47,4 +47,10 @@ void appendJsonEscaped(std::string& out, std::string_view s) {
   out.append(s.substr(plain));
 }
 
+void appendJsonString(std::string& out, std::string_view s) {
+  out.push_back('"');
+  appendJsonEscaped(out, s);
+  out.push_back('"');
+}
+
 }  // namespace sg

@@ -16,5 +16,7 @@ bool iequals(std::string_view a, std::string_view b);
 // JavaScript's JSON.stringify writes it: `"` and `\`, \b \f \n \r \t, other control
 // characters as \u00XX. Other bytes, UTF-8 included, as is.
 void appendJsonEscaped(std::string& out, std::string_view s);
+// The same as a JSON string literal: quoted.
+void appendJsonString(std::string& out, std::string_view s);
 
 }  // namespace sg

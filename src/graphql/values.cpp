@@ -627,12 +627,6 @@ std::string printGraphqlString(std::string_view s) {
   return out + "\"";
 }
 
-void appendJsonString(std::string& out, std::string_view s) {
-  out.push_back('"');
-  appendJsonEscaped(out, s);
-  out.push_back('"');
-}
-
 void appendJson(std::string& out, const json::value& v) {
   switch (v.kind()) {
     case json::kind::null: out += "null"; return;

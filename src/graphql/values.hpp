@@ -53,7 +53,6 @@ std::string formatJsNumber(const boost::json::value& number);
 std::string printGraphqlString(std::string_view s);
 // JSON text in JSON.stringify's shape: no spaces, numbers as JavaScript prints them.
 void appendJson(std::string& out, const boost::json::value& v);
-void appendJsonString(std::string& out, std::string_view s);
 std::string toJsonText(const boost::json::value& v);
 
 }  // namespace sg::graphql

@@ -1,9 +1,8 @@
 #include "protocol/graphql_ws_messages.hpp"
 
 #include "core/text.hpp"
-#include "protocol/phoenix_codec.hpp"
+#include "core/json_input.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace sg::protocol::graphql_ws {
@@ -49,13 +48,6 @@ Parsed parseSubscribe(const json::object& o) {
                                                   std::move(operation_name)}};
 }
 
-std::string quoted(std::string_view text) {
-  std::string out = "\"";
-  appendJsonEscaped(out, text);
-  out += '"';
-  return out;
-}
-
 std::string withPayload(std::string_view type, const json::object& payload) {
   std::string out = "{\"type\":\"";
   out += type;
@@ -70,7 +62,7 @@ std::string withPayload(std::string_view type, const json::object& payload) {
 
 std::string withId(std::string_view type, std::string_view id, std::string_view payload) {
   std::string out = "{\"id\":";
-  out += quoted(id);
+  appendJsonString(out, id);
   out += ",\"type\":\"";
   out += type;
   out += '"';
@@ -85,12 +77,10 @@ std::string withId(std::string_view type, std::string_view id, std::string_view 
 }  // namespace
 
 Parsed parseClientMessage(std::string_view text) {
-  json::parse_options options;
-  options.max_depth = 64;
-  boost::system::error_code ec;
-  auto value = json::parse(text, ec, {}, options);
-  if (ec || !value.is_object()) return std::string("message must be a JSON object");
-  if (!phoenix::allFinite(value)) return std::string("numbers must be finite");
+  auto parsed = parseClientJson(text, 64);
+  if (!parsed && parsed.error() == JsonInputError::NotFinite) return std::string("numbers must be finite");
+  if (!parsed || !parsed->is_object()) return std::string("message must be a JSON object");
+  auto& value = *parsed;
   const auto& o = value.get_object();
   const auto* type = o.if_contains("type");
   if (!type || !type->is_string()) return std::string("type must be a string");

@@ -1,5 +1,6 @@
 #include "protocol/phoenix_codec.hpp"
 
+#include "core/json_input.hpp"
 #include "core/text.hpp"
 #include "core/utf8.hpp"
 
@@ -46,31 +47,18 @@ std::optional<Version> parseVsn(std::optional<std::string_view> vsn) {
   return std::nullopt;
 }
 
-bool allFinite(const json::value& v) {  // recursion bounded by the parsers' depth limits
-  switch (v.kind()) {
-    case json::kind::double_: return std::isfinite(v.get_double());
-    case json::kind::array:
-      for (const auto& item : v.get_array())
-        if (!allFinite(item)) return false;
-      return true;
-    case json::kind::object:
-      for (const auto& entry : v.get_object())
-        if (!allFinite(entry.value())) return false;
-      return true;
-    default: return true;
-  }
-}
-
 namespace {
 
 constexpr std::size_t kMaxDepth = 32;
 
+// Boost.JSON 1.81 reads a number beyond a double's range (1e400) as infinity and writes it
+// back as `Infinity`, which is not JSON: a payload holding one would reach clients as a
+// frame they cannot parse (core/json_input refuses it).
 bool parseJson(std::string_view text, json::value& out) {
-  json::parse_options options;
-  options.max_depth = kMaxDepth;
-  boost::system::error_code ec;
-  out = json::parse(text, ec, {}, options);
-  return !ec && allFinite(out);
+  auto parsed = parseClientJson(text, kMaxDepth);
+  if (!parsed) return false;
+  out = std::move(*parsed);
+  return true;
 }
 
 // A ref is a string or null. The official client sends strings; integers are accepted
@@ -169,12 +157,6 @@ Decoded decodeBinary(std::string_view frame) {
   m.event = std::string(fields[3]);
   m.binary_payload = std::string(frame.substr(offset));
   return Decoded{std::move(m), {}};
-}
-
-void appendJsonString(std::string& out, std::string_view s) {
-  out.push_back('"');
-  appendJsonEscaped(out, s);
-  out.push_back('"');
 }
 
 namespace {

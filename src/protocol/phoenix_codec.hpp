@@ -76,12 +76,5 @@ std::string encodeBinaryReply(std::string_view join_ref, std::string_view ref,
 std::string encodeBinaryBroadcast(std::string_view topic, std::string_view event,
                                   std::string_view payload);
 
-// Appends `s` as a JSON string literal (quoted, escaped).
-void appendJsonString(std::string& out, std::string_view s);
-
-// Boost.JSON 1.81 reads a number beyond a double's range (1e400) as infinity and writes it
-// back as `Infinity`, which is not JSON: a payload holding one would reach clients as a
-// frame they cannot parse. Every payload that is re-serialized onto the wire passes this.
-bool allFinite(const boost::json::value& v);
 
 }  // namespace sg::phoenix

@@ -21,12 +21,6 @@ bool aboutTheClient(CloseReason reason) {
   }
 }
 
-void appendString(std::string& out, std::string_view s) {
-  out += '"';
-  appendJsonEscaped(out, s);
-  out += '"';
-}
-
 }  // namespace
 
 int refusalStatus(CloseReason reason) { return aboutTheClient(reason) ? kForbidden : kServerError; }
@@ -39,13 +33,13 @@ int endedStatus(CloseReason reason) {
 
 std::string pollAnswer(int status, std::string_view token, const std::deque<pubsub::Frame>& messages) {
   std::string out = "{\"status\":" + std::to_string(status) + ",\"token\":";
-  appendString(out, token);
+  appendJsonString(out, token);
   out += ",\"messages\":[";
   bool first = true;
   for (const auto& m : messages) {
     if (!first) out += ',';
     first = false;
-    appendString(out, *m);
+    appendJsonString(out, *m);
   }
   out += "]}";
   return out;
@@ -56,9 +50,9 @@ std::string statusAnswer(int status) { return "{\"status\":" + std::to_string(st
 std::string refusalAnswer(int status, CloseReason reason, std::optional<int> retry_after_ms) {
   const auto& info = closeInfo(reason);
   std::string out = "{\"status\":" + std::to_string(status) + ",\"error\":";
-  appendString(out, info.name);
+  appendJsonString(out, info.name);
   out += ",\"message\":\"long-poll connection refused\",\"reconnect\":";
-  appendString(out, reconnectAdviceName(info.advice));
+  appendJsonString(out, reconnectAdviceName(info.advice));
   out += ",\"retry_after_ms\":";
   out += retry_after_ms ? std::to_string(*retry_after_ms) : "null";
   out += '}';
@@ -67,7 +61,7 @@ std::string refusalAnswer(int status, CloseReason reason, std::optional<int> ret
 
 std::string goneAnswer(std::string_view why) {
   std::string out = "{\"status\":410,\"error\":\"session_gone\",\"message\":";
-  appendString(out, why);
+  appendJsonString(out, why);
   out += '}';
   return out;
 }

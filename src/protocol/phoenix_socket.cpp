@@ -1,6 +1,7 @@
 #include "protocol/phoenix_socket.hpp"
 
 #include "core/encoding.hpp"
+#include "core/text.hpp"
 #include "presence/tracker.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -343,7 +344,7 @@ void PhoenixSocket::deliver(const pubsub::BroadcastPtr& b) {
     // takes them, so a V1 client still gets every broadcast of its topics.
     const auto& frame = b->encoded(codecs().v1_text, [&] {
       std::string payload = "{\"payload_base64\":";
-      phoenix::appendJsonString(payload, base64Encode(b->payload()));
+      appendJsonString(payload, base64Encode(b->payload()));
       payload.push_back('}');
       return phoenix::encodeText(version_, phoenix::Envelope{std::nullopt, std::nullopt, b->topic(), b->event()},
                                  std::string_view(payload));

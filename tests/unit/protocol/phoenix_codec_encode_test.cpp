@@ -1,6 +1,8 @@
 // Encoding Phoenix text frames: envelopes, replies, escaping.
 #include "protocol/phoenix_codec.hpp"
 
+#include "core/text.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
