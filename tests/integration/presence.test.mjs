@@ -206,7 +206,9 @@ describe('Phoenix Presence', () => {
     const first = late.seen.find((m) => m.event === 'presence_state').payload;
     const firstSummary = Object.fromEntries(Object.entries(first).map(([k, p]) => [k, p.metas.map((m) => m.client).sort()]));
     assert.deepEqual(firstSummary, { ...expected, 14: ['late'] });
+    // The late joiner's join diff reaches the others one by one: compare once each has it.
     await until(watchers[0], { ...expected, 14: ['late'] }, 'the first watcher sees the late joiner');
+    await until(watchers[4], { ...expected, 14: ['late'] }, 'the last watcher sees the late joiner');
     assert.deepEqual(refsOf(late.presence), refsOf(watchers[0].presence));
     assert.deepEqual(refsOf(late.presence), refsOf(watchers[4].presence));
   });
