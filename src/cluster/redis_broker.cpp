@@ -7,7 +7,9 @@
 
 namespace sg::cluster {
 
-void RedisBroker::subscribe(const std::string& topic) { redis_.subscribe(topicChannel(topic)); }
+void RedisBroker::subscribe(const std::string& topic, Subscribed subscribed) {
+  redis_.subscribe(topicChannel(topic), std::move(subscribed));
+}
 
 void RedisBroker::unsubscribe(const std::string& topic) { redis_.unsubscribe(topicChannel(topic)); }
 

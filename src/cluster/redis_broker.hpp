@@ -1,7 +1,8 @@
 #pragma once
 // The Broker of a cluster node: one Redis channel per topic (sg:topic:{topic}). The node
 // SUBSCRIBEs to a topic's channel while it has local subscribers (the hub's first/last
-// hooks) and again after every reconnect; publish() is one PUBLISH of the broadcast,
+// hooks) and again after every reconnect, and tells the hub when Redis has confirmed it
+// (until then a PUBLISH on another node would not reach this one); publish() is one PUBLISH of the broadcast,
 // encoded once. Every broadcast, this node's own included, comes back from Redis and is
 // decoded once and handed to the hub, which fans it out with its usual batching: no local
 // shortcut, so nobody gets a broadcast twice, and every node delivers one topic's
@@ -21,7 +22,7 @@ class RedisBroker final : public pubsub::Broker {
 
   // Broker
   void setOnMessage(OnMessage on_message) override { on_message_ = std::move(on_message); }
-  void subscribe(const std::string& topic) override;
+  void subscribe(const std::string& topic, Subscribed subscribed) override;
   void unsubscribe(const std::string& topic) override;
   boost::system::result<void> publish(pubsub::BroadcastPtr message) override;
   void publishConfirmed(pubsub::BroadcastPtr message, Published done) override;

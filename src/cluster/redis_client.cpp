@@ -24,12 +24,15 @@ namespace asio = boost::asio;
 // is written and deleted when the UNSUBSCRIBE confirmation is read. A SUBSCRIBE written
 // between an UNSUBSCRIBE and its confirmation would lose its callback (and its messages)
 // to that deletion, so each channel waits for its confirmation before it is subscribed
-// again: Idle -> Subscribed -> Unsubscribing -> Idle.
+// again: Idle -> Subscribing -> Subscribed (confirmed) -> Unsubscribing -> Idle. Who waits
+// for the confirmation waits for the one of the SUBSCRIBE written last: one that arrives
+// while an UNSUBSCRIBE is on its way confirms nothing.
 struct RedisClient::Impl {
-  enum class State { Idle, Subscribed, Unsubscribing };
+  enum class State { Idle, Subscribing, Subscribed, Unsubscribing };
   struct Channel {
     bool wanted = false;
     State state = State::Idle;
+    std::vector<std::function<void()>> waiting;  // for the confirmation
   };
 
   Impl(RedisEndpoint endpoint, std::string node)
@@ -73,20 +76,32 @@ struct RedisClient::Impl {
     redisAsyncCommandArgv(c, &Impl::onSubscriptionReply, this, static_cast<int>(argv.size()), argv.data(), lens.data());
   }
 
-  void want(const std::string& channel) {
+  void want(const std::string& channel, std::function<void()> confirmed) {
     auto& ch = channels[channel];
     ch.wanted = true;
-    if (ch.state == State::Idle && subscriptions.context()) {
-      ch.state = State::Subscribed;
+    if (!subscriptions.context()) {
+      if (confirmed) confirmed();  // down: nothing to wait for (see subscribe())
+      return;
+    }
+    if (ch.state == State::Idle) {
+      ch.state = State::Subscribing;
       sendSubscription("SUBSCRIBE", {channel});
     }
+    if (!confirmed) return;
+    if (ch.state == State::Subscribed) confirmed();
+    else ch.waiting.push_back(std::move(confirmed));
+  }
+
+  static void release(Channel& ch) {
+    auto waiting = std::exchange(ch.waiting, {});
+    for (auto& confirmed : waiting) confirmed();
   }
 
   void unwant(const std::string& channel) {
     auto it = channels.find(channel);
     if (it == channels.end()) return;
     it->second.wanted = false;
-    if (it->second.state == State::Subscribed && subscriptions.context()) {
+    if ((it->second.state == State::Subscribing || it->second.state == State::Subscribed) && subscriptions.context()) {
       it->second.state = State::Unsubscribing;
       sendSubscription("UNSUBSCRIBE", {channel});
     } else if (it->second.state == State::Idle) {
@@ -102,7 +117,7 @@ struct RedisClient::Impl {
         it = channels.erase(it);
         continue;
       }
-      it->second.state = State::Subscribed;
+      it->second.state = State::Subscribing;
       names.push_back(it->first);
       ++it;
     }
@@ -115,10 +130,12 @@ struct RedisClient::Impl {
     if (!names.empty()) spdlog::info("redis {}: subscribed to {} channels", name, names.size());
   }
 
-  // The connection went: nothing is subscribed any more.
+  // The connection went: nothing is subscribed any more, and nobody waits for it to come
+  // back (what is published meanwhile is lost to this node, subscribed or not).
   void forget() {
     for (auto it = channels.begin(); it != channels.end();) {
       it->second.state = State::Idle;
+      release(it->second);
       it = it->second.wanted ? std::next(it) : channels.erase(it);
     }
   }
@@ -134,12 +151,18 @@ struct RedisClient::Impl {
       if (self->on_message && payload->type == REDIS_REPLY_STRING) {
         self->on_message(channel, std::string(payload->str, payload->len));
       }
+    } else if (kind == "subscribe") {
+      auto it = self->channels.find(channel);
+      if (it == self->channels.end() || it->second.state != State::Subscribing) return;
+      it->second.state = State::Subscribed;
+      release(it->second);
     } else if (kind == "unsubscribe") {
       auto it = self->channels.find(channel);
       if (it == self->channels.end()) return;
       it->second.state = State::Idle;
-      if (it->second.wanted) self->want(channel);
-      else self->channels.erase(it);
+      if (it->second.wanted) return self->want(channel, {});
+      release(it->second);  // nobody wants it any more: whoever waited has gone too
+      self->channels.erase(it);
     }
   }
 };
@@ -204,8 +227,10 @@ void RedisClient::pipeline(std::vector<std::vector<std::string>> list, Done done
   });
 }
 
-void RedisClient::subscribe(std::string channel) {
-  asio::post(impl_->ioc, [impl = impl_.get(), channel = std::move(channel)] { impl->want(channel); });
+void RedisClient::subscribe(std::string channel, std::function<void()> confirmed) {
+  asio::post(impl_->ioc, [impl = impl_.get(), channel = std::move(channel), confirmed = std::move(confirmed)]() mutable {
+    impl->want(channel, std::move(confirmed));
+  });
 }
 
 void RedisClient::unsubscribe(std::string channel) {

@@ -49,7 +49,11 @@ class RedisClient {
   // the first failure of the connection. Any thread.
   void pipeline(std::vector<std::vector<std::string>> commands, Done done);
   // Any thread; the order of calls for one channel is kept. Re-sent on every reconnect.
-  void subscribe(std::string channel);
+  // `confirmed` (may be empty) runs once on the client's thread: when Redis has confirmed
+  // the subscription, at once when it already had, or when the subscription connection is
+  // down (then nothing published reaches this node until it is back, subscribed again).
+  void subscribe(std::string channel, std::function<void()> confirmed);
+  void subscribe(std::string channel) { subscribe(std::move(channel), {}); }
   void unsubscribe(std::string channel);
 
  private:

@@ -51,18 +51,23 @@ std::vector<const Entry*> pointers(const Replica::Entries& entries) {
 ClusterBroker::ClusterBroker(pubsub::Broker& inner, const Clock& clock, Timing timing)
     : inner_(inner), clock_(clock), timing_(timing) {
   inner_.setOnMessage([this](pubsub::BroadcastPtr message) { onInner(std::move(message)); });
-  inner_.subscribe(std::string(kControlTopic));
+  inner_.subscribe(std::string(kControlTopic), {});
 }
 
-void ClusterBroker::subscribe(const std::string& topic) {
-  if (topic == kControlTopic) return;  // not the hub's
-  inner_.subscribe(topic);
-  if (!presenceTopic(topic)) return;
+void ClusterBroker::subscribe(const std::string& topic, Subscribed subscribed) {
+  if (topic == kControlTopic) {  // not the hub's: nothing will come
+    if (subscribed) subscribed();
+    return;
+  }
+  if (!presenceTopic(topic)) return inner_.subscribe(topic, std::move(subscribed));
   {
     std::lock_guard lock(mutex_);
     topics_.insert(topic);
   }
-  requestState(topic, {});
+  inner_.subscribe(topic, [this, topic, subscribed = std::move(subscribed)] {
+    requestState(topic, {});
+    if (subscribed) subscribed();
+  });
 }
 
 void ClusterBroker::unsubscribe(const std::string& topic) {

@@ -8,7 +8,8 @@
 //   - presence_diff broadcasts on those topics are read (the other nodes' metas, told by
 //     their phx_ref prefix) before the hub gets them;
 //   - when a presence topic gains its first subscriber here, this node asks the others
-//     for their entries there (`state_req` on the control topic), and applies the answers
+//     for their entries there (`state_req` on the control topic) once the cluster's broker
+//     has confirmed the subscription (so every diff after their answer reaches it), and applies the answers
 //     (`state`) as a diff to its own sockets: a joiner's presence_state holds what this
 //     node knew, and the rest follows as presence_diff;
 //   - every `heartbeat` period each node sends a digest (count and hash) of its entries
@@ -52,7 +53,7 @@ class ClusterBroker final : public pubsub::Broker {
 
   // Broker
   void setOnMessage(OnMessage on_message) override { on_message_ = std::move(on_message); }
-  void subscribe(const std::string& topic) override;
+  void subscribe(const std::string& topic, Subscribed subscribed) override;
   void unsubscribe(const std::string& topic) override;
   boost::system::result<void> publish(pubsub::BroadcastPtr message) override;
   // The cluster broker's confirmation (the broadcast API waits for it).

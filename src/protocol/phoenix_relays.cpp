@@ -35,14 +35,17 @@ PhoenixRelays::PhoenixRelays(pubsub::PubSub& pubsub, std::size_t shard, pubsub::
 PhoenixRelays::~PhoenixRelays() { stopAll(); }
 
 PhoenixRelays::Start PhoenixRelays::start(std::shared_ptr<const channels::Relay> relay, std::string owner_topic,
-                                          std::string owner_join_ref, std::size_t max) {
+                                          std::string owner_join_ref, std::size_t max, pubsub::PubSub::Ready ready) {
   auto running = std::find_if(listeners_.begin(), listeners_.end(),
                               [&](const auto& l) { return l->relay().id == relay->id; });
-  if (running != listeners_.end()) return Start::AlreadyRunning;
+  if (running != listeners_.end()) {
+    ready();
+    return Start::AlreadyRunning;
+  }
   if (listeners_.size() >= max) return Start::TooMany;
   listeners_.push_back(
       std::make_unique<Listener>(std::move(relay), std::move(owner_topic), std::move(owner_join_ref), shard_, out_));
-  pubsub_.subscribe(shard_, listeners_.back()->relay().source, listeners_.back().get());
+  pubsub_.subscribe(shard_, listeners_.back()->relay().source, listeners_.back().get(), std::move(ready));
   return Start::Started;
 }
 

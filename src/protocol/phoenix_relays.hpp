@@ -25,9 +25,11 @@ class PhoenixRelays {
 
   enum class Start : std::uint8_t { Started, AlreadyRunning, TooMany };
   // `owner_topic` and `owner_join_ref` name the join that asked: when it ends, so does the
-  // relay (stopOwnedBy). At most `max` relays run at once.
+  // relay (stopOwnedBy). At most `max` relays run at once. `ready` runs (on this shard) once
+  // the relay's source topic is subscribed (PubSub::subscribe's Ready), at once when it was
+  // already running, never when there are too many.
   Start start(std::shared_ptr<const channels::Relay> relay, std::string owner_topic, std::string owner_join_ref,
-              std::size_t max);
+              std::size_t max, pubsub::PubSub::Ready ready);
   bool stop(std::string_view id);
   void stopOwnedBy(std::string_view owner_topic, std::string_view owner_join_ref);
   void stopAll();

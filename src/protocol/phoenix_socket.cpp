@@ -25,6 +25,18 @@ const Codecs& codecs() {
   static const Codecs ids;
   return ids;
 }
+
+// What a reply given later needs of the message it answers: its refs and topic (not its
+// payload).
+phoenix::Message envelopeOf(const phoenix::Message& to) {
+  phoenix::Message envelope;
+  envelope.join_ref = to.join_ref;
+  envelope.ref = to.ref;
+  envelope.join_ref_number = to.join_ref_number;
+  envelope.ref_number = to.ref_number;
+  envelope.topic = to.topic;
+  return envelope;
+}
 }
 
 // The view a channel handler gets of this socket while it handles one event.
@@ -72,14 +84,8 @@ channels::PendingReply PhoenixSocket::pendingReply(const phoenix::Message& to) {
   // The answer may be sent from any thread and after the socket has gone: it carries a
   // copy of the envelope, comes back through the transport's shard, and touches this
   // socket only while the connection that owns it lives.
-  phoenix::Message envelope;
-  envelope.join_ref = to.join_ref;
-  envelope.ref = to.ref;
-  envelope.join_ref_number = to.join_ref_number;
-  envelope.ref_number = to.ref_number;
-  envelope.topic = to.topic;
   return channels::PendingReply(
-      [post = transport_.poster(), alive = transport_.lifetime(), this, envelope](channels::Reply r) mutable {
+      [post = transport_.poster(), alive = transport_.lifetime(), this, envelope = envelopeOf(to)](channels::Reply r) mutable {
         post([alive, this, envelope = std::move(envelope), r = std::move(r)] {
           if (auto live = alive.lock(); live && envelope.ref) reply(envelope, r);
         });
@@ -144,14 +150,8 @@ void PhoenixSocket::handleControl(phoenix::Message& m) {
   if (m.event == "heartbeat") return reply(m, channels::Reply::okWith(json::object{}));
   if (control_ && !m.binary_payload) {
     // The answer may come later (a store round trip); the socket may be gone by then.
-    phoenix::Message envelope;
-    envelope.join_ref = m.join_ref;
-    envelope.ref = m.ref;
-    envelope.join_ref_number = m.join_ref_number;
-    envelope.ref_number = m.ref_number;
-    envelope.topic = m.topic;
     return control_->onControl(m.event, m.payload,
-                    [alive = transport_.lifetime(), this, envelope = std::move(envelope)](channels::Reply r) {
+                    [alive = transport_.lifetime(), this, envelope = envelopeOf(m)](channels::Reply r) {
                       if (auto live = alive.lock()) reply(envelope, r);
                     });
   }
@@ -214,11 +214,22 @@ void PhoenixSocket::join(phoenix::Message& m) {
     obs::inc(deps_.metrics.joins_error);
     return reply(m, r);
   }
-  deps_.pubsub.subscribe(shard_, joined.topic, this);
+  std::string topic = joined.topic;
   joined_.push_back(std::move(joined));
-  obs::inc(deps_.metrics.joins_ok);
-  reply(m, r);
-  if (with_presence) joinPresence(joined_.back(), std::move(client));
+  // The reply says "subscribed": it waits until broadcasts published from now on reach this
+  // node (at once on one node; in a cluster, once Redis has confirmed the subscription), so
+  // that a broadcast sent on another node right after the reply is not missed.
+  deps_.pubsub.subscribe(shard_, topic, this,
+                         [this, alive = transport_.lifetime(), to = envelopeOf(m), r = std::move(r),
+                          client = std::move(client), with_presence] {
+                           auto live = alive.lock();
+                           const Joined* now = live ? findJoined(to.topic) : nullptr;
+                           // Left, or replaced by a newer join, meanwhile: that one answers.
+                           if (!now || now->join_ref != to.join_ref.value_or("")) return;
+                           obs::inc(deps_.metrics.joins_ok);
+                           reply(to, r);
+                           if (with_presence) joinPresence(*now, client);
+                         });
 }
 
 void PhoenixSocket::joinPresence(const Joined& joined, std::string client) {
@@ -289,17 +300,26 @@ void PhoenixSocket::removeJoined(Joined* joined) {
   joined_.erase(joined_.begin() + (joined - joined_.data()));
 }
 
-bool PhoenixSocket::startRelay(const phoenix::Message& to, const std::shared_ptr<const channels::Relay>& relay) {
+void PhoenixSocket::reply(const phoenix::Message& to, const channels::Reply& r) {
+  if (r.ok && r.relay) return replyOnceRelaying(to, r);
+  sendReply(to, r);
+}
+
+void PhoenixSocket::replyOnceRelaying(const phoenix::Message& to, const channels::Reply& r) {
   Joined* joined = findJoined(to.topic);
   // The join that asked has ended meanwhile (left, or replaced by a new join): its relays
   // ended with it, so this one does not start. The reply still goes; the client drops it.
-  if (!joined || (to.join_ref && *to.join_ref != joined->join_ref)) return true;
+  if (!joined || (to.join_ref && *to.join_ref != joined->join_ref)) return sendReply(to, r);
   auto max = static_cast<std::size_t>(std::max(limits_.max_topics, 0));
-  return relays_.start(relay, joined->topic, joined->join_ref, max) != PhoenixRelays::Start::TooMany;
+  // As a join reply, this one says "subscribed": it waits for the relay's subscription.
+  auto started = relays_.start(r.relay, joined->topic, joined->join_ref, max,
+                               [this, alive = transport_.lifetime(), to = envelopeOf(to), r] {
+                                 if (auto live = alive.lock()) sendReply(to, r);
+                               });
+  if (started == PhoenixRelays::Start::TooMany) sendReply(to, channels::Reply::error("too many subscriptions"));
 }
 
-void PhoenixSocket::reply(const phoenix::Message& to, const channels::Reply& r) {
-  if (r.ok && r.relay && !startRelay(to, r.relay)) return replyError(to, "too many subscriptions");
+void PhoenixSocket::sendReply(const phoenix::Message& to, const channels::Reply& r) {
   std::string_view status = r.ok ? "ok" : "error";
   if (r.binary_response && version_ == Version::V2) {
     return sendBinary(phoenix::encodeBinaryReply(to.join_ref.value_or(""), to.ref.value_or(""), to.topic, status,

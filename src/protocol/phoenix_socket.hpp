@@ -93,8 +93,10 @@ class PhoenixSocket final : public pubsub::Subscriber {
   channels::PendingReply pendingReply(const phoenix::Message& to);
   void subscribeServerTopic(const std::string& topic);
   void unsubscribeServerTopic(const std::string& topic);
-  // Starts the relay a reply carries; false when the socket runs too many.
-  bool startRelay(const phoenix::Message& to, const std::shared_ptr<const channels::Relay>& relay);
+  // A reply that carries a relay: starts it, and answers once its topic is subscribed (or
+  // with an error when the socket runs too many).
+  void replyOnceRelaying(const phoenix::Message& to, const channels::Reply& r);
+  void sendReply(const phoenix::Message& to, const channels::Reply& r);
 
   void dispatch(phoenix::Message& message);
   void handleJoin(phoenix::Message& message);

@@ -20,8 +20,13 @@ class Broker {
 
   // Where broadcasts for subscribed topics go; set once, before the first subscribe.
   virtual void setOnMessage(OnMessage on_message) = 0;
+  // Runs once when broadcasts published from then on reach this node (a cluster's broker
+  // has confirmed the subscription), or when they cannot (its link is down: nothing could
+  // be published to this node then). Inline or from another thread; must not block. May
+  // be empty.
+  using Subscribed = std::function<void()>;
   // This node gained its first subscriber to `topic` / lost its last. Any thread.
-  virtual void subscribe(const std::string& topic) = 0;
+  virtual void subscribe(const std::string& topic, Subscribed subscribed) = 0;
   virtual void unsubscribe(const std::string& topic) = 0;
   // Sends to every node. Fails with Errc::unavailable when the broadcast cannot reach the
   // other nodes (the caller answers 503, never pretends it was delivered). Any thread.

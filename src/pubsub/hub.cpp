@@ -34,6 +34,17 @@ struct Hub::Shard {
   }
 };
 
+// The broker's confirmation of one subscription of this node to a topic, and the
+// subscribers' Ready callbacks that wait for it. Shared with the broker's callback, which
+// may run on another thread and after the topic has been lost (and gained again, with a
+// confirmation of its own): it locks only this, never topics_mutex_, so a broker that
+// confirms inline does not deadlock.
+struct Hub::Confirmation {
+  std::mutex mutex;
+  bool done = false;
+  std::vector<std::pair<std::size_t, Ready>> waiting;  // (shard, ready)
+};
+
 Hub::Hub(std::vector<Post> posts, Broker& broker) : broker_(broker) {
   shards_.reserve(posts.size());
   for (auto& p : posts) {
@@ -46,18 +57,20 @@ Hub::Hub(std::vector<Post> posts, Broker& broker) : broker_(broker) {
 
 Hub::~Hub() = default;
 
-void Hub::subscribe(std::size_t index, const std::string& topic, Subscriber* subscriber) {
+void Hub::subscribe(std::size_t index, const std::string& topic, Subscriber* subscriber, Ready ready) {
   auto& shard = *shards_.at(index);
   auto& list = shard.topics[topic];
-  if (std::find(list.begin(), list.end(), subscriber) != list.end()) return;
-  list.push_back(subscriber);
-  if (list.size() == 1) {
-    {
-      std::unique_lock lock(shard.active_mutex);
-      shard.active_topics.insert(topic);
+  if (std::find(list.begin(), list.end(), subscriber) == list.end()) {
+    list.push_back(subscriber);
+    if (list.size() == 1) {
+      {
+        std::unique_lock lock(shard.active_mutex);
+        shard.active_topics.insert(topic);
+      }
+      topicGained(topic);
     }
-    topicGained(topic);
   }
+  if (ready) whenConfirmed(index, topic, std::move(ready));
 }
 
 void Hub::unsubscribe(std::size_t index, const std::string& topic, Subscriber* subscriber) {
@@ -83,15 +96,41 @@ void Hub::unsubscribe(std::size_t index, const std::string& topic, Subscriber* s
 // topic arrive in the order the hub decided them.
 void Hub::topicGained(const std::string& topic) {
   std::lock_guard lock(topics_mutex_);
-  if (++node_topics_[topic] == 1) broker_.subscribe(topic);
+  auto& entry = node_topics_[topic];
+  if (++entry.shards > 1) return;
+  entry.confirmation = std::make_shared<Confirmation>();
+  broker_.subscribe(topic, [this, confirmation = entry.confirmation] {
+    std::vector<std::pair<std::size_t, Ready>> waiting;
+    {
+      std::lock_guard confirmed(confirmation->mutex);
+      confirmation->done = true;
+      waiting.swap(confirmation->waiting);
+    }
+    for (auto& [index, ready] : waiting) shards_[index]->post(std::move(ready));
+  });
 }
 
 void Hub::topicLost(const std::string& topic) {
   std::lock_guard lock(topics_mutex_);
   auto it = node_topics_.find(topic);
-  if (it == node_topics_.end() || --it->second > 0) return;
+  if (it == node_topics_.end() || --it->second.shards > 0) return;
   node_topics_.erase(it);
   broker_.unsubscribe(topic);
+}
+
+void Hub::whenConfirmed(std::size_t index, const std::string& topic, Ready ready) {
+  {
+    std::lock_guard lock(topics_mutex_);
+    auto it = node_topics_.find(topic);
+    if (it != node_topics_.end()) {
+      std::lock_guard confirmed(it->second.confirmation->mutex);
+      if (!it->second.confirmation->done) {
+        it->second.confirmation->waiting.emplace_back(index, std::move(ready));
+        return;
+      }
+    }
+  }
+  ready();
 }
 
 boost::system::result<void> Hub::publish(BroadcastPtr message) { return broker_.publish(std::move(message)); }

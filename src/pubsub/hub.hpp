@@ -29,7 +29,8 @@ class Hub final : public PubSub {
   ~Hub() override;
 
   // PubSub
-  void subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) override;
+  using PubSub::subscribe;
+  void subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber, Ready ready) override;
   void unsubscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) override;
   boost::system::result<void> publish(BroadcastPtr message) override;
   void publishLocal(BroadcastPtr message) override { fanOut(std::move(message)); }
@@ -56,11 +57,18 @@ class Hub final : public PubSub {
 
  private:
   struct Shard;
+  struct Confirmation;
+  struct NodeTopic {
+    std::size_t shards = 0;  // shards with at least one subscriber
+    std::shared_ptr<Confirmation> confirmation;
+  };
   // The broker's onMessage: hands the broadcast to the shards that have subscribers.
   void fanOut(BroadcastPtr message);
   void drain(Shard& shard);
   void topicGained(const std::string& topic);
   void topicLost(const std::string& topic);
+  // Runs `ready` now if the broker has confirmed `topic`, else on shard `index` once it has.
+  void whenConfirmed(std::size_t index, const std::string& topic, Ready ready);
   // Returns the number of subscribers it was delivered to.
   std::size_t deliverLocal(Shard& shard, const BroadcastPtr& message);
 
@@ -69,7 +77,7 @@ class Hub final : public PubSub {
   // Shards with at least one subscriber, per topic: the broker hears of the first and the
   // last. Changes only when a shard gains or loses a topic, never per delivery.
   mutable std::mutex topics_mutex_;
-  std::unordered_map<std::string, std::size_t> node_topics_;
+  std::unordered_map<std::string, NodeTopic> node_topics_;
 };
 
 }  // namespace sg::pubsub

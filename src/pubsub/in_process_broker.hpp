@@ -7,7 +7,9 @@ namespace sg::pubsub {
 class InProcessBroker final : public Broker {
  public:
   void setOnMessage(OnMessage on_message) override { on_message_ = std::move(on_message); }
-  void subscribe(const std::string&) override {}
+  void subscribe(const std::string&, Subscribed subscribed) override {
+    if (subscribed) subscribed();
+  }
   void unsubscribe(const std::string&) override {}
   boost::system::result<void> publish(BroadcastPtr message) override {
     on_message_(std::move(message));

@@ -26,8 +26,17 @@ class Subscriber {
 class PubSub {
  public:
   virtual ~PubSub() = default;
+  // Runs on the subscriber's shard once broadcasts published from then on reach it: at
+  // once (inline) when this node already gets the topic's broadcasts, later when a
+  // cluster's broker has yet to confirm the subscription. An acknowledgement that means
+  // "subscribed" (a join reply) waits for it, or a broadcast published right after it on
+  // another node could be missed.
+  using Ready = std::function<void()>;
   // Shard-local: call only from shard `shard`'s thread.
-  virtual void subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) = 0;
+  virtual void subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber, Ready ready) = 0;
+  void subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) {
+    subscribe(shard, topic, subscriber, {});
+  }
   virtual void unsubscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) = 0;
   // Any thread. Delivery is asynchronous, in publish order per publishing thread. Fails
   // (Errc::unavailable) when the broadcast cannot reach every node.

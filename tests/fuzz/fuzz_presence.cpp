@@ -22,7 +22,9 @@ namespace json = boost::json;
 class Inner final : public pubsub::Broker {
  public:
   void setOnMessage(OnMessage on_message) override { on_message_ = std::move(on_message); }
-  void subscribe(const std::string&) override {}
+  void subscribe(const std::string&, Subscribed subscribed) override {
+    if (subscribed) subscribed();
+  }
   void unsubscribe(const std::string&) override {}
   boost::system::result<void> publish(pubsub::BroadcastPtr message) override {
     published.push_back(std::move(message));

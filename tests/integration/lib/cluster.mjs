@@ -137,8 +137,9 @@ export function broadcast(node, topic, event, payload) {
 }
 
 // Publishes probes on `topic` through `node` until every connection in `conns` has seen
-// one: a node subscribes to a topic's Redis channel asynchronously after the first local
-// join, so a broadcast sent right after a join may reach Redis before the subscription.
+// one. A join is answered once its node's subscription holds, but a node that reconnects
+// to Redis subscribes again with nobody waiting: after a fault, this is how a test knows
+// delivery is back.
 export async function warmUp(node, topic, conns, ms = 10000) {
   const deadline = Date.now() + ms;
   let n = 0;

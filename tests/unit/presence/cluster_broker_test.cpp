@@ -24,7 +24,10 @@ class LoopbackCluster {
    public:
     explicit End(LoopbackCluster& cluster) : cluster_(cluster) {}
     void setOnMessage(OnMessage on_message) override { on_message_ = std::move(on_message); }
-    void subscribe(const std::string& topic) override { topics_.insert(topic); }
+    void subscribe(const std::string& topic, Subscribed subscribed) override {
+      topics_.insert(topic);
+      if (subscribed) subscribed();
+    }
     void unsubscribe(const std::string& topic) override { topics_.erase(topic); }
     boost::system::result<void> publish(pubsub::BroadcastPtr message) override {
       if (!cluster_.up) return std::error_code(ENOTCONN, std::generic_category());  // any error

@@ -21,7 +21,11 @@ using test::RecordingSubscriber;
 class RecordingBroker final : public Broker {
  public:
   void setOnMessage(OnMessage on_message) override { on_message_ = std::move(on_message); }
-  void subscribe(const std::string& topic) override { calls.push_back("subscribe " + topic); }
+  void subscribe(const std::string& topic, Subscribed subscribed) override {
+    calls.push_back("subscribe " + topic);
+    if (confirm_at_once) subscribed();
+    else unconfirmed.push_back(std::move(subscribed));
+  }
   void unsubscribe(const std::string& topic) override { calls.push_back("unsubscribe " + topic); }
   boost::system::result<void> publish(BroadcastPtr message) override {
     published.push_back(std::move(message));
@@ -30,6 +34,11 @@ class RecordingBroker final : public Broker {
 
   // A broadcast arriving from the cluster (this node's or another's).
   void arrive(BroadcastPtr message) { on_message_(std::move(message)); }
+
+  // The cluster's confirmation of the next subscription: at once, or when the test says.
+  bool confirm_at_once = true;
+  std::vector<Subscribed> unconfirmed;
+  void confirm(std::size_t i) { std::exchange(unconfirmed.at(i), {})(); }
 
   std::vector<std::string> calls;
   std::vector<BroadcastPtr> published;
@@ -91,6 +100,48 @@ TEST_F(HubBrokerTest, RepeatedOrUnknownChangesTellTheBrokerNothing) {
   hub.unsubscribe(0, "other", &a);
   EXPECT_EQ(broker.calls, Calls{"subscribe t"});
   EXPECT_EQ(hub.localTopics(""), std::vector<std::string>{"t"});
+}
+
+// A join is answered once the subscription holds: Ready waits for the broker's confirmation,
+// for every subscriber that arrives meanwhile on any shard, and then runs on each one's shard.
+TEST_F(HubBrokerTest, ReadyWaitsForTheBrokersConfirmationThenRunsOnTheSubscribersShard) {
+  broker.confirm_at_once = false;
+  RecordingSubscriber a, b, c;
+  std::vector<std::string> ready;
+  hub.subscribe(0, "t", &a, [&] { ready.push_back("a"); });
+  hub.subscribe(1, "t", &b, [&] { ready.push_back("b"); });
+  hub.subscribe(1, "t", &b, [&] { ready.push_back("b again"); });  // already subscribed: still told
+  ASSERT_EQ(broker.unconfirmed.size(), 1u);
+  shards.runAll();
+  EXPECT_TRUE(ready.empty());
+  broker.confirm(0);
+  EXPECT_TRUE(ready.empty());  // posted to the shards, not run on the broker's thread
+  EXPECT_EQ(shards.pending(0), 1u);
+  EXPECT_EQ(shards.pending(1), 2u);
+  shards.runAll();
+  EXPECT_EQ(ready, (std::vector<std::string>{"a", "b", "b again"}));
+  // Confirmed now: a later subscriber is ready at once, inline.
+  hub.subscribe(0, "t", &c, [&] { ready.push_back("c"); });
+  EXPECT_EQ(ready.back(), "c");
+  EXPECT_EQ(shards.pending(0), 0u);
+}
+
+// A topic lost before its confirmation and gained again waits for the new subscription's
+// confirmation: the old one (late, from a subscription already undone) confirms nothing.
+TEST_F(HubBrokerTest, ALateConfirmationOfAnEarlierSubscriptionConfirmsNothing) {
+  broker.confirm_at_once = false;
+  RecordingSubscriber a;
+  bool ready = false;
+  hub.subscribe(0, "t", &a);
+  hub.unsubscribe(0, "t", &a);
+  hub.subscribe(0, "t", &a, [&] { ready = true; });
+  ASSERT_EQ(broker.unconfirmed.size(), 2u);
+  broker.confirm(0);
+  shards.runAll();
+  EXPECT_FALSE(ready);
+  broker.confirm(1);
+  shards.runAll();
+  EXPECT_TRUE(ready);
 }
 
 TEST_F(HubBrokerTest, PublishGoesThroughTheBrokerOnly) {
