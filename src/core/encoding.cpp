@@ -1,7 +1,6 @@
 #include "core/encoding.hpp"
 
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -60,20 +59,53 @@ std::optional<std::string> base64EitherDecode(std::string_view text) {
   return base64urlDecode(normalized);
 }
 
+namespace {
+
+// Random bytes from OpenSSL's DRBG, drawn a block at a time per thread: a token per
+// connection (tickets) made one DRBG call each, whose fixed cost (parameter look-ups and a
+// getpid() for fork detection) was most of a token's. What is handed out is wiped from the
+// block. sockguard never forks, so the block cannot be shared with a child process.
+class RandomPool {
+ public:
+  ~RandomPool() { sodium_memzero(block_.data(), block_.size()); }
+  void fill(unsigned char* out, std::size_t n) {
+    while (n > 0) {
+      if (used_ == block_.size()) refill();
+      std::size_t take = std::min(n, block_.size() - used_);
+      std::copy_n(block_.data() + used_, take, out);
+      sodium_memzero(block_.data() + used_, take);
+      used_ += take;
+      out += take;
+      n -= take;
+    }
+  }
+
+ private:
+  void refill() {
+    // A failure means no entropy at all: nothing safe to hand out.
+    if (RAND_bytes(block_.data(), static_cast<int>(block_.size())) != 1) std::abort();
+    used_ = 0;
+  }
+  std::array<unsigned char, 512> block_{};
+  std::size_t used_ = block_.size();
+};
+
+}  // namespace
+
 std::string randomToken(std::size_t bytes) {
+  thread_local RandomPool pool;
   std::vector<unsigned char> raw(bytes);
-  // OpenSSL's DRBG runs in user space (reseeded from the kernel on its own schedule, and
-  // after a fork); libsodium's default asks the kernel (getrandom) for every token. A
-  // failure here means no entropy at all: nothing safe to hand out.
-  if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) std::abort();
+  pool.fill(raw.data(), raw.size());
   std::string out = base64urlEncode({reinterpret_cast<const char*>(raw.data()), raw.size()});
   sodium_memzero(raw.data(), raw.size());
   return out;
 }
 
+// libsodium's SHA-256: OpenSSL 3's one-shot SHA256() looks the algorithm up on every call,
+// which cost more than hashing the 43 bytes of a ticket.
 Sha256 sha256(std::string_view data) {
   Sha256 out{};
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());
+  crypto_hash_sha256(out.data(), reinterpret_cast<const unsigned char*>(data.data()), data.size());
   return out;
 }
 

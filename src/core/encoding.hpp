@@ -23,7 +23,8 @@ std::optional<std::string> base64urlDecode(std::string_view text);
 // padding dropped; otherwise as strict as base64urlDecode.
 std::optional<std::string> base64EitherDecode(std::string_view text);
 
-// `bytes` random bytes (OpenSSL's CSPRNG) as base64url: 32 bytes make 43 characters.
+// `bytes` random bytes (OpenSSL's CSPRNG, drawn in blocks) as base64url: 32 bytes make 43
+// characters.
 std::string randomToken(std::size_t bytes = 32);
 
 Sha256 sha256(std::string_view data);

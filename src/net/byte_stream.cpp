@@ -45,8 +45,9 @@ bool ByteStream::buffersInput() const { return tls_ && tls_->hasBufferedInput();
 
 void ByteStream::close() {
   if (tls_) tls_->shutdown(socket_);
+  // close() alone sends the FIN (nothing else holds the descriptor); a shutdown() first
+  // was one more system call per connection, and failed anyway once the peer had gone.
   boost::system::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
 }
 

@@ -60,15 +60,14 @@ Hub::~Hub() = default;
 void Hub::subscribe(std::size_t index, const std::string& topic, Subscriber* subscriber, Ready ready) {
   auto& shard = *shards_.at(index);
   auto& list = shard.topics[topic];
-  if (std::find(list.begin(), list.end(), subscriber) == list.end()) {
-    list.push_back(subscriber);
-    if (list.size() == 1) {
-      {
-        std::unique_lock lock(shard.active_mutex);
-        shard.active_topics.insert(topic);
-      }
-      topicGained(topic);
+  subscriber->hub_slot_ = static_cast<std::uint32_t>(list.size());
+  list.push_back(subscriber);
+  if (list.size() == 1) {
+    {
+      std::unique_lock lock(shard.active_mutex);
+      shard.active_topics.insert(topic);
     }
+    topicGained(topic);
   }
   if (ready) whenConfirmed(index, topic, std::move(ready));
 }
@@ -78,9 +77,13 @@ void Hub::unsubscribe(std::size_t index, const std::string& topic, Subscriber* s
   auto it = shard.topics.find(topic);
   if (it == shard.topics.end()) return;
   auto& list = it->second;
-  auto pos = std::find(list.begin(), list.end(), subscriber);
+  auto pos = subscriber->hub_slot_ < list.size() && list[subscriber->hub_slot_] == subscriber
+                 ? list.begin() + subscriber->hub_slot_
+                 : std::find(list.begin(), list.end(), subscriber);
   if (pos == list.end()) return;
-  *pos = list.back();  // order among subscribers does not matter
+  // Order among subscribers does not matter: the last one takes the hole.
+  *pos = list.back();
+  (*pos)->hub_slot_ = static_cast<std::uint32_t>(pos - list.begin());
   list.pop_back();
   if (list.empty()) {
     {

@@ -8,6 +8,7 @@
 #include <boost/system/result.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,13 @@ class Subscriber {
   // Called on the subscriber's shard. Must not subscribe or unsubscribe synchronously
   // (the caller is iterating the topic's subscribers); defer such work.
   virtual void deliver(const BroadcastPtr& message) = 0;
+
+ private:
+  friend class Hub;
+  // Where the hub last put this subscriber in a topic's list: unsubscribing from a topic
+  // of a million subscribers is then one comparison, not a scan (a scan when the subscriber
+  // has several topics and the hint is another's). A hint only, checked before it is used.
+  std::uint32_t hub_slot_ = 0;
 };
 
 class PubSub {
@@ -32,7 +40,8 @@ class PubSub {
   // "subscribed" (a join reply) waits for it, or a broadcast published right after it on
   // another node could be missed.
   using Ready = std::function<void()>;
-  // Shard-local: call only from shard `shard`'s thread.
+  // Shard-local: call only from shard `shard`'s thread. A subscriber subscribes to a topic
+  // once (callers keep their own record of what they joined; a second call is a bug).
   virtual void subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber, Ready ready) = 0;
   void subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) {
     subscribe(shard, topic, subscriber, {});
