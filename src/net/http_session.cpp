@@ -12,6 +12,8 @@
 #include <boost/beast/http/status.hpp>
 #include <spdlog/spdlog.h>
 
+#include <iterator>
+
 namespace sg::net {
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
@@ -37,7 +39,7 @@ http::Request toRequest(const bhttp::request<bhttp::string_body>& in, const std:
     r.query_valid = parsed.has_value();
     if (parsed) r.query = std::move(*parsed);
   }
-  r.headers.reserve(16);
+  r.headers.reserve(static_cast<std::size_t>(std::distance(in.begin(), in.end())));
   for (const auto& field : in) r.headers.push_back({std::string(field.name_string()), std::string(field.value())});
   r.body = in.body();
   r.peer_ip = peer_ip;
