@@ -94,6 +94,9 @@ void WebSocketConnection::onReadable(boost::system::error_code ec) {
     if (stream_.hasPendingOutput()) scheduleFlush();
     feed(scratch.data(), *n);
     if (state_ == State::Done) return;
+    // The peer's close frame is in: nothing more is read, and our answer ends the
+    // connection once it is written (no wait armed for it, no system call for that).
+    if (peer_closed_) return;
     if (*n < scratch.size() && !stream_.buffersInput()) return awaitReadable();
   }
   // More may be waiting (a busy client, or records inside TLS): let others run first.
