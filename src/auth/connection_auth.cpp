@@ -3,12 +3,12 @@
 namespace sg::auth {
 
 ConnectionAuth::ConnectionAuth(const Deps& deps, Admitted admitted, std::shared_ptr<Admission::Lease> lease,
-                               Presentation from, SteadyTime connected_at)
+                               const Presentation& from, std::string_view base_url, SteadyTime connected_at)
     : deps_(deps), identity_(std::move(admitted.identity)), pending_(admitted.awaits_first_message),
-      lease_(std::move(lease)), from_(std::move(from)), connected_at_(connected_at) {}
+      lease_(std::move(lease)), from_({from.client_ip, from.origin, base_url}), connected_at_(connected_at) {}
 
 void ConnectionAuth::authenticate(std::string_view token, Post post, AuthenticateDone done) {
-  authenticateWith([&tokens = deps_.tokens, token = std::string(token), from = from_](TokenVerifier::Done verdict) {
+  authenticateWith([&tokens = deps_.tokens, token = std::string(token), from = presentation()](TokenVerifier::Done verdict) {
     tokens.verify(token, from, std::move(verdict));
   }, std::move(post), std::move(done));
 }
@@ -57,7 +57,7 @@ void ConnectionAuth::refresh(std::string_view token, Post post, RefreshDone done
   if (identity_.anonymous()) return done(std::string_view("not authenticated"));
   if (in_flight_) return done(std::string_view("refresh in progress"));
   in_flight_ = true;
-  deps_.tokens.verify(token, from_, [this, post = std::move(post), done = std::move(done)](Verdict<Identity> verdict) mutable {
+  deps_.tokens.verify(token, presentation(), [this, post = std::move(post), done = std::move(done)](Verdict<Identity> verdict) mutable {
     post([this, verdict = std::move(verdict), done = std::move(done)]() mutable {
       in_flight_ = false;
       if (!verdict) return done(closeInfo(verdict.error().reason).name);

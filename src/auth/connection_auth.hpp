@@ -14,6 +14,7 @@
 #include "auth/admission.hpp"
 #include "auth/connect_authenticator.hpp"
 #include "auth/token_verifier.hpp"
+#include "core/packed_strings.hpp"
 
 #include <chrono>
 #include <functional>
@@ -36,12 +37,16 @@ class ConnectionAuth {
     std::chrono::seconds auth_timeout;  // first-message auth window
   };
 
-  ConnectionAuth(const Deps& deps, Admitted admitted, std::shared_ptr<Admission::Lease> lease, Presentation from,
-                 SteadyTime connected_at);
+  // `base_url` is the scheme and host the client reached this server by ("wss://host"),
+  // for the URLs a session hands back; kept with `from`, in one allocation (every idle
+  // socket holds them).
+  ConnectionAuth(const Deps& deps, Admitted admitted, std::shared_ptr<Admission::Lease> lease,
+                 const Presentation& from, std::string_view base_url, SteadyTime connected_at);
 
   const Identity& identity() const { return identity_; }
-  const std::string& clientIp() const { return from_.client_ip; }
-  const std::string& origin() const { return from_.origin; }
+  std::string_view clientIp() const { return from_[0]; }
+  std::string_view origin() const { return from_[1]; }  // "" when the upgrade had none
+  std::string_view baseUrl() const { return from_[2]; }
   // Still to authenticate by message: only the protocol's auth message may be served.
   bool pending() const { return pending_; }
 
@@ -72,12 +77,14 @@ class ConnectionAuth {
   // The credential was accepted (and counted): the connection now acts for `identity`.
   void admit(Identity identity, AuthenticateDone& done);
 
+  Presentation presentation() const { return {std::string(clientIp()), std::string(origin())}; }
+
   const Deps& deps_;
   Identity identity_;
   bool pending_;
   bool in_flight_ = false;  // one authenticate or refresh at a time
   std::shared_ptr<Admission::Lease> lease_;
-  Presentation from_;
+  PackedStrings<3> from_;  // client address, Origin, base URL
   SteadyTime connected_at_;
 };
 

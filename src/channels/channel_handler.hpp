@@ -76,7 +76,8 @@ class ChannelContext {
   virtual void unsubscribe(const std::string& topic) = 0;
   // Stops the relay `id` (see Relay); false when none runs.
   virtual bool stopRelay(std::string_view id) = 0;
-  virtual const Peer& peer() const = 0;
+  // Made when asked (a handler that needs it asks once per event at most).
+  virtual Peer peer() const = 0;
   // Runs a task on this socket's shard later, unless the socket has ended by then: the way
   // back from asynchronous work an event started. Safe to keep and call from any thread.
   using Poster = std::function<void(std::function<void()>)>;

@@ -92,7 +92,6 @@ class GraphqlWsSession final : public Session {
   std::size_t shard_;
   auth::ConnectionAuth auth_;
   std::optional<std::string> session_cookie_;  // the handshake's, for {csrfToken}
-  std::string socket_url_;
   std::chrono::steady_clock::time_point connected_at_;
   bool init_received_ = false;
   bool acknowledged_ = false;

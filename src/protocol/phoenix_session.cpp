@@ -39,15 +39,16 @@ PhoenixSession::PhoenixSession(const PhoenixShared& shared, phoenix::Version ver
       auth_(shared.auth,
             std::move(start.admitted), std::move(start.lease),
             auth::Presentation{start.request.client_ip, std::string(start.request.header("Origin").value_or(""))},
-            std::chrono::steady_clock::now()),
+            baseUrlOf(start.request), std::chrono::steady_clock::now()),
       socket_(version, auth_.identity(), shared.socket, start.shard, start.transport,
               PhoenixSocketLimits{shared.deps.config.limits.topics_per_socket}) {
   socket_.setAuthPending(auth_.pending());
   socket_.setControlHandler(this);
-  socket_.setPeer(channels::Peer{auth_.clientIp(), auth_.origin(),
-                                 std::string(start.request.secure ? "wss://" : "ws://") +
-                                     std::string(start.request.header("Host").value_or("localhost")) +
-                                     "/socket/websocket"});
+}
+
+channels::Peer PhoenixSession::peer() const {
+  return channels::Peer{std::string(auth_.clientIp()), std::string(auth_.origin()),
+                        std::string(auth_.baseUrl()) + "/socket/websocket"};
 }
 
 void PhoenixSession::start() {

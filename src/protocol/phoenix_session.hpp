@@ -51,8 +51,9 @@ class PhoenixSession final : public Session, private ControlHandler {
   void onEnded() override { socket_.leaveAll(); }
 
  private:
-  // ControlHandler: `auth` and `refresh_token` on topic "phoenix"
+  // ControlHandler: `auth` and `refresh_token` on topic "phoenix"; the peer
   void onControl(std::string_view event, const boost::json::value& payload, ControlReply reply) override;
+  channels::Peer peer() const override;
   void authenticate(const boost::json::value& payload, ControlReply reply);
   void refresh(const boost::json::value& payload, ControlReply reply);
 

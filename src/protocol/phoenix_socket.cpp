@@ -3,6 +3,7 @@
 #include "core/encoding.hpp"
 #include "core/text.hpp"
 #include "presence/tracker.hpp"
+#include "protocol/phoenix_relays.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -39,6 +40,17 @@ phoenix::Message envelopeOf(const phoenix::Message& to) {
 }
 }
 
+struct PhoenixSocket::Extras {
+  Extras(pubsub::PubSub& pubsub, std::size_t shard, pubsub::Subscriber& out) : relays(pubsub, shard, out) {}
+  std::vector<std::string> server_topics;  // subscriptions a channel chose (ChannelContext::subscribe)
+  PhoenixRelays relays;                    // relays channels started (channels::Relay)
+};
+
+PhoenixSocket::Extras& PhoenixSocket::extras() {
+  if (!extras_) extras_ = std::make_unique<Extras>(deps_.pubsub, shard_, *this);
+  return *extras_;
+}
+
 // The view a channel handler gets of this socket while it handles one event.
 class PhoenixSocket::Context final : public channels::ChannelContext {
  public:
@@ -63,8 +75,8 @@ class PhoenixSocket::Context final : public channels::ChannelContext {
   channels::PendingReply deferReply() override { return socket_.pendingReply(*message_); }
   void subscribe(const std::string& topic) override { socket_.subscribeServerTopic(topic); }
   void unsubscribe(const std::string& topic) override { socket_.unsubscribeServerTopic(topic); }
-  bool stopRelay(std::string_view id) override { return socket_.relays_.stop(id); }
-  const channels::Peer& peer() const override { return socket_.peer_; }
+  bool stopRelay(std::string_view id) override { return socket_.extras_ && socket_.extras_->relays.stop(id); }
+  channels::Peer peer() const override { return socket_.control_ ? socket_.control_->peer() : channels::Peer{}; }
   Poster poster() override { return socket_.transport_.poster(); }
 
  private:
@@ -93,16 +105,19 @@ channels::PendingReply PhoenixSocket::pendingReply(const phoenix::Message& to) {
 }
 
 void PhoenixSocket::subscribeServerTopic(const std::string& topic) {
-  if (std::find(server_topics_.begin(), server_topics_.end(), topic) != server_topics_.end()) return;
+  auto& topics = extras().server_topics;
+  if (std::find(topics.begin(), topics.end(), topic) != topics.end()) return;
   deps_.pubsub.subscribe(shard_, topic, this);
-  server_topics_.push_back(topic);
+  topics.push_back(topic);
 }
 
 void PhoenixSocket::unsubscribeServerTopic(const std::string& topic) {
-  auto it = std::find(server_topics_.begin(), server_topics_.end(), topic);
-  if (it == server_topics_.end()) return;
+  if (!extras_) return;
+  auto& topics = extras_->server_topics;
+  auto it = std::find(topics.begin(), topics.end(), topic);
+  if (it == topics.end()) return;
   deps_.pubsub.unsubscribe(shard_, topic, this);
-  server_topics_.erase(it);
+  topics.erase(it);
 }
 
 PhoenixSocket::PhoenixSocket(Version version, const Identity& identity, const Deps& deps, std::size_t shard,
@@ -117,9 +132,10 @@ void PhoenixSocket::leaveAll() {
     leavePresence(j.topic);
   }
   joined_.clear();
-  for (auto& topic : server_topics_) deps_.pubsub.unsubscribe(shard_, topic, this);
-  server_topics_.clear();
-  relays_.stopAll();
+  if (!extras_) return;
+  for (auto& topic : extras_->server_topics) deps_.pubsub.unsubscribe(shard_, topic, this);
+  extras_->server_topics.clear();
+  extras_->relays.stopAll();
 }
 
 void PhoenixSocket::onText(std::string_view frame) {
@@ -296,7 +312,7 @@ PhoenixSocket::Joined* PhoenixSocket::findJoined(std::string_view topic) {
 void PhoenixSocket::removeJoined(Joined* joined) {
   deps_.pubsub.unsubscribe(shard_, joined->topic, this);
   leavePresence(joined->topic);
-  relays_.stopOwnedBy(joined->topic, joined->join_ref);
+  if (extras_) extras_->relays.stopOwnedBy(joined->topic, joined->join_ref);
   joined_.erase(joined_.begin() + (joined - joined_.data()));
 }
 
@@ -312,7 +328,7 @@ void PhoenixSocket::replyOnceRelaying(const phoenix::Message& to, const channels
   if (!joined || (to.join_ref && *to.join_ref != joined->join_ref)) return sendReply(to, r);
   auto max = static_cast<std::size_t>(std::max(limits_.max_topics, 0));
   // As a join reply, this one says "subscribed": it waits for the relay's subscription.
-  auto started = relays_.start(r.relay, joined->topic, joined->join_ref, max,
+  auto started = extras().relays.start(r.relay, joined->topic, joined->join_ref, max,
                                [this, alive = transport_.lifetime(), to = envelopeOf(to), r] {
                                  if (auto live = alive.lock()) sendReply(to, r);
                                });

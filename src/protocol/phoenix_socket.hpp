@@ -7,7 +7,6 @@
 #include "core/identity.hpp"
 #include "obs/metrics.hpp"
 #include "protocol/phoenix_codec.hpp"
-#include "protocol/phoenix_relays.hpp"
 #include "protocol/transport.hpp"
 #include "pubsub/pubsub.hpp"
 
@@ -26,12 +25,16 @@ struct PhoenixSocketLimits {
   int max_topics = 100;
 };
 
-// Events on topic "phoenix" other than heartbeat ("auth", "refresh_token") go to the
-// session's authentication, which answers through `reply`, now or later (on the shard).
+// What the socket asks of the session that owns it. Events on topic "phoenix" other than
+// heartbeat ("auth", "refresh_token") go to the session's authentication, which answers
+// through `reply`, now or later (on the shard). peer() is where the connection comes from,
+// for channel handlers (ChannelContext::peer): made when a handler asks, from what the
+// session keeps anyway, rather than a copy in every idle socket.
 using ControlReply = std::function<void(channels::Reply)>;
 class ControlHandler {
  public:
   virtual void onControl(std::string_view event, const boost::json::value& payload, ControlReply reply) = 0;
+  virtual channels::Peer peer() const = 0;
 
  protected:
   ~ControlHandler() = default;
@@ -68,8 +71,6 @@ class PhoenixSocket final : public pubsub::Subscriber {
   // closes the socket with missing_credentials (first-message auth, DESIGN §3).
   void setAuthPending(bool pending) { auth_pending_ = pending; }
   bool authPending() const { return auth_pending_; }
-  // Where the connection comes from, for channel handlers (ChannelContext::peer).
-  void setPeer(channels::Peer peer) { peer_ = std::move(peer); }
   const Identity& identity() const { return identity_; }
   phoenix::Version version() const { return version_; }
   std::size_t joinedCount() const { return joined_.size(); }
@@ -90,6 +91,10 @@ class PhoenixSocket final : public pubsub::Subscriber {
     channels::ChannelHandler* handler;
   };
   class Context;
+  // What only some channels use (relays, server-chosen topics), made on first use: an
+  // idle socket of the other channels pays one pointer for it.
+  struct Extras;
+  Extras& extras();
   channels::PendingReply pendingReply(const phoenix::Message& to);
   void subscribeServerTopic(const std::string& topic);
   void unsubscribeServerTopic(const std::string& topic);
@@ -123,9 +128,7 @@ class PhoenixSocket final : public pubsub::Subscriber {
   ControlHandler* control_ = nullptr;
   bool auth_pending_ = false;
   std::vector<Joined> joined_;
-  std::vector<std::string> server_topics_;  // subscriptions a channel chose (ChannelContext::subscribe)
-  channels::Peer peer_;
-  PhoenixRelays relays_{deps_.pubsub, shard_, *this};  // relays channels started (channels::Relay)
+  std::unique_ptr<Extras> extras_;  // null until a channel subscribes or relays
 };
 
 }  // namespace sg::protocol

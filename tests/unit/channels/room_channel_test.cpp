@@ -34,7 +34,7 @@ class RecordingContext final : public ChannelContext {
   void subscribe(const std::string& topic) override { subscribed.push_back(topic); }
   void unsubscribe(const std::string& topic) override { std::erase(subscribed, topic); }
   bool stopRelay(std::string_view) override { return false; }
-  const Peer& peer() const override { return peer_; }
+  Peer peer() const override { return peer_; }
   Poster poster() override {
     return [](std::function<void()> task) { task(); };
   }

@@ -126,6 +126,7 @@ class LambdaControl final : public ControlHandler {
   void onControl(std::string_view event, const json::value& payload, ControlReply reply) override {
     fn_(event, payload, std::move(reply));
   }
+  channels::Peer peer() const override { return {}; }
 
  private:
   Fn fn_;
