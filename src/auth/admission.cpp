@@ -4,16 +4,16 @@
 
 namespace sg::auth {
 
-bool Admission::Counts::tryAdd(const std::string& key, int cap) {
+const std::string* Admission::Counts::tryAdd(const std::string& key, int cap) {
   auto& shard = shards_[std::hash<std::string>{}(key) % shards_.size()];
   std::lock_guard lock(shard.mutex);
-  int& n = shard.counts[key];
-  if (n >= cap) {
-    if (n == 0) shard.counts.erase(key);
-    return false;
+  auto entry = shard.counts.try_emplace(key, 0).first;
+  if (entry->second >= cap) {
+    if (entry->second == 0) shard.counts.erase(entry);
+    return nullptr;
   }
-  ++n;
-  return true;
+  ++entry->second;
+  return &entry->first;
 }
 
 void Admission::Counts::remove(const std::string& key) {
@@ -48,32 +48,33 @@ Verdict<std::shared_ptr<Admission::Lease>> Admission::admit(const std::string& i
     total_.fetch_sub(1, std::memory_order_relaxed);
     return Refusal{CloseReason::ServerBusy, 5'000};
   }
-  if (!per_ip_.tryAdd(ip, limits_.sockets_per_ip)) {
+  const std::string* counted_ip = per_ip_.tryAdd(ip, limits_.sockets_per_ip);
+  if (!counted_ip) {
     total_.fetch_sub(1, std::memory_order_relaxed);
     return Refusal{CloseReason::RateLimited, kCapRetryMs};
   }
-  return std::make_shared<Lease>(Lease::Key{}, *this, ip);
+  return std::make_shared<Lease>(Lease::Key{}, *this, *counted_ip);
 }
 
 Admission::Lease::~Lease() {
-  if (pending_) admission_.pending_per_ip_.remove(ip_);
-  if (!user_.empty()) admission_.per_user_.remove(user_);
-  if (shared_) admission_.shared_->release(user_);
-  admission_.per_ip_.remove(ip_);
+  // The keys live in the counts given back here: each is used before its own count goes.
+  if (pending_) admission_.pending_per_ip_.remove(*ip_);
+  if (shared_) admission_.shared_->release(*user_);
+  if (user_) admission_.per_user_.remove(*user_);
+  admission_.per_ip_.remove(*ip_);
   admission_.total_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 bool Admission::Lease::bindUser(const std::string& user_id) {
-  if (!user_.empty() || user_id.empty()) return true;
-  if (!admission_.per_user_.tryAdd(user_id, admission_.limits_.sockets_per_user)) return false;
-  user_ = user_id;
-  return true;
+  if (user_ || user_id.empty()) return true;
+  user_ = admission_.per_user_.tryAdd(user_id, admission_.limits_.sockets_per_user);
+  return user_ != nullptr;
 }
 
 void Admission::Lease::countShared(std::shared_ptr<Lease> lease, std::function<void(std::optional<Refusal>)> done) {
   // The lease outlives the answer: the count it takes is given back by its destructor.
   auto& admission = lease->admission_;
-  const auto user = lease->user_;
+  const auto& user = *lease->user_;
   admission.shared_->acquire(user, admission.limits_.sockets_per_user,
                              [self = std::move(lease), done = std::move(done)](boost::system::result<bool> counted) {
                                 if (!counted) return done(Refusal{CloseReason::ServerBusy, 1'000});
@@ -85,7 +86,7 @@ void Admission::Lease::countShared(std::shared_ptr<Lease> lease, std::function<v
 
 bool Admission::Lease::enterPending() {
   if (pending_) return true;
-  if (!admission_.pending_per_ip_.tryAdd(ip_, admission_.limits_.pending_auth_per_ip)) return false;
+  if (!admission_.pending_per_ip_.tryAdd(*ip_, admission_.limits_.pending_auth_per_ip)) return false;
   pending_ = true;
   return true;
 }
@@ -93,7 +94,7 @@ bool Admission::Lease::enterPending() {
 void Admission::Lease::authenticated() {
   if (!pending_) return;
   pending_ = false;
-  admission_.pending_per_ip_.remove(ip_);
+  admission_.pending_per_ip_.remove(*ip_);
 }
 
 }  // namespace sg::auth

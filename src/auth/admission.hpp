@@ -31,7 +31,7 @@ class Admission {
 
    public:
     // Only Admission makes leases (the key is private); public for std::make_shared.
-    Lease(Key, Admission& a, std::string ip) : admission_(a), ip_(std::move(ip)) {}
+    Lease(Key, Admission& a, const std::string& ip) : admission_(a), ip_(&ip) {}
     ~Lease();
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
@@ -44,7 +44,7 @@ class Admission {
     // server_busy when the count cannot be read). The lease is passed in, and kept until
     // the answer, rather than found through enable_shared_from_this: every idle socket
     // holds a lease, and that would cost each one 16 bytes.
-    bool needsSharedCount() const { return admission_.shared_ && !user_.empty() && !shared_; }
+    bool needsSharedCount() const { return admission_.shared_ && user_ && !shared_; }
     static void countShared(std::shared_ptr<Lease> lease, std::function<void(std::optional<Refusal>)> done);
     // Counts the socket as waiting for first-message auth; false over the per-IP cap.
     bool enterPending();
@@ -53,9 +53,13 @@ class Admission {
 
    private:
     friend class Admission;
+    // The keys of the counts this lease holds, as stored in those counts' maps: a map
+    // entry stays (and its key with it) while its count is above zero, which this lease
+    // keeps it until its destructor. Every idle socket holds a lease; two std::string
+    // copies made it twice the size.
     Admission& admission_;
-    std::string ip_;
-    std::string user_;
+    const std::string* ip_;
+    const std::string* user_ = nullptr;  // none until bindUser
     bool pending_ = false;
     bool shared_ = false;  // counted in the cluster's shared count
   };
@@ -78,7 +82,8 @@ class Admission {
   // Counts per key, sharded under small mutexes.
   class Counts {
    public:
-    bool tryAdd(const std::string& key, int cap);
+    // The stored key (valid while its count is above zero), or null over the cap.
+    const std::string* tryAdd(const std::string& key, int cap);
     void remove(const std::string& key);
     std::vector<std::pair<std::string, int>> snapshot() const;
 

@@ -35,7 +35,7 @@ Ending phoenixEnding(phoenix::Version version, CloseReason reason, std::optional
 }
 
 PhoenixSession::PhoenixSession(const PhoenixShared& shared, phoenix::Version version, SessionStart start)
-    : deps_(shared.deps), transport_(start.transport),
+    : deps_(shared.deps),
       auth_(shared.auth,
             std::move(start.admitted), std::move(start.lease),
             auth::Presentation{start.request.client_ip, std::string(start.request.header("Origin").value_or(""))},
@@ -53,8 +53,8 @@ channels::Peer PhoenixSession::peer() const {
 
 void PhoenixSession::start() {
   // A revocation that raced the handshake (logout while it was in flight) ends it here.
-  auth_.confirm(transport_.poster(), [this](auth::Verdict<void> verdict) {
-    if (!verdict) transport_.closeWith(verdict.error().reason, verdict.error().retry_after_ms);
+  auth_.confirm(transport().poster(), [this](auth::Verdict<void> verdict) {
+    if (!verdict) transport().closeWith(verdict.error().reason, verdict.error().retry_after_ms);
   });
 }
 
@@ -63,7 +63,7 @@ const Identity* PhoenixSession::identity() const {
 }
 
 void PhoenixSession::checkDeadlines(std::chrono::steady_clock::time_point now) {
-  if (auto reason = auth_.deadlinePassed(now)) transport_.close(*reason);
+  if (auto reason = auth_.deadlinePassed(now)) transport().close(*reason);
 }
 
 Ending PhoenixSession::ending(CloseReason reason, std::optional<int> retry_after_ms) const {
@@ -80,10 +80,10 @@ void PhoenixSession::authenticate(const json::value& payload, ControlReply reply
   if (!auth_.identity().anonymous()) return reply(channels::Reply::error("already authenticated"));
   auto token = tokenField(payload);
   if (!token) {
-    transport_.close(CloseReason::MissingCredentials);
+    transport().close(CloseReason::MissingCredentials);
     return reply(channels::Reply::error("missing_credentials"));
   }
-  auth_.authenticate(*token, transport_.poster(), [this, reply = std::move(reply)](auth::Verdict<const Identity*> verdict) {
+  auth_.authenticate(*token, transport().poster(), [this, reply = std::move(reply)](auth::Verdict<const Identity*> verdict) {
     if (!verdict) {
       // Counted as a refusal when the connection closes: it is still pending.
       const auto& refusal = verdict.error();
@@ -91,14 +91,14 @@ void PhoenixSession::authenticate(const json::value& payload, ControlReply reply
       if (obs::refusalLogThrottle().allow(suppressed)) {
         obs::audit("connect_refused", {{"reason", closeInfo(refusal.reason).name}, {"ip", auth_.clientIp()}, {"via", "auth"}});
       }
-      transport_.closeWith(refusal.reason, refusal.retry_after_ms);
+      transport().closeWith(refusal.reason, refusal.retry_after_ms);
       return reply(channels::Reply::error(closeInfo(refusal.reason).name));
     }
     const Identity& who = **verdict;
     obs::audit("connect_accepted",
                {{"user", who.user_id}, {"kind", credentialKindName(who.kind)}, {"ip", auth_.clientIp()}, {"via", "auth"}});
     socket_.setAuthPending(false);
-    transport_.setMaxMessageBytes(deps_.config.limits.frame_bytes);
+    transport().setMaxMessageBytes(deps_.config.limits.frame_bytes);
     reply(channels::Reply::okWith(json::object{{"user_id", who.user_id}}));
   });
 }
@@ -109,7 +109,7 @@ void PhoenixSession::refresh(const json::value& payload, ControlReply reply) {
     obs::inc(deps_.metrics.refreshes_failed);
     return reply(channels::Reply::error(auth_.identity().anonymous() ? "not authenticated" : "missing_credentials"));
   }
-  auth_.refresh(*token, transport_.poster(), [this, reply = std::move(reply)](auto result) {
+  auth_.refresh(*token, transport().poster(), [this, reply = std::move(reply)](auto result) {
     if (!result) {
       obs::inc(deps_.metrics.refreshes_failed);
       return reply(channels::Reply::error(result.error()));

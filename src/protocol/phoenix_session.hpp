@@ -57,8 +57,10 @@ class PhoenixSession final : public Session, private ControlHandler {
   void authenticate(const boost::json::value& payload, ControlReply reply);
   void refresh(const boost::json::value& payload, ControlReply reply);
 
+  // The connection's, which the socket holds too (one reference fewer per idle socket).
+  Transport& transport() const { return socket_.transport(); }
+
   const PhoenixDeps& deps_;
-  Transport& transport_;
   auth::ConnectionAuth auth_;
   PhoenixSocket socket_;
 };

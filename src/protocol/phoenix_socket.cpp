@@ -122,7 +122,7 @@ void PhoenixSocket::unsubscribeServerTopic(const std::string& topic) {
 
 PhoenixSocket::PhoenixSocket(Version version, const Identity& identity, const Deps& deps, std::size_t shard,
                              Transport& transport, PhoenixSocketLimits limits)
-    : version_(version), identity_(identity), deps_(deps), shard_(shard), transport_(transport), limits_(limits) {}
+    : identity_(identity), deps_(deps), shard_(shard), transport_(transport), limits_(limits), version_(version) {}
 
 PhoenixSocket::~PhoenixSocket() { leaveAll(); }
 

@@ -73,6 +73,7 @@ class PhoenixSocket final : public pubsub::Subscriber {
   bool authPending() const { return auth_pending_; }
   const Identity& identity() const { return identity_; }
   phoenix::Version version() const { return version_; }
+  Transport& transport() const { return transport_; }
   std::size_t joinedCount() const { return joined_.size(); }
   // Unsubscribes from everything; the socket stays usable for sending a close.
   void leaveAll();
@@ -119,16 +120,17 @@ class PhoenixSocket final : public pubsub::Subscriber {
   void sendText(std::string frame);
   void sendBinary(std::string frame);
 
-  phoenix::Version version_;
+  // Small fields last, together: every idle socket holds one of these.
   const Identity& identity_;
   const Deps& deps_;
   std::size_t shard_;
   Transport& transport_;
-  PhoenixSocketLimits limits_;
   ControlHandler* control_ = nullptr;
-  bool auth_pending_ = false;
   std::vector<Joined> joined_;
   std::unique_ptr<Extras> extras_;  // null until a channel subscribes or relays
+  PhoenixSocketLimits limits_;
+  phoenix::Version version_;
+  bool auth_pending_ = false;
 };
 
 }  // namespace sg::protocol
