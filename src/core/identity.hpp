@@ -8,6 +8,34 @@
 
 namespace sg {
 
+// A point in time that may be unknown, as std::optional<system_clock::time_point> is, in
+// 8 bytes instead of 16: every connection's Identity holds two. time_point::min() (some
+// 292 billion years ago) stands for "unknown", so it cannot be held itself.
+class MaybeTime {
+ public:
+  using TimePoint = std::chrono::system_clock::time_point;
+  constexpr MaybeTime() = default;
+  constexpr MaybeTime(std::nullopt_t) {}
+  constexpr MaybeTime(TimePoint t) : t_(t) {}
+  constexpr MaybeTime(const std::optional<TimePoint>& t) : t_(t ? *t : kUnknown) {}
+
+  constexpr bool has_value() const { return t_ != kUnknown; }
+  constexpr explicit operator bool() const { return has_value(); }
+  constexpr const TimePoint& operator*() const { return t_; }
+  constexpr const TimePoint* operator->() const { return &t_; }
+  constexpr void reset() { t_ = kUnknown; }
+  constexpr operator std::optional<TimePoint>() const {
+    return has_value() ? std::optional<TimePoint>(t_) : std::nullopt;
+  }
+
+  friend constexpr bool operator==(const MaybeTime& a, const MaybeTime& b) = default;
+  friend constexpr bool operator==(const MaybeTime& a, const TimePoint& b) { return a.has_value() && a.t_ == b; }
+
+ private:
+  static constexpr TimePoint kUnknown = TimePoint::min();
+  TimePoint t_ = kUnknown;
+};
+
 enum class CredentialKind : std::uint8_t {
   Anonymous,  // no credential; only topics configured as anonymous accept it
   Ticket,     // one-time ticket from POST /api/socket/ticket
@@ -21,10 +49,10 @@ struct Identity {
   std::string session_id;  // opaque session reference (a hash, never the cookie value)
   CredentialKind kind = CredentialKind::Anonymous;
   // When the credential behind this identity stops being valid; nullopt = never.
-  std::optional<std::chrono::system_clock::time_point> expires_at;
+  MaybeTime expires_at;
   // When that credential was issued (JWT iat, session sign-in, ticket minting): a user
   // revocation voids what was issued before it. nullopt = unknown (treated as before).
-  std::optional<std::chrono::system_clock::time_point> issued_at;
+  MaybeTime issued_at;
 
   bool anonymous() const { return kind == CredentialKind::Anonymous; }
 };
