@@ -59,7 +59,10 @@ class PhoenixSocket::Context final : public channels::ChannelContext {
 
   const Identity& identity() const override { return socket_.identity_; }
   const std::string& topic() const override { return joined_.topic; }
-  const channels::TopicParams& params() const override { return joined_.params; }
+  const channels::TopicParams& params() const override {
+    static const channels::TopicParams none;
+    return joined_.params ? *joined_.params : none;
+  }
 
   void push(std::string_view event, const json::value& payload) override {
     phoenix::Envelope envelope{joined_.join_ref, std::nullopt, joined_.topic, event};
@@ -220,8 +223,9 @@ void PhoenixSocket::join(phoenix::Message& m) {
   }
   if (static_cast<int>(joined_.size()) >= limits_.max_topics) return refuse("too many channels joined");
 
-  Joined joined{m.topic, m.join_ref.value_or(""), m.join_ref_number, std::move(resolved->params),
-                resolved->spec->handler.get()};
+  auto params = resolved->params.empty() ? nullptr
+                                         : std::make_unique<const channels::TopicParams>(std::move(resolved->params));
+  Joined joined{m.topic, m.join_ref.value_or(""), m.join_ref_number, std::move(params), resolved->spec->handler.get()};
   Context ctx(*this, joined, &m);
   channels::Reply r = joined.handler->onJoin(ctx, m.payload);
   // A join is answered at once: the channel's state begins with the reply.

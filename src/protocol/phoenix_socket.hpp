@@ -88,7 +88,9 @@ class PhoenixSocket final : public pubsub::Subscriber {
     std::string topic;
     std::string join_ref;
     bool join_ref_number;  // the client sent it as a JSON integer: it goes back as one
-    channels::TopicParams params;
+    // Null when the topic's pattern has no parameters (most): an empty vector would take
+    // 24 bytes in every joined topic of every socket.
+    std::unique_ptr<const channels::TopicParams> params;
     channels::ChannelHandler* handler;
   };
   class Context;
