@@ -3,9 +3,9 @@
 namespace sg::auth {
 
 ConnectionAuth::ConnectionAuth(const Deps& deps, Admitted admitted, std::shared_ptr<Admission::Lease> lease,
-                               const Presentation& from, std::string_view base_url, SteadyTime connected_at)
-    : deps_(deps), identity_(std::move(admitted.identity)), pending_(admitted.awaits_first_message),
-      lease_(std::move(lease)), from_({from.client_ip, from.origin, base_url}), connected_at_(connected_at) {}
+                               const Presentation& from, std::string_view host, bool secure, SteadyTime connected_at)
+    : deps_(deps), identity_(std::move(admitted.identity)), pending_(admitted.awaits_first_message), secure_(secure),
+      lease_(std::move(lease)), from_({from.client_ip, from.origin, host}), connected_at_(connected_at) {}
 
 void ConnectionAuth::authenticate(std::string_view token, Post post, AuthenticateDone done) {
   authenticateWith([&tokens = deps_.tokens, token = std::string(token), from = presentation()](TokenVerifier::Done verdict) {

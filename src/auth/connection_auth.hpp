@@ -37,16 +37,17 @@ class ConnectionAuth {
     std::chrono::seconds auth_timeout;  // first-message auth window
   };
 
-  // `base_url` is the scheme and host the client reached this server by ("wss://host"),
-  // for the URLs a session hands back; kept with `from`, in one allocation (every idle
-  // socket holds them).
+  // `host` (the upgrade's Host header) and `secure` (it came over TLS) say how the client
+  // reached this server, for the URLs a session hands back (baseUrl); kept with `from`, in
+  // one allocation (every idle socket holds them).
   ConnectionAuth(const Deps& deps, Admitted admitted, std::shared_ptr<Admission::Lease> lease,
-                 const Presentation& from, std::string_view base_url, SteadyTime connected_at);
+                 const Presentation& from, std::string_view host, bool secure, SteadyTime connected_at);
 
   const Identity& identity() const { return identity_; }
   std::string_view clientIp() const { return from_[0]; }
   std::string_view origin() const { return from_[1]; }  // "" when the upgrade had none
-  std::string_view baseUrl() const { return from_[2]; }
+  // "ws://host" or "wss://host".
+  std::string baseUrl() const { return std::string(secure_ ? "wss://" : "ws://").append(from_[2]); }
   // Still to authenticate by message: only the protocol's auth message may be served.
   bool pending() const { return pending_; }
 
@@ -83,8 +84,9 @@ class ConnectionAuth {
   Identity identity_;
   bool pending_;
   bool in_flight_ = false;  // one authenticate or refresh at a time
+  bool secure_;
   std::shared_ptr<Admission::Lease> lease_;
-  PackedStrings<3> from_;  // client address, Origin, base URL
+  PackedStrings<3> from_;  // client address, Origin, Host
   SteadyTime connected_at_;
 };
 

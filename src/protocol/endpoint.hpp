@@ -25,11 +25,9 @@ struct SessionStart {
   std::shared_ptr<auth::Admission::Lease> lease;  // the socket's places under the limits
 };
 
-// The scheme and host the client reached this server by ("ws://" or "wss://" and the Host
-// header, "localhost" without one): the base of the socket URLs a session hands back.
-inline std::string baseUrlOf(const http::Request& request) {
-  return std::string(request.secure ? "wss://" : "ws://") + std::string(request.header("Host").value_or("localhost"));
-}
+// The host the client reached this server by, for the URLs a session hands back: the Host
+// header, "localhost" without one.
+inline std::string_view hostOf(const http::Request& request) { return request.header("Host").value_or("localhost"); }
 
 class Endpoint {
  public:

@@ -81,7 +81,7 @@ GraphqlWsSession::GraphqlWsSession(const GraphqlWsShared& shared, SessionStart s
     : deps_(shared.deps), transport_(start.transport), shard_(start.shard),
       auth_(shared.auth, std::move(start.admitted), std::move(start.lease),
             auth::Presentation{start.request.client_ip, std::string(start.request.header("Origin").value_or(""))},
-            baseUrlOf(start.request), std::chrono::steady_clock::now()),
+            hostOf(start.request), start.request.secure, std::chrono::steady_clock::now()),
       session_cookie_(auth::sessionCookie(start.request)),
       connected_at_(std::chrono::steady_clock::now()) {}
 
@@ -199,7 +199,7 @@ void GraphqlWsSession::onSubscribe(gws::Subscribe& subscribe) {
   std::uint64_t serial = ++next_serial_;
   operations_.emplace(subscribe.id, Operation{serial, nullptr});
   GraphqlSocketCaller caller{auth_.identity(), std::string(auth_.clientIp()), std::string(auth_.origin()),
-                             std::string(auth_.baseUrl()) + "/socket/websocket"};
+                             auth_.baseUrl() + "/socket/websocket"};
   deps_.operations.run(
       std::move(subscribe.request), caller, transport_.poster(),
       [this, id = subscribe.id, serial](boost::system::result<GraphqlOutcome, GraphqlErrors> outcome) {

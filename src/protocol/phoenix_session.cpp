@@ -39,7 +39,7 @@ PhoenixSession::PhoenixSession(const PhoenixShared& shared, phoenix::Version ver
       auth_(shared.auth,
             std::move(start.admitted), std::move(start.lease),
             auth::Presentation{start.request.client_ip, std::string(start.request.header("Origin").value_or(""))},
-            baseUrlOf(start.request), std::chrono::steady_clock::now()),
+            hostOf(start.request), start.request.secure, std::chrono::steady_clock::now()),
       socket_(version, auth_.identity(), shared.socket, start.shard, start.transport,
               PhoenixSocketLimits{shared.deps.config.limits.topics_per_socket}) {
   socket_.setAuthPending(auth_.pending());
@@ -48,7 +48,7 @@ PhoenixSession::PhoenixSession(const PhoenixShared& shared, phoenix::Version ver
 
 channels::Peer PhoenixSession::peer() const {
   return channels::Peer{std::string(auth_.clientIp()), std::string(auth_.origin()),
-                        std::string(auth_.baseUrl()) + "/socket/websocket"};
+                        auth_.baseUrl() + "/socket/websocket"};
 }
 
 void PhoenixSession::start() {

@@ -99,6 +99,44 @@ TEST(Admission, SocketsPerUserAreCappedAcrossAddresses) {
   EXPECT_TRUE((*d)->bindUser("42"));
 }
 
+// A lease keeps its address and user as the keys its counts store: the first lease of an
+// address or user may close first, and the counts stay right for the others.
+TEST(Admission, LeasesGiveTheirCountsBackWhicheverClosesFirst) {
+  ManualClock clock;
+  LimitsConfig limits = roomy();
+  limits.sockets_per_ip = 2;
+  limits.pending_auth_per_ip = 2;
+  limits.sockets_per_user = 2;
+  Admission admission(limits, clock);
+  auto first = admission.admit(std::string("10.0.0.1"));  // a temporary: the lease keeps no pointer to it
+  auto second = admission.admit("10.0.0.1");
+  ASSERT_TRUE(first && second);
+  EXPECT_TRUE((*first)->enterPending());
+  EXPECT_TRUE((*second)->enterPending());
+  EXPECT_TRUE((*first)->bindUser(std::string("42")));
+  EXPECT_TRUE((*second)->bindUser("42"));
+  EXPECT_FALSE(admission.admit("10.0.0.1")) << "two sockets from the address";
+
+  first->reset();  // the lease that made both entries goes first
+  using Counts = std::vector<std::pair<std::string, int>>;
+  EXPECT_EQ(admission.userCounts(), (Counts{{"42", 1}}));
+  auto third = admission.admit("10.0.0.1");
+  ASSERT_TRUE(third);
+  EXPECT_TRUE((*third)->enterPending());
+  EXPECT_TRUE((*third)->bindUser("42"));
+  EXPECT_EQ(admission.userCounts(), (Counts{{"42", 2}}));
+  EXPECT_EQ(admission.open(), 2);
+
+  second->reset();
+  third->reset();
+  EXPECT_TRUE(admission.userCounts().empty());
+  EXPECT_EQ(admission.open(), 0);
+  auto again = admission.admit("10.0.0.1");
+  auto again2 = admission.admit("10.0.0.1");
+  ASSERT_TRUE(again && again2);
+  EXPECT_TRUE((*again)->enterPending() && (*again2)->enterPending());
+}
+
 TEST(Admission, PendingAuthenticationIsCappedPerIp) {
   ManualClock clock;
   LimitsConfig limits = roomy();

@@ -72,12 +72,12 @@ class ConnectionAuthTest : public ::testing::Test {
   std::unique_ptr<ConnectionAuth> bare(std::shared_ptr<Admission::Lease> l = nullptr) {
     if (!l) l = lease();
     EXPECT_TRUE(l->enterPending());
-    return std::make_unique<ConnectionAuth>(deps(), Admitted{Identity{}, true}, std::move(l), kFrom, "ws://localhost", connected_at);
+    return std::make_unique<ConnectionAuth>(deps(), Admitted{Identity{}, true}, std::move(l), kFrom, "localhost", false, connected_at);
   }
 
   // A connection admitted at the handshake as `who`.
   std::unique_ptr<ConnectionAuth> admittedAs(Identity who) {
-    return std::make_unique<ConnectionAuth>(deps(), Admitted{std::move(who), false}, lease(), kFrom, "ws://localhost", connected_at);
+    return std::make_unique<ConnectionAuth>(deps(), Admitted{std::move(who), false}, lease(), kFrom, "localhost", false, connected_at);
   }
 
   Identity jwtIdentity(std::string user, std::chrono::seconds ttl) {
@@ -181,7 +181,7 @@ TEST_F(ConnectionAuthTest, OneAuthenticationAtATime) {
   claims.user_id = "42";
   auto ticket = sw.mint(claims);
   ConnectionAuth::Deps slow_deps{*sw.tokens, sw.clock, 5s};
-  ConnectionAuth auth(slow_deps, Admitted{Identity{}, true}, nullptr, kFrom, "ws://localhost", connected_at);
+  ConnectionAuth auth(slow_deps, Admitted{Identity{}, true}, nullptr, kFrom, "localhost", false, connected_at);
   std::optional<Verdict<const Identity*>> first;
   auth.authenticate(ticket, live.post(), [&](Verdict<const Identity*> v) { first = std::move(v); });
   EXPECT_FALSE(first.has_value());
@@ -299,7 +299,7 @@ TEST_F(ConnectionAuthTest, AVerdictArrivingAfterTheConnectionEndedIsDropped) {
   auto ticket = sw.mint(claims);
   ConnectionAuth::Deps slow_deps{*sw.tokens, sw.clock, 5s};
   auto auth = std::make_unique<ConnectionAuth>(slow_deps,
-                                               Admitted{Identity{}, true}, lease(), kFrom, "ws://localhost", connected_at);
+                                               Admitted{Identity{}, true}, lease(), kFrom, "localhost", false, connected_at);
   bool called = false;
   auth->authenticate(ticket, live.post(), [&](Verdict<const Identity*>) { called = true; });
   ASSERT_EQ(slow.waiting(), 1u);
@@ -320,7 +320,7 @@ TEST_F(ConnectionAuthTest, ARefreshVerdictArrivingAfterTheConnectionEndedIsDropp
   ConnectionAuth::Deps slow_deps{*sw.tokens, sw.clock, 5s};
   auto auth = std::make_unique<ConnectionAuth>(slow_deps,
                                                Admitted{jwtIdentity("42", 60s), false}, lease(), kFrom,
-                                               "ws://localhost", connected_at);
+                                               "localhost", false, connected_at);
   bool called = false;
   auth->refresh(ticket, live.post(), [&](auto) { called = true; });
   live.alive.reset();
