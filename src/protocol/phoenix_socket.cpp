@@ -125,7 +125,8 @@ void PhoenixSocket::unsubscribeServerTopic(const std::string& topic) {
 
 PhoenixSocket::PhoenixSocket(Version version, const Identity& identity, const Deps& deps, std::size_t shard,
                              Transport& transport, PhoenixSocketLimits limits)
-    : identity_(identity), deps_(deps), shard_(shard), transport_(transport), limits_(limits), version_(version) {}
+    : limits_(limits), identity_(identity), deps_(deps), transport_(transport), shard_(static_cast<std::uint32_t>(shard)),
+      version_(version) {}
 
 PhoenixSocket::~PhoenixSocket() { leaveAll(); }
 

@@ -10,6 +10,7 @@
 #include "protocol/transport.hpp"
 #include "pubsub/pubsub.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -122,15 +123,17 @@ class PhoenixSocket final : public pubsub::Subscriber {
   void sendText(std::string frame);
   void sendBinary(std::string frame);
 
-  // Small fields last, together: every idle socket holds one of these.
+  // Every idle socket holds one of these, so the small fields are packed: limits_ first,
+  // into the 4 bytes pubsub::Subscriber leaves free after its slot hint, and the others
+  // together at the end.
+  PhoenixSocketLimits limits_;
   const Identity& identity_;
   const Deps& deps_;
-  std::size_t shard_;
   Transport& transport_;
   ControlHandler* control_ = nullptr;
   std::vector<Joined> joined_;
   std::unique_ptr<Extras> extras_;  // null until a channel subscribes or relays
-  PhoenixSocketLimits limits_;
+  std::uint32_t shard_;             // shards are a few per core
   phoenix::Version version_;
   bool auth_pending_ = false;
 };
