@@ -63,10 +63,10 @@ FrameError FrameParser::feed(char* data, std::size_t size, FrameSink& sink) {
   if (stopped_) return FrameError::None;
   char* p = data;
   std::size_t n = size;
-  if (!pending_.empty()) {
-    pending_.append(data, size);
-    p = pending_.data();
-    n = pending_.size();
+  if (buffers_ && !buffers_->pending.empty()) {
+    buffers_->pending.append(data, size);
+    p = buffers_->pending.data();
+    n = buffers_->pending.size();
   }
   FrameError error = FrameError::None;
   std::size_t used = 0;
@@ -77,17 +77,16 @@ FrameError FrameParser::feed(char* data, std::size_t size, FrameSink& sink) {
     used += step;
   }
   if (stopped_) {
-    std::string().swap(pending_);
-    std::string().swap(message_);
+    buffers_.reset();
     return error;
   }
-  if (p == data) {
-    pending_.assign(data + used, n - used);
-  } else {
-    pending_.erase(0, used);
+  if (p != data) {
+    buffers_->pending.erase(0, used);
+  } else if (used < n) {
+    buffers().pending.assign(data + used, n - used);
   }
-  // A large frame grew the buffer; an idle socket should not keep that memory.
-  if (pending_.empty() && pending_.capacity() > 4096) std::string().swap(pending_);
+  // Nothing waits: an idle socket holds no buffers.
+  if (buffers_ && buffers_->pending.empty() && buffers_->message.empty()) buffers_.reset();
   return FrameError::None;
 }
 
@@ -135,7 +134,7 @@ std::size_t FrameParser::parseOne(char* p, std::size_t n, FrameSink& sink, Frame
   }
   // Refuse an oversized message from its header, before buffering any of it.
   if (!control) {
-    std::uint64_t total = length + (opcode == Opcode::Continuation ? message_.size() : 0);
+    std::uint64_t total = length + (opcode == Opcode::Continuation && buffers_ ? buffers_->message.size() : 0);
     if (total > max_message_) {
       error = FrameError::TooBig;
       return 0;
@@ -181,16 +180,15 @@ std::size_t FrameParser::parseOne(char* p, std::size_t n, FrameSink& sink, Frame
       } else {
         in_message_ = true;
         message_binary_ = opcode == Opcode::Binary;
-        message_.assign(view);
+        buffers().message.assign(view);
       }
       break;
     case Opcode::Continuation:
-      message_.append(view);
+      buffers().message.append(view);
       if (fin) {
         in_message_ = false;
-        deliver(message_binary_, message_, sink, error);
-        if (message_.capacity() > 4096) std::string().swap(message_);
-        else message_.clear();
+        deliver(message_binary_, buffers_->message, sink, error);
+        buffers_->message.clear();  // feed() drops the buffers once nothing waits
       }
       break;
   }

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,18 +76,29 @@ class FrameParser {
   bool stopped() const { return stopped_; }
   // Heap bytes the parser holds for an incomplete frame or a fragmented message.
   std::size_t bufferedBytes() const {
+    if (!buffers_) return 0;
     const std::size_t inline_capacity = std::string().capacity();
-    return pending_.capacity() + message_.capacity() - 2 * inline_capacity;
+    return sizeof(Buffers) + buffers_->pending.capacity() + buffers_->message.capacity() - 2 * inline_capacity;
   }
 
  private:
+  struct Buffers {
+    std::string pending;  // bytes of a frame not yet complete
+    std::string message;  // a fragmented message being assembled
+  };
+  Buffers& buffers() {
+    if (!buffers_) buffers_ = std::make_unique<Buffers>();
+    return *buffers_;
+  }
   // Parses one frame at `p`; returns the bytes it used, 0 when the frame is incomplete.
   std::size_t parseOne(char* p, std::size_t n, FrameSink& sink, FrameError& error);
   void deliver(bool binary, std::string_view payload, FrameSink& sink, FrameError& error);
 
   std::size_t max_message_;
-  std::string pending_;  // bytes of a frame not yet complete
-  std::string message_;  // a fragmented message being assembled
+  // Made when a frame arrives incomplete or a message in fragments, dropped once both are
+  // empty again: every idle socket has a parser, and two empty strings in each cost 64
+  // bytes (and kept what a large frame had grown them to).
+  std::unique_ptr<Buffers> buffers_;
   bool in_message_ = false;
   bool message_binary_ = false;
   bool stopped_ = false;

@@ -220,6 +220,28 @@ TEST(WsFrameParser, GivesBufferMemoryBackAfterALargeFrame) {
   EXPECT_EQ(parser.bufferedBytes(), 0u);
 }
 
+// Buffers exist only while something waits: a message in fragments, each fragment split
+// across reads, holds them until its last byte, and not after.
+TEST(WsFrameParser, HoldsBuffersOnlyWhileAFrameOrMessageWaits) {
+  FrameParser parser(1 << 20);
+  Recorder sink;
+  auto first = clientFrame(kText, "frag");
+  auto rest = clientFrame(kPing, "mid") + clientFrame(kCont, "men") + clientFrame(kFinCont, "ted");
+  ASSERT_EQ(feedAll(parser, first, sink), FrameError::None);
+  EXPECT_GT(parser.bufferedBytes(), 0u) << "the first fragment waits for the rest";
+  for (char c : rest) ASSERT_EQ(parser.feed(&c, 1, sink), FrameError::None);
+  ASSERT_EQ(sink.events.size(), 2u);
+  EXPECT_EQ(sink.events[1], (Event{"text", "fragmented", {}}));
+  EXPECT_EQ(parser.bufferedBytes(), 0u);
+
+  // A message whose first fragment is empty still assembles after the buffers went.
+  ASSERT_EQ(feedAll(parser, clientFrame(kText, ""), sink), FrameError::None);
+  ASSERT_EQ(feedAll(parser, clientFrame(kFinCont, "late"), sink), FrameError::None);
+  ASSERT_EQ(sink.events.size(), 3u);
+  EXPECT_EQ(sink.events[2], (Event{"text", "late", {}}));
+  EXPECT_EQ(parser.bufferedBytes(), 0u);
+}
+
 TEST(WsFrameHeader, EncodesTheThreeLengthForms) {
   FrameHeader small(Opcode::Text, 5);
   ASSERT_EQ(small.size(), 2u);
