@@ -5,9 +5,11 @@
 //
 // Owning the framing lets a session write every frame it has queued in one system call,
 // which a stream that writes one message per operation cannot do.
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,10 +66,13 @@ enum class FrameError : std::uint8_t {
 
 class FrameParser {
  public:
-  explicit FrameParser(std::size_t max_message_bytes) : max_message_(max_message_bytes) {}
+  explicit FrameParser(std::size_t max_message_bytes) { setMaxMessageBytes(max_message_bytes); }
 
-  // The limit may change between calls (it grows once a socket authenticates).
-  void setMaxMessageBytes(std::size_t n) { max_message_ = n; }
+  // The limit may change between calls (it grows once a socket authenticates). Kept in
+  // 32 bits (limits.frame_bytes is at most 64 MiB): it packs with the flags below.
+  void setMaxMessageBytes(std::size_t n) {
+    max_message_ = static_cast<std::uint32_t>(std::min<std::size_t>(n, std::numeric_limits<std::uint32_t>::max()));
+  }
 
   // Parses what arrived; `data` is unmasked in place. Bytes of an incomplete frame are
   // kept for the next call. After an error or a close frame, further input is ignored.
@@ -94,14 +99,14 @@ class FrameParser {
   std::size_t parseOne(char* p, std::size_t n, FrameSink& sink, FrameError& error);
   void deliver(bool binary, std::string_view payload, FrameSink& sink, FrameError& error);
 
-  std::size_t max_message_;
+  std::uint32_t max_message_ = 0;
+  bool in_message_ = false;
+  bool message_binary_ = false;
+  bool stopped_ = false;
   // Made when a frame arrives incomplete or a message in fragments, dropped once both are
   // empty again: every idle socket has a parser, and two empty strings in each cost 64
   // bytes (and kept what a large frame had grown them to).
   std::unique_ptr<Buffers> buffers_;
-  bool in_message_ = false;
-  bool message_binary_ = false;
-  bool stopped_ = false;
 };
 
 }  // namespace sg::net::ws
