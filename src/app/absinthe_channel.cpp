@@ -13,7 +13,11 @@ namespace {
 
 constexpr std::string_view kIdPrefix = "__absinthe__:doc:";
 
-Reply errorWith(json::object response) { return Reply{false, std::move(response), {}, false, nullptr}; }
+Reply errorWith(json::object response) {
+  Reply reply = Reply::error({});
+  reply.response = std::move(response);
+  return reply;
+}
 
 // GraphQL errors as an error reply, as absinthe_phoenix answers a document that cannot run.
 Reply errorsReply(std::string_view errors_json) {
@@ -104,10 +108,8 @@ Reply AbsintheChannel::doc(channels::ChannelContext& ctx, const json::value& pay
 Reply AbsintheChannel::answer(boost::system::result<protocol::GraphqlOutcome, protocol::GraphqlErrors> outcome) {
   if (!outcome) return errorsReply(outcome.error().json);
   if (!outcome->stream) {
-    boost::system::error_code ec;
-    auto result = json::parse(outcome->result, ec);
-    if (ec) return errorsReply("internal error", "internal");
-    return Reply::okWith(std::move(result));
+    // The result's JSON text, as graphql-transport-ws sends it: not parsed back.
+    return Reply::okWithJson(std::move(outcome->result));
   }
   auto feed = feedFor(outcome->stream);
   Reply reply = Reply::okWith(json::object{{"subscriptionId", feed->id()}});

@@ -93,12 +93,18 @@ struct Reply {
   // runs at most as many relays as it may join topics; past that the reply becomes the
   // error {"reason": "too many subscriptions"}.
   std::shared_ptr<const Relay> relay = nullptr;
+  // The response as JSON text already made (a GraphQL result): sent as it is, never parsed
+  // back into `response` to be serialized again. Wins over `response`.
+  std::optional<std::string> response_json;
 
-  static Reply okWith(boost::json::value v) { return Reply{true, std::move(v), {}, false, nullptr}; }
+  static Reply okWith(boost::json::value v) { return Reply{true, std::move(v), {}, false, nullptr, {}}; }
+  // `json` must be one serialized JSON value (the caller made it with a JSON writer).
+  static Reply okWithJson(std::string json) { return Reply{true, nullptr, {}, false, nullptr, std::move(json)}; }
+  static Reply okBinary(std::string bytes) { return Reply{true, nullptr, std::move(bytes), false, nullptr, {}}; }
   static Reply error(std::string_view reason) {
-    return Reply{false, boost::json::object{{"reason", reason}}, {}, false, nullptr};
+    return Reply{false, boost::json::object{{"reason", reason}}, {}, false, nullptr, {}};
   }
-  static Reply later() { return Reply{true, nullptr, {}, true, nullptr}; }
+  static Reply later() { return Reply{true, nullptr, {}, true, nullptr, {}}; }
 };
 
 inline void PendingReply::send(Reply reply) {

@@ -4,7 +4,7 @@ namespace sg::channels {
 
 Reply RoomChannel::onEvent(ChannelContext& ctx, const InboundEvent& in) {
   if (in.event == "ping") {
-    if (in.binary_payload) return Reply{true, nullptr, *in.binary_payload};
+    if (in.binary_payload) return Reply::okBinary(*in.binary_payload);
     return Reply::okWith(in.payload);
   }
   // Events a client library takes for the server's own, whatever their topic: Phoenix's,

@@ -211,10 +211,14 @@ std::string encodeReply(Version version, std::optional<std::string_view> join_re
 }
 
 std::string encodeReply(Version version, Envelope envelope, std::string_view status, const json::value& response) {
+  return encodeReply(version, std::move(envelope), status, std::string_view(json::serialize(response)));
+}
+
+std::string encodeReply(Version version, Envelope envelope, std::string_view status, std::string_view response_json) {
   std::string payload = "{\"status\":";
   appendJsonString(payload, status);
   payload += ",\"response\":";
-  payload += json::serialize(response);
+  payload += response_json;
   payload.push_back('}');
   envelope.event = "phx_reply";
   return encodeText(version, envelope, payload);

@@ -65,6 +65,9 @@ std::string encodeReply(Version version, std::optional<std::string_view> join_re
 // The same with refs that may be numbers (the envelope's event is ignored: phx_reply).
 std::string encodeReply(Version version, Envelope envelope, std::string_view status,
                         const boost::json::value& response);
+// The same with the response already serialized (one JSON value).
+std::string encodeReply(Version version, Envelope envelope, std::string_view status,
+                        std::string_view response_json);
 
 // Binary frames (V2). Field lengths are checked by the caller against kMaxNameBytes.
 // (Refs in binary frames are always strings.)

@@ -349,6 +349,7 @@ void PhoenixSocket::sendReply(const phoenix::Message& to, const channels::Reply&
   phoenix::Envelope envelope{to.join_ref, to.ref, to.topic, {}};
   envelope.join_ref_number = to.join_ref_number;
   envelope.ref_number = to.ref_number;
+  if (r.response_json) return sendText(phoenix::encodeReply(version_, envelope, status, std::string_view(*r.response_json)));
   sendText(phoenix::encodeReply(version_, envelope, status, r.response));
 }
 

@@ -151,6 +151,18 @@ TEST_F(PhoenixSocketFrames, ControlEventsGoToTheControlHandler) {
             json::parse(R"([null,"9","phoenix","phx_reply",{"status":"ok","response":{"refreshed":true}}])"));
 }
 
+// A response already serialized (a GraphQL result) goes out as it is, never re-serialized
+// (a number keeps its spelling, an escape stays an escape).
+TEST_F(PhoenixSocketFrames, AResponseGivenAsJsonTextIsSentAsItIs) {
+  ControlReply answer;
+  LambdaControl control([&](std::string_view, const json::value&, ControlReply reply) { answer = std::move(reply); });
+  socket->setControlHandler(&control);
+  socket->onText(R"([null,"9","phoenix","refresh_token",{}])");
+  answer(channels::Reply::okWithJson(R"({"data":{"n":1.5e3,"s":"\u00e9"}})"));
+  EXPECT_EQ(*transport.sent.back().frame,
+            R"([null,"9","phoenix","phx_reply",{"status":"ok","response":{"data":{"n":1.5e3,"s":"\u00e9"}}}])");
+}
+
 TEST_F(PhoenixSocketFrames, ALateControlAnswerAfterTheSocketIsGoneIsDropped) {
   ControlReply answer;
   LambdaControl control([&](std::string_view, const json::value&, ControlReply reply) { answer = std::move(reply); });
