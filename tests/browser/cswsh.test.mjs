@@ -2,28 +2,15 @@
 // The browser attaches the signed-in victim's session cookie (same site: only the port
 // differs), so only the Origin check stands between the attacker and the victim's data.
 import assert from "node:assert/strict"
-import {createServer} from "node:http"
-import {after, before, test} from "node:test"
+import {test} from "node:test"
 
-import {SockguardServer} from "../support/sockguard_server.mjs"
-import {launchChromium, screenshot} from "./chromium.mjs"
+import {screenshot} from "./chromium.mjs"
+import {browserFixture} from "./fixture.mjs"
 import {register, waitForState} from "./page_driver.mjs"
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-let server
-let attacker
-let browser
-before(async () => {
-  server = await SockguardServer.start()
-  attacker = await startAttacker(server.port)
-  browser = await launchChromium()
-})
-after(async () => {
-  await browser?.close()
-  await new Promise((resolve) => attacker?.close(resolve) ?? resolve())
-  await server?.dispose()
-})
+const fx = browserFixture({attackerPage})
 
 // The attacker's page reports what the socket received in document.title and window.received.
 // It asks for readable refusals (?sockguard_refusal=connect_error), to read the most it can;
@@ -44,30 +31,18 @@ function attackerPage(victimPort) {
 </script>`
 }
 
-function startAttacker(victimPort) {
-  const http = createServer((request, response) => {
-    response.writeHead(200, {"Content-Type": "text/html; charset=utf-8"})
-    response.end(attackerPage(victimPort))
-  })
-  http.probes = []
-  http.on("upgrade", (request, socket) => {
-    http.probes.push({cookie: request.headers.cookie ?? "", origin: request.headers.origin})
-    socket.end("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
-  })
-  return new Promise((resolve) => http.listen(0, "127.0.0.1", () => resolve(http)))
-}
 
 test("a socket opened by another origin gets connect_error forbidden_origin and close 4403", {timeout: 60000}, async () => {
-  const victim = await browser.newPage()
-  await victim.goto(`${server.httpUrl}/`)
+  const victim = await fx.browser.newPage()
+  await victim.goto(`${fx.server.httpUrl}/`)
   await register(victim, "victim@example.com")
   await waitForState(victim, "connected")
-  const cookies = await browser.context.cookies(server.httpUrl)
+  const cookies = await fx.browser.context.cookies(fx.server.httpUrl)
   assert.ok(cookies.some((cookie) => cookie.name === "_sockguard_session"), "the victim is signed in")
-  const refusedBefore = await server.metricSum("sockguard_refusals_total")
+  const refusedBefore = await fx.server.metricSum("sockguard_refusals_total")
 
-  const evil = await browser.context.newPage()
-  await evil.goto(`http://127.0.0.1:${attacker.address().port}/`)
+  const evil = await fx.browser.context.newPage()
+  await evil.goto(`http://127.0.0.1:${fx.attacker.address().port}/`)
   await evil.waitForFunction(() => window.received.close !== null)
   const received = await evil.evaluate(() => window.received)
   await screenshot(evil, "cswsh-attacker")
@@ -80,16 +55,16 @@ test("a socket opened by another origin gets connect_error forbidden_origin and 
   assert.equal(await evil.title(), "closed 4403 forbidden_origin")
 
   // The premise of the attack holds: the browser attached the victim's session cookie.
-  for (let tries = 0; attacker.probes.length === 0 && tries < 100; tries++) await sleep(50)
-  assert.equal(attacker.probes.length, 1)
-  assert.match(attacker.probes[0].cookie, /_sockguard_session=/)
-  assert.equal(attacker.probes[0].origin, `http://127.0.0.1:${attacker.address().port}`)
+  for (let tries = 0; fx.attacker.probes.length === 0 && tries < 100; tries++) await sleep(50)
+  assert.equal(fx.attacker.probes.length, 1)
+  assert.match(fx.attacker.probes[0].cookie, /_sockguard_session=/)
+  assert.equal(fx.attacker.probes[0].origin, `http://127.0.0.1:${fx.attacker.address().port}`)
 
-  const metrics = await server.metrics()
+  const metrics = await fx.server.metrics()
   assert.match(metrics, /sockguard_refusals_total\{reason="forbidden_origin",code="4403"\} 1\b/)
-  assert.equal(await server.metricSum("sockguard_refusals_total"), refusedBefore + 1)
+  assert.equal(await fx.server.metricSum("sockguard_refusals_total"), refusedBefore + 1)
   // The victim's own socket is untouched.
   assert.equal(await victim.getAttribute("#state", "data-state"), "connected")
   // The attacker page's failed probe is logged there; sockguard's page logged nothing.
-  assert.deepEqual(browser.problems.filter((problem) => problem.startsWith(server.httpUrl)), [])
+  assert.deepEqual(fx.browser.problems.filter((problem) => problem.startsWith(fx.server.httpUrl)), [])
 })

@@ -3,21 +3,12 @@
 // subscription (graphql-transport-ws, authenticated by the cookie and the CSRF token) shows
 // the count changing, and logging out ends it (session_revoked).
 import assert from "node:assert/strict"
-import {after, before, test} from "node:test"
+import {test} from "node:test"
 
-import {SockguardServer} from "../support/sockguard_server.mjs"
-import {launchChromium, screenshot} from "./chromium.mjs"
+import {screenshot} from "./chromium.mjs"
+import {browserFixture} from "./fixture.mjs"
 
-let server
-let browser
-before(async () => {
-  server = await SockguardServer.start({args: ["--app-user-count-interval-ms", "300"]})
-  browser = await launchChromium()
-})
-after(async () => {
-  await browser?.close()
-  await server?.dispose()
-})
+const fx = browserFixture({serverArgs: ["--app-user-count-interval-ms", "300"]})
 
 // GraphiQL 3 edits with CodeMirror 5: its instance hangs off the editor's element.
 async function setQuery(page, text) {
@@ -52,8 +43,8 @@ async function waitForResponse(page, accept, what, timeout = 10000) {
 }
 
 test("GraphiQL: register, accountsMe, a live accountsUserCount subscription, logout ends it", {timeout: 90000}, async () => {
-  const page = await browser.newPage()
-  await page.goto(`${server.httpUrl}/graphiql`)
+  const page = await fx.browser.newPage()
+  await page.goto(`${fx.server.httpUrl}/graphiql`)
   await page.waitForSelector(".graphiql-query-editor .CodeMirror")
 
   await run(page, `mutation { accountsRegister(email: "graphiql@example.com", password: "a long passphrase 1") { account { id email } } }`)
@@ -99,5 +90,5 @@ test("GraphiQL: register, accountsMe, a live accountsUserCount subscription, log
   }
   assert.match(text, /session_revoked/, `the subscription did not end with session_revoked: ${text}`)
   await screenshot(page, "graphiql-logged-out")
-  assert.deepEqual(browser.problems.filter((p) => !/status of 401/.test(p)), [])
+  assert.deepEqual(fx.browser.problems.filter((p) => !/status of 401/.test(p)), [])
 })

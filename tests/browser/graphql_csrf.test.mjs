@@ -6,26 +6,13 @@
 // a GET. None may end the session, and none may sign the victim into the attacker's
 // account ("login CSRF": sign-in needs no CSRF token, only an allowed Origin).
 import assert from "node:assert/strict"
-import {createServer} from "node:http"
-import {after, before, test} from "node:test"
+import {test} from "node:test"
 
-import {SockguardServer} from "../support/sockguard_server.mjs"
-import {launchChromium, screenshot} from "./chromium.mjs"
+import {screenshot} from "./chromium.mjs"
+import {browserFixture} from "./fixture.mjs"
 import {register, waitForState} from "./page_driver.mjs"
 
-let server
-let attacker
-let browser
-before(async () => {
-  server = await SockguardServer.start()
-  attacker = await startAttacker(server.port)
-  browser = await launchChromium()
-})
-after(async () => {
-  await browser?.close()
-  await new Promise((resolve) => attacker?.close(resolve) ?? resolve())
-  await server?.dispose()
-})
+const fx = browserFixture({attackerPage})
 
 const LOGOUT = JSON.stringify({query: "mutation { accountsLogout }"})
 
@@ -66,25 +53,18 @@ function attackerPage(victimPort) {
 </script>`
 }
 
-function startAttacker(victimPort) {
-  const http = createServer((request, response) => {
-    response.writeHead(200, {"Content-Type": "text/html; charset=utf-8"})
-    response.end(attackerPage(victimPort))
-  })
-  return new Promise((resolve) => http.listen(0, "127.0.0.1", () => resolve(http)))
-}
 
 test("a page of another origin cannot use the victim's cookie on /api/graphql", {timeout: 60000}, async () => {
-  const victim = await browser.newPage()
-  await victim.goto(`${server.httpUrl}/`)
+  const victim = await fx.browser.newPage()
+  await victim.goto(`${fx.server.httpUrl}/`)
   await register(victim, "graphql-victim@example.com")
   await waitForState(victim, "connected")
-  const cookies = await browser.context.cookies(server.httpUrl)
+  const cookies = await fx.browser.context.cookies(fx.server.httpUrl)
   const session = cookies.find((cookie) => cookie.name === "_sockguard_session")
   assert.ok(session, "the victim is signed in")
 
-  const evil = await browser.context.newPage()
-  await evil.goto(`http://127.0.0.1:${attacker.address().port}/`)
+  const evil = await fx.browser.context.newPage()
+  await evil.goto(`http://127.0.0.1:${fx.attacker.address().port}/`)
   await evil.waitForFunction(() => document.title === "done", null, {timeout: 20000})
   const outcomes = await evil.evaluate(() => window.outcomes)
   await screenshot(evil, "graphql-csrf-attacker")
@@ -97,9 +77,9 @@ test("a page of another origin cannot use the victim's cookie on /api/graphql", 
 
   // And what happened: nothing. The browser holds the victim's cookie still (no session of
   // the attacker's was set), the session is alive, its socket still connected.
-  const after = (await browser.context.cookies(server.httpUrl)).find((cookie) => cookie.name === "_sockguard_session")
+  const after = (await fx.browser.context.cookies(fx.server.httpUrl)).find((cookie) => cookie.name === "_sockguard_session")
   assert.equal(after?.value, session.value, "the attacker's sign-in must not replace the victim's cookie")
-  const me = await fetch(`${server.httpUrl}/api/accounts/me`, {headers: {Cookie: `${session.name}=${session.value}`}})
+  const me = await fetch(`${fx.server.httpUrl}/api/accounts/me`, {headers: {Cookie: `${session.name}=${session.value}`}})
   assert.equal(me.status, 200, "the victim's session must survive the attack")
   assert.equal((await me.json()).email, "graphql-victim@example.com")
   await waitForState(victim, "connected")

@@ -1,30 +1,21 @@
 // The demo page in Chromium: register, log in, the live number, logout ending the socket
 // with 4403 session_revoked, and no reconnect attempt after it.
 import assert from "node:assert/strict"
-import {after, before, test} from "node:test"
+import {test} from "node:test"
 
-import {SockguardServer} from "../support/sockguard_server.mjs"
-import {launchChromium, screenshot} from "./chromium.mjs"
+import {screenshot} from "./chromium.mjs"
+import {browserFixture} from "./fixture.mjs"
 import {logIn, register, waitForCountChanges, waitForState} from "./page_driver.mjs"
 
 const QUIET_WINDOW_MS = 15000
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-let server
-let browser
-before(async () => {
-  server = await SockguardServer.start({args: ["--app-user-count-interval-ms", "300"]})
-  browser = await launchChromium()
-})
-after(async () => {
-  await browser?.close()
-  await server?.dispose()
-})
+const fx = browserFixture({serverArgs: ["--app-user-count-interval-ms", "300"]})
 
 test("register, log in, watch the number, log out: the session's socket ends and stays closed",
      {timeout: 90000}, async () => {
-  const page = await browser.newPage()
-  await page.goto(`${server.httpUrl}/`)
+  const page = await fx.browser.newPage()
+  await page.goto(`${fx.server.httpUrl}/`)
   await page.waitForSelector("#signed-out:not([hidden])")
   await screenshot(page, "session-1-signed-out")
 
@@ -52,10 +43,10 @@ test("register, log in, watch the number, log out: the session's socket ends and
                "Signed out: your session was ended (4403 session_revoked). Not reconnecting.")
   assert.equal(await page.isVisible("#signed-out"), true)
 
-  const handshakes = await server.handshakes()
+  const handshakes = await fx.server.handshakes()
   await sleep(QUIET_WINDOW_MS)
-  assert.equal(await server.handshakes(), handshakes, "the page attempted no handshake after the logout")
+  assert.equal(await fx.server.handshakes(), handshakes, "the page attempted no handshake after the logout")
   assert.equal(await page.getAttribute("#state", "data-state"), "signed_out")
   await screenshot(page, "session-4-signed-out")
-  assert.deepEqual(browser.problems, [])
+  assert.deepEqual(fx.browser.problems, [])
 })
