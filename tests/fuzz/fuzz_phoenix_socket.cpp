@@ -157,6 +157,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         socket->setAuthPending(false);
         reply(channels::Reply::okWith(boost::json::object{{"user_id", kUser}}));
       }
+      channels::Peer peer() const override { return {"127.0.0.1", "", "ws://localhost"}; }
     } control;
     control.socket = socket.get();
     control.identity = &identity;
