@@ -25,10 +25,6 @@ struct SessionStart {
   std::shared_ptr<auth::Admission::Lease> lease;  // the socket's places under the limits
 };
 
-// The host the client reached this server by, for the URLs a session hands back: the Host
-// header, "localhost" without one.
-inline std::string_view hostOf(const http::Request& request) { return request.header("Host").value_or("localhost"); }
-
 class Endpoint {
  public:
   virtual ~Endpoint() = default;

@@ -4,6 +4,7 @@
 #include "core/errors.hpp"
 #include "obs/audit.hpp"
 #include "obs/log_throttle.hpp"
+#include "protocol/session_auth.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -79,9 +80,7 @@ class GraphqlWsSession::Listener final : public pubsub::Subscriber {
 
 GraphqlWsSession::GraphqlWsSession(const GraphqlWsShared& shared, SessionStart start)
     : deps_(shared.deps), transport_(start.transport), shard_(start.shard),
-      auth_(shared.auth, std::move(start.admitted), std::move(start.lease),
-            auth::Presentation{start.request.client_ip, std::string(start.request.header("Origin").value_or(""))},
-            hostOf(start.request), start.request.secure, std::chrono::steady_clock::now()),
+      auth_(sessionAuth(shared.auth, start)),
       session_cookie_(auth::sessionCookie(start.request)),
       connected_at_(std::chrono::steady_clock::now()) {}
 
@@ -199,7 +198,7 @@ void GraphqlWsSession::onSubscribe(gws::Subscribe& subscribe) {
   std::uint64_t serial = ++next_serial_;
   operations_.emplace(subscribe.id, Operation{serial, nullptr});
   GraphqlSocketCaller caller{auth_.identity(), std::string(auth_.clientIp()), std::string(auth_.origin()),
-                             auth_.baseUrl() + "/socket/websocket"};
+                             phoenixSocketUrl(auth_)};
   deps_.operations.run(
       std::move(subscribe.request), caller, transport_.poster(),
       [this, id = subscribe.id, serial](boost::system::result<GraphqlOutcome, GraphqlErrors> outcome) {

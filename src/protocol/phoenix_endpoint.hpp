@@ -5,12 +5,10 @@
 // the `phoenix` subprotocol is answered when offered (the 1.8 client's authToken rides
 // beside it, and browsers fail a handshake whose offered protocols are all ignored).
 #include "protocol/endpoint.hpp"
+#include "protocol/phoenix_paths.hpp"
 #include "protocol/phoenix_session.hpp"
 
 namespace sg::protocol {
-
-inline constexpr std::string_view kPhoenixSocketPath = "/socket/websocket";
-inline constexpr std::string_view kPhoenixLongPollPath = "/socket/longpoll";
 
 class PhoenixEndpoint final : public Endpoint {
  public:

@@ -3,6 +3,7 @@
 #include "obs/audit.hpp"
 #include "obs/log_throttle.hpp"
 #include "protocol/connect_error.hpp"
+#include "protocol/session_auth.hpp"
 
 namespace sg::protocol {
 namespace json = boost::json;
@@ -36,10 +37,7 @@ Ending phoenixEnding(phoenix::Version version, CloseReason reason, std::optional
 
 PhoenixSession::PhoenixSession(const PhoenixShared& shared, phoenix::Version version, SessionStart start)
     : deps_(shared.deps),
-      auth_(shared.auth,
-            std::move(start.admitted), std::move(start.lease),
-            auth::Presentation{start.request.client_ip, std::string(start.request.header("Origin").value_or(""))},
-            hostOf(start.request), start.request.secure, std::chrono::steady_clock::now()),
+      auth_(sessionAuth(shared.auth, start)),
       socket_(version, auth_.identity(), shared.socket, start.shard, start.transport,
               PhoenixSocketLimits{shared.deps.config.limits.topics_per_socket}) {
   socket_.setAuthPending(auth_.pending());
@@ -47,8 +45,7 @@ PhoenixSession::PhoenixSession(const PhoenixShared& shared, phoenix::Version ver
 }
 
 channels::Peer PhoenixSession::peer() const {
-  return channels::Peer{std::string(auth_.clientIp()), std::string(auth_.origin()),
-                        auth_.baseUrl() + "/socket/websocket"};
+  return channels::Peer{std::string(auth_.clientIp()), std::string(auth_.origin()), phoenixSocketUrl(auth_)};
 }
 
 void PhoenixSession::start() {

@@ -8,6 +8,18 @@
 
 namespace sg::pubsub {
 
+// The broker's confirmation of one subscription of this node to a topic, and the
+// subscribers' Ready callbacks that wait for it. Shared by the shards that have the topic
+// and by the broker's callback, which may run on another thread and after the topic has
+// been lost (and gained again, with a confirmation of its own). Once `done`, a subscriber
+// reads it without a lock; the callback locks only this, never topics_mutex_, so a broker
+// that confirms inline does not deadlock.
+struct Hub::Confirmation {
+  std::atomic<bool> done{false};
+  std::mutex mutex;
+  std::vector<std::pair<std::size_t, Ready>> waiting;  // (shard, ready)
+};
+
 // Subscriber lists are touched only from the shard's thread. Which topics have any
 // subscriber on a shard is also needed by publishers on other threads, so that set is
 // kept apart under a reader-writer lock that changes only when a topic gains its first
@@ -24,7 +36,11 @@ struct Hub::Shard {
   std::vector<BroadcastPtr> draining;    // shard thread only
   // Written by the shard's thread only (no read-modify-write across cores), read by /metrics.
   std::atomic<std::uint64_t> delivered{0};
-  std::unordered_map<std::string, std::vector<Subscriber*>> topics;
+  struct Topic {
+    std::vector<Subscriber*> subscribers;
+    std::shared_ptr<Confirmation> confirmation;  // the node's subscription to it
+  };
+  std::unordered_map<std::string, Topic> topics;
   mutable std::shared_mutex active_mutex;
   std::unordered_set<std::string> active_topics;
 
@@ -32,17 +48,6 @@ struct Hub::Shard {
     std::shared_lock lock(active_mutex);
     return active_topics.contains(topic);
   }
-};
-
-// The broker's confirmation of one subscription of this node to a topic, and the
-// subscribers' Ready callbacks that wait for it. Shared with the broker's callback, which
-// may run on another thread and after the topic has been lost (and gained again, with a
-// confirmation of its own): it locks only this, never topics_mutex_, so a broker that
-// confirms inline does not deadlock.
-struct Hub::Confirmation {
-  std::mutex mutex;
-  bool done = false;
-  std::vector<std::pair<std::size_t, Ready>> waiting;  // (shard, ready)
 };
 
 Hub::Hub(std::vector<Post> posts, Broker& broker) : broker_(broker) {
@@ -59,7 +64,8 @@ Hub::~Hub() = default;
 
 void Hub::subscribe(std::size_t index, const std::string& topic, Subscriber* subscriber, Ready ready) {
   auto& shard = *shards_.at(index);
-  auto& list = shard.topics[topic];
+  auto& entry = shard.topics[topic];
+  auto& list = entry.subscribers;
   subscriber->hub_slot_ = static_cast<std::uint32_t>(list.size());
   list.push_back(subscriber);
   if (list.size() == 1) {
@@ -67,16 +73,16 @@ void Hub::subscribe(std::size_t index, const std::string& topic, Subscriber* sub
       std::unique_lock lock(shard.active_mutex);
       shard.active_topics.insert(topic);
     }
-    topicGained(topic);
+    entry.confirmation = topicGained(topic);
   }
-  if (ready) whenConfirmed(index, topic, std::move(ready));
+  if (ready) whenConfirmed(*entry.confirmation, index, std::move(ready));
 }
 
 void Hub::unsubscribe(std::size_t index, const std::string& topic, Subscriber* subscriber) {
   auto& shard = *shards_.at(index);
   auto it = shard.topics.find(topic);
   if (it == shard.topics.end()) return;
-  auto& list = it->second;
+  auto& list = it->second.subscribers;
   auto pos = subscriber->hub_slot_ < list.size() && list[subscriber->hub_slot_] == subscriber
                  ? list.begin() + subscriber->hub_slot_
                  : std::find(list.begin(), list.end(), subscriber);
@@ -97,20 +103,21 @@ void Hub::unsubscribe(std::size_t index, const std::string& topic, Subscriber* s
 
 // The broker is told under the lock, so that its subscribe/unsubscribe calls for one
 // topic arrive in the order the hub decided them.
-void Hub::topicGained(const std::string& topic) {
+std::shared_ptr<Hub::Confirmation> Hub::topicGained(const std::string& topic) {
   std::lock_guard lock(topics_mutex_);
   auto& entry = node_topics_[topic];
-  if (++entry.shards > 1) return;
+  if (++entry.shards > 1) return entry.confirmation;
   entry.confirmation = std::make_shared<Confirmation>();
   broker_.subscribe(topic, [this, confirmation = entry.confirmation] {
     std::vector<std::pair<std::size_t, Ready>> waiting;
     {
       std::lock_guard confirmed(confirmation->mutex);
-      confirmation->done = true;
+      confirmation->done.store(true, std::memory_order_release);
       waiting.swap(confirmation->waiting);
     }
     for (auto& [index, ready] : waiting) shards_[index]->post(std::move(ready));
   });
+  return entry.confirmation;
 }
 
 void Hub::topicLost(const std::string& topic) {
@@ -121,16 +128,12 @@ void Hub::topicLost(const std::string& topic) {
   broker_.unsubscribe(topic);
 }
 
-void Hub::whenConfirmed(std::size_t index, const std::string& topic, Ready ready) {
-  {
-    std::lock_guard lock(topics_mutex_);
-    auto it = node_topics_.find(topic);
-    if (it != node_topics_.end()) {
-      std::lock_guard confirmed(it->second.confirmation->mutex);
-      if (!it->second.confirmation->done) {
-        it->second.confirmation->waiting.emplace_back(index, std::move(ready));
-        return;
-      }
+void Hub::whenConfirmed(Confirmation& confirmation, std::size_t index, Ready ready) {
+  if (!confirmation.done.load(std::memory_order_acquire)) {
+    std::lock_guard lock(confirmation.mutex);
+    if (!confirmation.done.load(std::memory_order_relaxed)) {
+      confirmation.waiting.emplace_back(index, std::move(ready));
+      return;
     }
   }
   ready();
@@ -188,9 +191,10 @@ void Hub::drain(Shard& shard) {
 std::size_t Hub::deliverLocal(Shard& shard, const BroadcastPtr& message) {
   auto it = shard.topics.find(message->topic());
   if (it == shard.topics.end()) return 0;
-  for (Subscriber* subscriber : it->second) subscriber->deliver(message);
-  shard.delivered.store(shard.delivered.load(std::memory_order_relaxed) + it->second.size(), std::memory_order_relaxed);
-  return it->second.size();
+  const auto& subscribers = it->second.subscribers;
+  for (Subscriber* subscriber : subscribers) subscriber->deliver(message);
+  shard.delivered.store(shard.delivered.load(std::memory_order_relaxed) + subscribers.size(), std::memory_order_relaxed);
+  return subscribers.size();
 }
 
 std::uint64_t Hub::deliveries() const {
@@ -208,7 +212,7 @@ std::size_t Hub::backlog() const {
 std::size_t Hub::localSubscribers(std::size_t index, const std::string& topic) const {
   const auto& shard = *shards_.at(index);
   auto it = shard.topics.find(topic);
-  return it == shard.topics.end() ? 0 : it->second.size();
+  return it == shard.topics.end() ? 0 : it->second.subscribers.size();
 }
 
 }  // namespace sg::pubsub

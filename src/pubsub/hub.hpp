@@ -65,10 +65,12 @@ class Hub final : public PubSub {
   // The broker's onMessage: hands the broadcast to the shards that have subscribers.
   void fanOut(BroadcastPtr message);
   void drain(Shard& shard);
-  void topicGained(const std::string& topic);
+  // The node's subscription to `topic` (the broker is asked for it on the first shard).
+  std::shared_ptr<Confirmation> topicGained(const std::string& topic);
   void topicLost(const std::string& topic);
-  // Runs `ready` now if the broker has confirmed `topic`, else on shard `index` once it has.
-  void whenConfirmed(std::size_t index, const std::string& topic, Ready ready);
+  // Runs `ready` now if the broker has confirmed the subscription, else on shard `index`
+  // once it has.
+  void whenConfirmed(Confirmation& confirmation, std::size_t index, Ready ready);
   // Returns the number of subscribers it was delivered to.
   std::size_t deliverLocal(Shard& shard, const BroadcastPtr& message);
 
