@@ -35,7 +35,7 @@ struct RequestError {
 boost::system::result<json::value, RequestError> parseJson(std::string_view text, std::string_view what) {
   auto value = parseClientJson(text);
   if (!value && value.error() == JsonInputError::NotFinite) {
-    return RequestError{400, "numbers must be finite (1e400 is not a double)"};
+    return RequestError{400, std::string(kNotFiniteMessage)};
   }
   if (!value) return RequestError{400, std::string(what) + " is not valid JSON"};
   return std::move(*value);

@@ -27,7 +27,7 @@ JsonBody parseJsonBody(const http::Request& request) {
   }
   auto value = parseClientJson(request.body);
   if (!value && value.error() == JsonInputError::NotFinite) {
-    return {{}, http::Response::error(400, "bad_request", "numbers must be finite (1e400 is not a double)")};
+    return {{}, http::Response::error(400, "bad_request", kNotFiniteMessage)};
   }
   if (!value || !value->is_object()) return {{}, http::Response::error(400, "bad_request", "body must be a JSON object")};
   return {std::move(value->get_object()), std::nullopt};

@@ -17,6 +17,8 @@ enum class JsonInputError : std::uint8_t {
 };
 
 inline constexpr std::size_t kClientJsonDepth = 32;
+// What an HTTP error body says of JsonInputError::NotFinite.
+inline constexpr std::string_view kNotFiniteMessage = "numbers must be finite (1e400 is not a double)";
 
 boost::system::result<boost::json::value, JsonInputError> parseClientJson(std::string_view text,
                                                                           std::size_t max_depth = kClientJsonDepth);
