@@ -235,12 +235,11 @@ void PhoenixSocket::join(phoenix::Message& m) {
     obs::inc(deps_.metrics.joins_error);
     return reply(m, r);
   }
-  std::string topic = joined.topic;
   joined_.push_back(std::move(joined));
   // The reply says "subscribed": it waits until broadcasts published from now on reach this
   // node (at once on one node; in a cluster, once Redis has confirmed the subscription), so
   // that a broadcast sent on another node right after the reply is not missed.
-  deps_.pubsub.subscribe(shard_, topic, this,
+  deps_.pubsub.subscribe(shard_, joined_.back().topic, this,
                          [this, alive = transport_.lifetime(), to = envelopeOf(m), r = std::move(r),
                           client = std::move(client), with_presence] {
                            auto live = alive.lock();
