@@ -2,8 +2,8 @@
 // The Broker of a cluster node: one Redis channel per topic (sg:topic:{topic}). The node
 // SUBSCRIBEs to a topic's channel while it has local subscribers (the hub's first/last
 // hooks) and again after every reconnect, and tells the hub when Redis has confirmed it
-// (until then a PUBLISH on another node would not reach this one); publish() is one PUBLISH of the broadcast,
-// encoded once. Every broadcast, this node's own included, comes back from Redis and is
+// (until then a PUBLISH on another node would not reach this one); publish() is one
+// PUBLISH of the broadcast, encoded once. Every broadcast, this node's own included, comes back from Redis and is
 // decoded once and handed to the hub, which fans it out with its usual batching: no local
 // shortcut, so nobody gets a broadcast twice, and every node delivers one topic's
 // broadcasts in the one order Redis gave them. While Redis is down publish() fails with
