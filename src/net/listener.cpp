@@ -1,6 +1,7 @@
 #include "net/listener.hpp"
 
 #include "net/http_session.hpp"
+#include "net/listen_socket.hpp"
 #include "net/tls_context.hpp"
 #include "net/tls_engine.hpp"
 
@@ -15,14 +16,11 @@ using tcp = asio::ip::tcp;
 
 Listener::Listener(ServerContext& ctx, tcp::endpoint endpoint)
     : ctx_(ctx), acceptor_(ctx.deps.shards.at(0).ioc), retry_timer_(ctx.deps.shards.at(0).ioc) {
-  boost::system::error_code ec;
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
+  // The kernel keeps a silent connection no longer than a slow request is allowed.
+  ListenOptions options{.defer_accept = std::chrono::seconds(ctx.deps.config.limits.request_timeout_s)};
+  if (auto opened = openListening(acceptor_, endpoint, options); !opened) {
     throw std::runtime_error("cannot listen on " + endpoint.address().to_string() + ":" +
-                             std::to_string(endpoint.port()) + ": " + ec.message());
+                             std::to_string(endpoint.port()) + ": " + opened.error().message());
   }
 }
 
@@ -56,7 +54,6 @@ void Listener::onAccept(std::size_t shard, boost::system::error_code ec, Socket 
     });
     return;
   }
-  socket.set_option(tcp::no_delay(true), ec);
   Shard& target = ctx_.deps.shards.at(shard);
   asio::post(target.ioc, [this, &target, s = std::move(socket), peer = peer_.address().to_string()]() mutable {
     auto* tls = ctx_.deps.tls;
