@@ -4,13 +4,14 @@
 #include "auth/passwords.hpp"
 #include "auth/session_cookie.hpp"
 #include "core/errors.hpp"
+#include "protocol/phoenix_paths.hpp"
 
 namespace sg::app {
 namespace json = boost::json;
 
 std::string socketUrl(const http::Request& req) {
   auto host = req.header("Host").value_or("localhost");
-  return std::string(req.secure ? "wss://" : "ws://") + std::string(host) + "/socket";
+  return std::string(req.secure ? "wss://" : "ws://") + std::string(host) + std::string(protocol::kPhoenixEndpointPath);
 }
 
 namespace {

@@ -5,6 +5,8 @@
 
 namespace sg::protocol {
 
+// The endpoint a client is given (`new Socket("/socket")`), and the transports under it.
+inline constexpr std::string_view kPhoenixEndpointPath = "/socket";
 inline constexpr std::string_view kPhoenixSocketPath = "/socket/websocket";
 inline constexpr std::string_view kPhoenixLongPollPath = "/socket/longpoll";
 

@@ -19,8 +19,11 @@ inline auth::ConnectionAuth sessionAuth(const auth::ConnectionAuth::Deps& deps, 
                               std::chrono::steady_clock::now());
 }
 
-// The Phoenix socket's URL as this connection's client reached the server (a ticket minted
-// over a socket names it).
-inline std::string phoenixSocketUrl(const auth::ConnectionAuth& auth) { return auth.baseUrl().append(kPhoenixSocketPath); }
+// The Phoenix endpoint's URL as this connection's client reached the server, the form the
+// phoenix client takes (it appends the transport): a ticket minted over a socket names it,
+// as one minted over HTTP does.
+inline std::string phoenixSocketUrl(const auth::ConnectionAuth& auth) {
+  return auth.baseUrl().append(kPhoenixEndpointPath);
+}
 
 }  // namespace sg::protocol

@@ -250,7 +250,7 @@ describe('Absinthe over Phoenix Channels (@absinthe/socket + phoenix)', () => {
     const ticket = send(client, 'mutation { socketTicket { expiresIn socketUrl } }');
     const [minted] = await ticket.waitResults(1);
     assert.equal(typeof minted.data.socketTicket.expiresIn, 'number');
-    assert.equal(minted.data.socketTicket.socketUrl, `ws://127.0.0.1:${server.port}/socket/websocket`);
+    assert.equal(minted.data.socketTicket.socketUrl, `ws://127.0.0.1:${server.port}/socket`);
 
     for (const [document, message] of [['{ accountsMe { id }', /./], ['{ accountsMe { nope } }', /nope/]]) {
       const bad = send(client, document);
