@@ -71,12 +71,24 @@ void ConnectionAuth::refresh(std::string_view token, Post post, RefreshDone done
 
 void ConnectionAuth::confirm(Post post, std::function<void(Verdict<void>)> done) {
   if (identity_.anonymous()) return done(Verdict<void>());
-  deps_.tokens.checkRevocation(identity_, [post = std::move(post), done = std::move(done)](Verdict<Identity> verdict) mutable {
-    post([verdict = std::move(verdict), done = std::move(done)] {
-      if (!verdict) return done(verdict.error());
-      done(Verdict<void>());
-    });
+  // Revocations held in memory answer at once: that verdict is acted on here, after the
+  // check has returned, with no trip through the event loop. A later one goes through
+  // `post`, which drops it if the connection has gone meanwhile.
+  struct Pending {
+    bool returned = false;
+    std::optional<Verdict<Identity>> at_once;
+  };
+  auto check = std::make_shared<Pending>();
+  auto answer = [](const Verdict<Identity>& verdict) { return verdict ? Verdict<void>() : verdict.error(); };
+  deps_.tokens.checkRevocation(identity_, [check, answer, post, done](Verdict<Identity> verdict) mutable {
+    if (!check->returned) {
+      check->at_once = std::move(verdict);
+      return;
+    }
+    post([verdict = std::move(verdict), answer, done = std::move(done)] { done(answer(verdict)); });
   });
+  check->returned = true;
+  if (check->at_once) done(answer(*check->at_once));
 }
 
 std::optional<CloseReason> ConnectionAuth::deadlinePassed(SteadyTime now) const {

@@ -7,6 +7,7 @@
 #include "obs/log_throttle.hpp"
 #include "obs/redact.hpp"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/status.hpp>
@@ -77,7 +78,9 @@ HttpSession::HttpSession(ByteStream stream, std::string peer_ip, ServerContext& 
 
 void HttpSession::run() {
   startRequest();
-  readMore();
+  // The listener defers accepts until the first bytes are in (TCP_DEFER_ACCEPT): read
+  // them now rather than take the completion a round of the event loop later.
+  readMore(/*now=*/true);
 }
 
 // --- reading -----------------------------------------------------------------------
@@ -95,10 +98,10 @@ void HttpSession::startRequest() {
   });
 }
 
-void HttpSession::readMore() {
+void HttpSession::readMore(bool now) {
   if (ended_) return;
   auto space = buffer_.prepare(kReadChunk);
-  if (!stream_.secure()) {
+  if (!stream_.secure() && !now) {
     return stream_.asyncReadSome({static_cast<char*>(space.data()), space.size()},
                                  [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
                                    // The peer left, mid-request or between requests: nothing to answer.
@@ -119,6 +122,7 @@ void HttpSession::readMore() {
         self->readMore();
       });
     }
+    if (wouldBlock(n.error()) && !stream_.secure()) return readMore();
     if (wouldBlock(n.error())) {
       return stream_.waitReadable([self = shared_from_this()](boost::system::error_code ec) {
         if (ec) return self->end();
@@ -170,8 +174,9 @@ void HttpSession::onRequest() {
 
 http::Respond HttpSession::responder(std::shared_ptr<http::Request> shared_req, bool keep_alive, bool head) {
   return [self = shared_from_this(), shared_req, keep_alive, head](http::Response response) {
-    // The handler may answer from another thread: get back onto the shard.
-    boost::asio::post(self->shard_.ioc, [self, shared_req, keep_alive, head, r = std::move(response)]() mutable {
+    // The handler may answer from another thread: get back onto the shard. On the shard's
+    // own thread (the usual case) the answer is written at once.
+    boost::asio::dispatch(self->shard_.ioc, [self, shared_req, keep_alive, head, r = std::move(response)]() mutable {
       std::uint64_t suppressed = 0;
       if (r.status < 400 || obs::refusalLogThrottle().allow(suppressed)) {
         if (suppressed) spdlog::warn("{} refusal log lines suppressed (see /metrics for exact counts)", suppressed);
@@ -184,8 +189,7 @@ http::Respond HttpSession::responder(std::shared_ptr<http::Request> shared_req, 
       self->keep_alive_ = keep_alive;
       self->writeOut([self] {
         if (!self->keep_alive_ || self->shard_.stopping) return self->end();
-        self->startRequest();
-        self->parse();  // a pipelined request may already wait in the buffer
+        self->nextRequest();
       });
     });
   };
@@ -232,8 +236,9 @@ void HttpSession::handleUpgrade(http::Request req) {
   ctx_.deps.authenticator.authenticate(
       *shared_req, [self = shared_from_this(), shared_req, endpoint, subprotocol = std::move(*negotiated),
                     key = std::move(*accept_key), lease](auth::ConnectDecision decision) mutable {
-        // The authenticator may answer from another thread: get back onto the shard.
-        boost::asio::post(self->shard_.ioc, [self, shared_req, endpoint, subprotocol = std::move(subprotocol),
+        // The authenticator may answer from another thread: get back onto the shard. On its
+        // own thread (in-memory tickets) the upgrade is answered at once.
+        boost::asio::dispatch(self->shard_.ioc, [self, shared_req, endpoint, subprotocol = std::move(subprotocol),
                                              key = std::move(key), lease, d = std::move(decision)]() mutable {
           self->onDecision(shared_req, *endpoint, std::move(subprotocol), std::move(key), std::move(d),
                            std::move(lease));
@@ -348,9 +353,17 @@ void HttpSession::respond(http::Response r, bool keep_alive) {
   keep_alive_ = keep_alive;
   writeOut([self = shared_from_this()] {
     if (!self->keep_alive_) return self->end();
-    self->startRequest();
-    self->parse();
+    self->nextRequest();
   });
+}
+
+void HttpSession::nextRequest() {
+  startRequest();
+  if (buffer_.size() == 0) return readMore();
+  // A pipelined request waits in the buffer. The answer to the last one may have been
+  // written from inside parse(): parse this one from the event loop, so that a long
+  // pipeline does not nest one call deeper per request.
+  boost::asio::post(shard_.ioc, [self = shared_from_this()] { self->parse(); });
 }
 
 void HttpSession::writeOut(std::function<void()> then) {

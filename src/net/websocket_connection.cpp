@@ -81,6 +81,18 @@ void WebSocketConnection::awaitReadable() {
 void WebSocketConnection::onReadable(boost::system::error_code ec) {
   if (state_ == State::Done) return;
   if (ec) return finish();
+  // The session's answers to what is read here (a join reply, a pong) leave in one write
+  // when the read ends, rather than with the shard's next batch a round of the event
+  // loop later. Already waiting for that batch or for the socket to drain: unchanged.
+  bool corked = writer_ == Writer::Idle;
+  if (corked) writer_ = Writer::Reading;
+  readAvailable();
+  if (!corked || writer_ != Writer::Reading) return;
+  writer_ = Writer::Idle;
+  if (state_ != State::Done && (!queue_.empty() || stream_.hasPendingOutput())) flush();
+}
+
+void WebSocketConnection::readAvailable() {
   auto& scratch = shard_.read_scratch;
   for (int round = 0; round < kReadsPerWake; ++round) {
     auto n = stream_.readSome(scratch);
@@ -166,7 +178,7 @@ bool WebSocketConnection::enqueue(pubsub::Frame frame, ws::Opcode opcode) {
     queue_.pushAnyway(std::move(frame), opcode);
   }
   obs::add(ctx_.deps.metrics.queued_bytes, static_cast<std::int64_t>(n));
-  shard_.noteQueued();
+  if (writer_ != Writer::Reading) shard_.noteQueued();  // written by the shard's next flush
   scheduleFlush();
   return true;
 }

@@ -59,6 +59,7 @@ class WebSocketConnection final : public std::enable_shared_from_this<WebSocketC
   // How writes are scheduled.
   enum class Writer : std::uint8_t {
     Idle,
+    Reading,           // parsing what it read: what is queued meanwhile is written when the read ends
     FlushScheduled,    // the shard flushes this connection with its next batch
     AwaitingWritable,  // the socket took less than was queued: wait until it drains
   };
@@ -69,6 +70,7 @@ class WebSocketConnection final : public std::enable_shared_from_this<WebSocketC
   // Reading: wait until the socket is readable, then read and parse without blocking.
   void awaitReadable();
   void onReadable(boost::system::error_code ec);
+  void readAvailable();
   // ws::FrameSink
   void onMessage(bool binary, std::string_view payload) override;
   void onPing(std::string_view payload) override;

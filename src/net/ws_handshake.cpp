@@ -38,8 +38,12 @@ boost::system::result<std::string, HandshakeError> acceptKey(const http::Request
   if (!key || !wellFormedKey(trim(*key))) return HandshakeError::BadRequest;
   std::string input(trim(*key));
   input += kGuid;
+  // Fetched once: OpenSSL 3's one-shot SHA1() looks the algorithm up on every call.
+  static EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
   std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
-  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest.data());
+  if (sha1 == nullptr || EVP_Digest(input.data(), input.size(), digest.data(), nullptr, sha1, nullptr) != 1) {
+    return HandshakeError::BadRequest;  // no SHA-1 in this OpenSSL: no upgrade can be answered
+  }
   std::array<unsigned char, 32> encoded{};
   int n = EVP_EncodeBlock(encoded.data(), digest.data(), static_cast<int>(digest.size()));
   return std::string(reinterpret_cast<const char*>(encoded.data()), static_cast<std::size_t>(n));
