@@ -202,6 +202,18 @@ describe('HTTP API', () => {
     assert.equal(JSON.parse(res.body).error, 'body_too_large');
   });
 
+  test('500 pipelined requests in one write are all answered, in order, on the one connection', async () => {
+    // Each answer is written as soon as it is ready, from inside the read that parsed its
+    // request; the requests still in the buffer behind it must not be forgotten.
+    const n = 500;
+    const request = (i) => `GET /healthz?n=${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
+    const res = await rawRequest(server.port, Array.from({ length: n }, (_, i) => request(i)).join(''));
+    assert.equal(res.status, 200);
+    const statuses = res.raw.match(/HTTP\/1\.1 \d{3}/g);
+    assert.equal(statuses.length, n);
+    assert.ok(statuses.every((line) => line === 'HTTP/1.1 200'));
+  });
+
   test('malformed request line: 400', async () => {
     const res = await rawRequest(server.port, 'THIS IS NOT HTTP\r\n\r\n');
     assert.equal(res.status, 400);

@@ -247,6 +247,27 @@ TEST_F(ConnectionAuthTest, ConfirmRefusesAUserRevokedAfterTheCredentialWasIssued
   EXPECT_EQ(confirm(*auth), "session_revoked");
 }
 
+// Revocations held in memory answer at once: the verdict is given before confirm returns,
+// with no task handed to the connection's Post (which would cost a trip through the loop).
+TEST_F(ConnectionAuthTest, ConfirmAnsweredAtOnceIsActedOnWithoutPosting) {
+  int posted = 0;
+  ConnectionAuth::Post counting = [&](std::function<void()>) { ++posted; };
+  auto kept = admittedAs(jwtIdentity("7", 600s));
+  std::optional<Verdict<void>> out;
+  kept->confirm(counting, [&](Verdict<void> v) { out = std::move(v); });
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(outcome(*out), "accepted");
+
+  w.clock.advance(1s);
+  w.revocations.revokeUser("8", w.clock.now(), 24h);
+  auto revoked = admittedAs(jwtIdentity("8", 600s));
+  out.reset();
+  revoked->confirm(counting, [&](Verdict<void> v) { out = std::move(v); });
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(outcome(*out), "session_revoked");
+  EXPECT_EQ(posted, 0);
+}
+
 TEST_F(ConnectionAuthTest, ConfirmLetsABareConnectionStay) {
   auto auth = bare();
   EXPECT_EQ(confirm(*auth), "accepted");
