@@ -5,7 +5,7 @@
 #include "net/tls_context.hpp"
 #include "net/tls_engine.hpp"
 
-#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include <stdexcept>
@@ -55,8 +55,10 @@ void Listener::onAccept(std::size_t shard, boost::system::error_code ec, Socket 
     return;
   }
   Shard& target = ctx_.deps.shards.at(shard);
-  // Onto the socket's shard; when that is this thread's, the session starts at once.
-  asio::dispatch(target.ioc, [this, &target, s = std::move(socket), peer = peer_.address().to_string()]() mutable {
+  // Onto the socket's shard, posted even when that is this thread's: a session started
+  // inside the accept's completion allocates among the accept's own blocks, and every idle
+  // socket came out about 50 bytes larger (measured with the peers harness, c10k).
+  asio::post(target.ioc, [this, &target, s = std::move(socket), peer = peer_.address().to_string()]() mutable {
     auto* tls = ctx_.deps.tls;
     std::make_shared<HttpSession>(ByteStream(std::move(s), tls ? std::make_unique<TlsEngine>(tls->current()) : nullptr),
                                   std::move(peer), ctx_, target)
