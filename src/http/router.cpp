@@ -1,10 +1,16 @@
 #include "http/router.hpp"
 
+#include <boost/container/small_vector.hpp>
+
 namespace sg::http {
 namespace {
 
-std::vector<std::string> split(std::string_view path) {
-  std::vector<std::string> out;
+// A path's segments, viewed in place: a request is matched against every route, and
+// splitting it once, without allocating, is what keeps routing cheap.
+using PathParts = boost::container::small_vector<std::string_view, 8>;
+
+template <class Out>
+void splitInto(std::string_view path, Out& out) {
   while (!path.empty()) {
     if (path.front() == '/') {
       path.remove_prefix(1);
@@ -15,27 +21,13 @@ std::vector<std::string> split(std::string_view path) {
     if (slash == std::string_view::npos) break;
     path.remove_prefix(slash);
   }
-  return out;
 }
 
-}  // namespace
-
-void Router::add(std::string method, std::string_view pattern, Handler handler) {
-  routes_.push_back(Route{std::move(method), split(pattern), std::move(handler)});
-}
-
-void Router::addSync(std::string method, std::string_view pattern, SyncHandler handler) {
-  add(std::move(method), pattern, [h = std::move(handler)](const Request& req, const RouteParams& p, Respond respond) {
-    respond(h(req, p));
-  });
-}
-
-bool Router::match(const Route& route, std::string_view path, RouteParams& params) {
-  auto parts = split(path);
-  if (parts.size() != route.segments.size()) return false;
+bool matches(const std::vector<std::string>& segments, const PathParts& parts, RouteParams& params) {
+  if (parts.size() != segments.size()) return false;
   params.clear();
   for (std::size_t i = 0; i < parts.size(); ++i) {
-    const auto& seg = route.segments[i];
+    const auto& seg = segments[i];
     if (seg.size() > 2 && seg.front() == '{' && seg.back() == '}') {
       params.emplace_back(seg.substr(1, seg.size() - 2), parts[i]);
     } else if (seg != parts[i]) {
@@ -45,11 +37,27 @@ bool Router::match(const Route& route, std::string_view path, RouteParams& param
   return true;
 }
 
+}  // namespace
+
+void Router::add(std::string method, std::string_view pattern, Handler handler) {
+  std::vector<std::string> segments;
+  splitInto(pattern, segments);
+  routes_.push_back(Route{std::move(method), std::move(segments), std::move(handler)});
+}
+
+void Router::addSync(std::string method, std::string_view pattern, SyncHandler handler) {
+  add(std::move(method), pattern, [h = std::move(handler)](const Request& req, const RouteParams& p, Respond respond) {
+    respond(h(req, p));
+  });
+}
+
 void Router::dispatch(const Request& request, Respond respond) const {
   bool path_known = false;
+  PathParts parts;
+  splitInto(request.path, parts);
   RouteParams params;
   for (const auto& route : routes_) {
-    if (!match(route, request.path, params)) continue;
+    if (!matches(route.segments, parts, params)) continue;
     path_known = true;
     if (route.method == request.method || (request.method == "HEAD" && route.method == "GET")) {
       return route.handler(request, params, std::move(respond));

@@ -29,7 +29,6 @@ class Router {
     std::vector<std::string> segments;  // "{name}" segments capture
     Handler handler;
   };
-  static bool match(const Route& route, std::string_view path, RouteParams& params);
   std::vector<Route> routes_;
 };
 

@@ -36,6 +36,20 @@ Router makeRouter() {
   return router;
 }
 
+// A path is split once into views held inline up to 8 segments; a deeper one still
+// matches, captures and refuses as a short one does.
+TEST(Router, PathsDeeperThanEightSegmentsMatchAndCapture) {
+  Router router;
+  router.addSync("GET", "/a/b/c/d/e/f/g/h/i/{x}/k/{y}", [](const Request&, const RouteParams& p) {
+    return Response::text(200, p.at(0).second + "," + p.at(1).second);
+  });
+  auto hit = dispatchSync(router, makeRequest("GET", "/a/b/c/d/e/f/g/h/i/one/k/two"));
+  EXPECT_EQ(hit.status, 200);
+  EXPECT_EQ(hit.body, "one,two");
+  EXPECT_EQ(dispatchSync(router, makeRequest("GET", "/a/b/c/d/e/f/g/h/i/one/z/two")).status, 404);
+  EXPECT_EQ(dispatchSync(router, makeRequest("GET", "/a/b/c/d/e/f/g/h/i/one/k/two/more")).status, 404);
+}
+
 TEST(Router, DispatchesToTheMatchingRoute) {
   auto r = dispatchSync(makeRouter(), makeRequest("GET", "/health"));
   EXPECT_EQ(r.status, 200);
