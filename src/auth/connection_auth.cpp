@@ -1,5 +1,8 @@
 #include "auth/connection_auth.hpp"
 
+#include <atomic>
+#include <cstdint>
+
 namespace sg::auth {
 
 ConnectionAuth::ConnectionAuth(const Deps& deps, Admitted admitted, std::shared_ptr<Admission::Lease> lease,
@@ -72,23 +75,22 @@ void ConnectionAuth::refresh(std::string_view token, Post post, RefreshDone done
 void ConnectionAuth::confirm(Post post, std::function<void(Verdict<void>)> done) {
   if (identity_.anonymous()) return done(Verdict<void>());
   // Revocations held in memory answer at once: that verdict is acted on here, after the
-  // check has returned, with no trip through the event loop. A later one goes through
-  // `post`, which drops it if the connection has gone meanwhile.
+  // check has returned, with no trip through the event loop. A later one (Redis, from its
+  // own thread) goes through `post`, which drops it if the connection has gone meanwhile.
+  // Which of the two happened is settled by one atomic exchange on each side.
+  enum Stage : std::uint8_t { InCheck, Returned, Answered };
   struct Pending {
-    bool returned = false;
-    std::optional<Verdict<Identity>> at_once;
+    std::atomic<Stage> stage{InCheck};
+    std::optional<Verdict<Identity>> at_once;  // written before `stage` becomes Answered
   };
-  auto check = std::make_shared<Pending>();
+  auto pending = std::make_shared<Pending>();
   auto answer = [](const Verdict<Identity>& verdict) { return verdict ? Verdict<void>() : verdict.error(); };
-  deps_.tokens.checkRevocation(identity_, [check, answer, post, done](Verdict<Identity> verdict) mutable {
-    if (!check->returned) {
-      check->at_once = std::move(verdict);
-      return;
-    }
+  deps_.tokens.checkRevocation(identity_, [pending, answer, post, done](Verdict<Identity> verdict) mutable {
+    pending->at_once = verdict;
+    if (pending->stage.exchange(Answered) == InCheck) return;  // confirm() acts on it below
     post([verdict = std::move(verdict), answer, done = std::move(done)] { done(answer(verdict)); });
   });
-  check->returned = true;
-  if (check->at_once) done(answer(*check->at_once));
+  if (pending->stage.exchange(Returned) == Answered) done(answer(*pending->at_once));
 }
 
 std::optional<CloseReason> ConnectionAuth::deadlinePassed(SteadyTime now) const {

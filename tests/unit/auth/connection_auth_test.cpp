@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <mutex>
+#include <thread>
 
 namespace sg::auth {
 namespace {
@@ -53,6 +55,33 @@ struct Liveness {
       ++dropped;
     };
   }
+};
+
+// Revocation records that answer later, when released (as Redis answers from its own
+// thread): the verdicts are the in-memory records'.
+class LaterRevocations final : public Revocations {
+ public:
+  explicit LaterRevocations(const Revocations& records) : records_(records) {}
+  void revokeSession(const std::string&, const std::string&, TimePoint) override {}
+  void revokeUser(const std::string&, TimePoint, std::chrono::seconds) override {}
+  void check(const Identity& who, CheckDone done) const override {
+    std::lock_guard lock(mutex_);
+    waiting_.push_back([this, who, done = std::move(done)] { records_.check(who, done); });
+  }
+  void setOnRevoked(OnRevoked) override {}
+  void release() {
+    std::deque<std::function<void()>> now;
+    {
+      std::lock_guard lock(mutex_);
+      now.swap(waiting_);
+    }
+    for (auto& answer : now) answer();
+  }
+
+ private:
+  const Revocations& records_;
+  mutable std::mutex mutex_;
+  mutable std::deque<std::function<void()>> waiting_;
 };
 
 class ConnectionAuthTest : public ::testing::Test {
@@ -266,6 +295,32 @@ TEST_F(ConnectionAuthTest, ConfirmAnsweredAtOnceIsActedOnWithoutPosting) {
   ASSERT_TRUE(out.has_value());
   EXPECT_EQ(outcome(*out), "session_revoked");
   EXPECT_EQ(posted, 0);
+}
+
+// A check that answers later, from another thread, is acted on through the connection's
+// Post, once, with the verdict the records give.
+TEST_F(ConnectionAuthTest, ConfirmAnsweredLaterFromAnotherThreadGoesThroughPost) {
+  LaterRevocations later(w.revocations);
+  TokenVerifier later_tokens(w.issuer, w.markers, later, *w.jwt, w.clock);
+  ConnectionAuth::Deps later_deps{later_tokens, w.clock, 5s};
+  w.clock.advance(1s);
+  w.revocations.revokeUser("9", w.clock.now(), 24h);
+  for (std::string user : {"7", "9"}) {
+    ConnectionAuth auth(later_deps, Admitted{jwtIdentity(user, 600s), false}, lease(), kFrom, "localhost", false,
+                        connected_at);
+    std::vector<std::function<void()>> posted;
+    std::optional<Verdict<void>> out;
+    auth.confirm([&](std::function<void()> task) { posted.push_back(std::move(task)); },
+                 [&](Verdict<void> v) { out = std::move(v); });
+    EXPECT_FALSE(out.has_value()) << "answered before the records did";
+    std::thread records([&] { later.release(); });
+    records.join();
+    ASSERT_EQ(posted.size(), 1u);
+    EXPECT_FALSE(out.has_value()) << "answered off the connection's thread";
+    posted.front()();
+    ASSERT_TRUE(out.has_value());
+    EXPECT_EQ(outcome(*out), user == "7" ? "accepted" : "session_revoked");
+  }
 }
 
 TEST_F(ConnectionAuthTest, ConfirmLetsABareConnectionStay) {
