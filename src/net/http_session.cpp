@@ -362,9 +362,9 @@ void HttpSession::respond(http::Response r, bool keep_alive) {
 void HttpSession::nextRequest() {
   startRequest();
   if (buffer_.size() == 0) return readMore();
-  // A pipelined request waits in the buffer. The answer to the last one may have been
-  // written from inside parse(): parse this one from the event loop, so that a long
-  // pipeline does not nest one call deeper per request.
+  // A pipelined request waits in the buffer: parse it from the event loop, so that an
+  // answer written from inside parse() could never make a long pipeline nest one call
+  // deeper per request.
   boost::asio::post(shard_.ioc, [self = shared_from_this()] { self->parse(); });
 }
 

@@ -203,8 +203,7 @@ describe('HTTP API', () => {
   });
 
   test('500 pipelined requests in one write are all answered, in order, on the one connection', async () => {
-    // Each answer is written as soon as it is ready, from inside the read that parsed its
-    // request; the requests still in the buffer behind it must not be forgotten.
+    // The requests still in the buffer behind each answered one must not be forgotten.
     const n = 500;
     const request = (i) => `GET /healthz?n=${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
     const res = await rawRequest(server.port, Array.from({ length: n }, (_, i) => request(i)).join(''));
