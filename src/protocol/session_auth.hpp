@@ -19,11 +19,10 @@ inline auth::ConnectionAuth sessionAuth(const auth::ConnectionAuth::Deps& deps, 
                               std::chrono::steady_clock::now());
 }
 
-// The Phoenix endpoint's URL as this connection's client reached the server, the form the
-// phoenix client takes (it appends the transport): a ticket minted over a socket names it,
-// as one minted over HTTP does.
+// The Phoenix WebSocket's URL as this connection's client reached the server: GraphQL's
+// socketTicket names it, as GraphQL over HTTP does (app/graphql_api).
 inline std::string phoenixSocketUrl(const auth::ConnectionAuth& auth) {
-  return auth.baseUrl().append(kPhoenixEndpointPath);
+  return auth.baseUrl().append(kPhoenixSocketPath);
 }
 
 }  // namespace sg::protocol

@@ -77,6 +77,8 @@ describe('Absinthe over Phoenix Channels (@absinthe/socket + phoenix)', () => {
     const res = await gql('mutation { socketTicket { ticket expiresIn socketUrl } }', null, session);
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.errors, undefined, res.text);
+    // The same field, the same form as over the socket (below): the WebSocket's own URL.
+    assert.equal(res.json.data.socketTicket.socketUrl, `ws://127.0.0.1:${server.port}/socket/websocket`);
     return res.json.data.socketTicket.ticket;
   };
 
@@ -250,7 +252,7 @@ describe('Absinthe over Phoenix Channels (@absinthe/socket + phoenix)', () => {
     const ticket = send(client, 'mutation { socketTicket { expiresIn socketUrl } }');
     const [minted] = await ticket.waitResults(1);
     assert.equal(typeof minted.data.socketTicket.expiresIn, 'number');
-    assert.equal(minted.data.socketTicket.socketUrl, `ws://127.0.0.1:${server.port}/socket`);
+    assert.equal(minted.data.socketTicket.socketUrl, `ws://127.0.0.1:${server.port}/socket/websocket`);
 
     for (const [document, message] of [['{ accountsMe { id }', /./], ['{ accountsMe { nope } }', /nope/]]) {
       const bad = send(client, document);
