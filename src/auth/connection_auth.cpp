@@ -81,16 +81,18 @@ void ConnectionAuth::confirm(Post post, std::function<void(Verdict<void>)> done)
   enum Stage : std::uint8_t { InCheck, Returned, Answered };
   struct Pending {
     std::atomic<Stage> stage{InCheck};
-    std::optional<Verdict<Identity>> at_once;  // written before `stage` becomes Answered
+    std::optional<Verdict<Identity>> verdict;  // written before `stage` becomes Answered
+    std::function<void(Verdict<void>)> done;
+    void answer() { done(*verdict ? Verdict<void>() : verdict->error()); }
   };
   auto pending = std::make_shared<Pending>();
-  auto answer = [](const Verdict<Identity>& verdict) { return verdict ? Verdict<void>() : verdict.error(); };
-  deps_.tokens.checkRevocation(identity_, [pending, answer, post, done](Verdict<Identity> verdict) mutable {
-    pending->at_once = verdict;
-    if (pending->stage.exchange(Answered) == InCheck) return;  // confirm() acts on it below
-    post([verdict = std::move(verdict), answer, done = std::move(done)] { done(answer(verdict)); });
+  pending->done = std::move(done);
+  deps_.tokens.checkRevocation(identity_, [pending, post = std::move(post)](Verdict<Identity> verdict) {
+    pending->verdict = std::move(verdict);
+    if (pending->stage.exchange(Answered) == InCheck) return;  // confirm() answers below
+    post([pending] { pending->answer(); });
   });
-  if (pending->stage.exchange(Returned) == Answered) done(answer(*pending->at_once));
+  if (pending->stage.exchange(Returned) == Answered) pending->answer();
 }
 
 std::optional<CloseReason> ConnectionAuth::deadlinePassed(SteadyTime now) const {
