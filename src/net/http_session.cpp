@@ -191,7 +191,8 @@ http::Respond HttpSession::responder(std::shared_ptr<http::Request> shared_req, 
       self->keep_alive_ = keep_alive;
       self->writeOut([self] {
         if (!self->keep_alive_ || self->shard_.stopping) return self->end();
-        self->nextRequest();
+        self->startRequest();
+        self->parse();  // a pipelined request may already wait in the buffer
       });
     });
   };
@@ -355,17 +356,9 @@ void HttpSession::respond(http::Response r, bool keep_alive) {
   keep_alive_ = keep_alive;
   writeOut([self = shared_from_this()] {
     if (!self->keep_alive_) return self->end();
-    self->nextRequest();
+    self->startRequest();
+    self->parse();
   });
-}
-
-void HttpSession::nextRequest() {
-  startRequest();
-  if (buffer_.size() == 0) return readMore();
-  // A pipelined request waits in the buffer: parse it from the event loop, so that an
-  // answer written from inside parse() could never make a long pipeline nest one call
-  // deeper per request.
-  boost::asio::post(shard_.ioc, [self = shared_from_this()] { self->parse(); });
 }
 
 void HttpSession::writeOut(std::function<void()> then) {

@@ -35,8 +35,6 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   // Reads more of the request: through the event loop, or first at once (`now`) when the
   // bytes are probably in already.
   void readMore(bool now = false);
-  // After an answer on a kept-alive connection: the next request.
-  void nextRequest();
   void parse();
   void onRequest();
   // Answers the request later, from any thread (a handler's work elsewhere, a held poll).
