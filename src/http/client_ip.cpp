@@ -57,7 +57,7 @@ struct Hop {
 };
 
 // The hops the proxies added, nearest last, from the one configured header only.
-std::vector<Hop> forwardedChain(const std::vector<Header>& headers, ForwardedHeader which) {
+std::vector<Hop> forwardedChain(const Headers& headers, ForwardedHeader which) {
   std::vector<Hop> chain;
   if (which == ForwardedHeader::Forwarded) {
     for (const auto& h : headers) {
@@ -100,7 +100,7 @@ std::vector<Hop> forwardedChain(const std::vector<Header>& headers, ForwardedHea
 }
 
 // X-Forwarded-Proto's nearest (rightmost) value: the one our proxy wrote or appended.
-std::string forwardedProto(const std::vector<Header>& headers) {
+std::string forwardedProto(const Headers& headers) {
   std::string proto;
   for (const auto& h : headers) {
     if (!iequals(h.name, "X-Forwarded-Proto")) continue;
@@ -170,7 +170,7 @@ bool TrustedProxies::contains(std::string_view ip_text) const {
   return false;
 }
 
-ClientInfo resolveClient(std::string_view peer_ip, bool tls, const std::vector<Header>& headers,
+ClientInfo resolveClient(std::string_view peer_ip, bool tls, const Headers& headers,
                          const TrustedProxies& proxies) {
   if (proxies.empty() || !proxies.contains(peer_ip)) return {std::string(peer_ip), tls};
   auto chain = forwardedChain(headers, proxies.header());
@@ -206,7 +206,7 @@ void resolveClient(Request& request, const TrustedProxies& proxies) {
   request.secure = info.secure;
 }
 
-std::string resolveClientIp(std::string_view peer_ip, const std::vector<Header>& headers,
+std::string resolveClientIp(std::string_view peer_ip, const Headers& headers,
                             const TrustedProxies& proxies) {
   return resolveClient(peer_ip, false, headers, proxies).ip;
 }

@@ -52,7 +52,7 @@ struct ClientInfo {
 };
 
 // The client of a request from `peer_ip` (over TLS when `tls`) with these headers.
-ClientInfo resolveClient(std::string_view peer_ip, bool tls, const std::vector<Header>& headers,
+ClientInfo resolveClient(std::string_view peer_ip, bool tls, const Headers& headers,
                          const TrustedProxies& proxies);
 
 // Sets request.client_ip and request.secure from its peer_ip, tls and headers: what the
@@ -60,6 +60,6 @@ ClientInfo resolveClient(std::string_view peer_ip, bool tls, const std::vector<H
 void resolveClient(Request& request, const TrustedProxies& proxies);
 
 // The client IP only (resolveClient(...).ip).
-std::string resolveClientIp(std::string_view peer_ip, const std::vector<Header>& headers, const TrustedProxies& proxies);
+std::string resolveClientIp(std::string_view peer_ip, const Headers& headers, const TrustedProxies& proxies);
 
 }  // namespace sg::http

@@ -30,9 +30,7 @@ std::optional<QueryParams> parseQuery(std::string_view query) {
 }
 
 std::optional<std::string_view> Request::header(std::string_view name) const {
-  for (const auto& h : headers)
-    if (iequals(h.name, name)) return std::string_view(h.value);
-  return std::nullopt;
+  return headers.find(name);
 }
 
 const std::string* Request::param(std::string_view name) const {

@@ -2,6 +2,8 @@
 // An HTTP request as the application sees it, independent of Beast. net/ builds it once
 // per request, resolving the client IP and the redacted log target at that moment, so
 // nothing later needs the raw target for logging.
+#include "http/headers.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,11 +11,6 @@
 #include <vector>
 
 namespace sg::http {
-
-struct Header {
-  std::string name;
-  std::string value;
-};
 
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
@@ -27,7 +24,7 @@ struct Request {
   std::string path;        // target before '?'
   QueryParams query;       // decoded parameters
   bool query_valid = true; // false when the query string could not be decoded
-  std::vector<Header> headers;
+  Headers headers;         // as they came, in order
   std::string body;
   std::string peer_ip;     // TCP peer address
   std::string client_ip;   // peer, or the forwarded client when the peer is a trusted proxy

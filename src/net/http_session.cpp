@@ -28,26 +28,19 @@ namespace {
 constexpr std::size_t kReadChunk = 2 * 1024;
 }  // namespace
 
-http::Request toRequest(const bhttp::request<bhttp::string_body>& in, const std::string& peer_ip, bool tls,
-                        const http::TrustedProxies& proxies, const obs::Redactor& redactor) {
-  http::Request r;
-  r.method = std::string(in.method_string());
-  r.target = std::string(in.target());
+void completeRequest(http::Request& r, const std::string& peer_ip, bool tls, const http::TrustedProxies& proxies,
+                     const obs::Redactor& redactor) {
   auto q = r.target.find('?');
-  r.path = r.target.substr(0, q);
+  r.path.assign(r.target, 0, q);
   if (q != std::string::npos) {
     auto parsed = http::parseQuery(std::string_view(r.target).substr(q + 1));
     r.query_valid = parsed.has_value();
     if (parsed) r.query = std::move(*parsed);
   }
-  r.headers.reserve(static_cast<std::size_t>(std::distance(in.begin(), in.end())));
-  for (const auto& field : in) r.headers.push_back({std::string(field.name_string()), std::string(field.value())});
-  r.body = in.body();
   r.peer_ip = peer_ip;
   r.tls = tls;
   http::resolveClient(r, proxies);  // client_ip, and secure: TLS, or https from a trusted proxy
   r.log_target = redactor.target(r.target);
-  return r;
 }
 
 std::string serializeResponse(const http::Response& r, bool keep_alive, bool head) {
@@ -87,9 +80,7 @@ void HttpSession::run() {
 
 void HttpSession::startRequest() {
   const auto& limits = ctx_.deps.config.limits;
-  parser_.emplace();
-  parser_->header_limit(static_cast<std::uint32_t>(limits.header_bytes));
-  parser_->body_limit(limits.body_bytes);
+  parser_.emplace(static_cast<std::uint32_t>(limits.header_bytes), limits.body_bytes);
   // Covers the whole request, headers and body: a slowloris gets request_timeout_s.
   timer_.expires_after(std::chrono::seconds(limits.request_timeout_s));
   timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
@@ -138,6 +129,7 @@ void HttpSession::readMore(bool now) {
 void HttpSession::parse() {
   while (!ended_) {
     beast::error_code ec;
+    if (!parser_->got_some()) parser_->expectHead(buffer_.size());
     std::size_t used = buffer_.size() ? parser_->put(buffer_.data(), ec) : 0;
     buffer_.consume(used);
     if (ec == bhttp::error::need_more || (!ec && used == 0 && !parser_->is_done())) return readMore();
@@ -156,13 +148,13 @@ void HttpSession::parse() {
 void HttpSession::onRequest() {
   timer_.cancel();
   started_ = Clock::now();
-  auto message = parser_->release();
+  bool keep_alive = parser_->keep_alive();
+  http::Request req = parser_->release();
   parser_.reset();
-  http::Request req = toRequest(message, peer_ip_, stream_.secure(), ctx_.deps.proxies, ctx_.deps.redactor);
+  completeRequest(req, peer_ip_, stream_.secure(), ctx_.deps.proxies, ctx_.deps.redactor);
   if (ws::isUpgrade(req)) return handleUpgrade(std::move(req));
 
   obs::inc(ctx_.deps.metrics.http_requests);
-  bool keep_alive = message.keep_alive();
   bool head = req.method == "HEAD";
   auto shared_req = std::make_shared<http::Request>(std::move(req));
   auto respond = responder(shared_req, keep_alive, head);

@@ -9,12 +9,11 @@
 #include "http/response.hpp"
 #include "http/router.hpp"
 #include "net/byte_stream.hpp"
+#include "net/request_parser.hpp"
 #include "net/server_context.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <chrono>
 #include <memory>
@@ -28,8 +27,6 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   void run();
 
  private:
-  using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
-
   // Reading: parse what the buffer holds; read more when the parser wants it.
   void startRequest();
   // Reads more of the request: through the event loop, or first at once (`now`) when the
@@ -58,7 +55,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   ServerContext& ctx_;
   Shard& shard_;
   boost::beast::flat_buffer buffer_;
-  std::optional<Parser> parser_;
+  std::optional<RequestParser> parser_;
   boost::asio::steady_timer timer_;  // the request's deadline (slowloris)
   std::string out_;                  // response bytes not yet written
   std::size_t out_written_ = 0;
@@ -68,11 +65,11 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   std::chrono::steady_clock::time_point started_;
 };
 
-// Builds the Beast-free request the rest of the server sees: decoded query, client IP,
-// and the redacted target for logs (DESIGN §5: redaction happens once, here).
-http::Request toRequest(const boost::beast::http::request<boost::beast::http::string_body>& in,
-                        const std::string& peer_ip, bool tls, const http::TrustedProxies& proxies,
-                        const obs::Redactor& redactor);
+// Completes a parsed request (method, target, headers, body) into the one the rest of the
+// server sees: path, decoded query, client IP, and the redacted target for logs (DESIGN
+// §5: redaction happens once, here).
+void completeRequest(http::Request& r, const std::string& peer_ip, bool tls, const http::TrustedProxies& proxies,
+                     const obs::Redactor& redactor);
 
 // The bytes of an HTTP/1.1 response (status line, headers, Content-Length, body).
 std::string serializeResponse(const http::Response& response, bool keep_alive, bool head);

@@ -40,7 +40,7 @@ TEST(TrustedProxies, MatchesCidrs) {
 
 TEST(ResolveClient, HeadersFromAnUntrustedPeerAreIgnored) {
   auto p = proxies({"10.0.0.1"});
-  std::vector<Header> h{{"X-Forwarded-For", "203.0.113.9"}, {"X-Forwarded-Proto", "https"}};
+  Headers h{{"X-Forwarded-For", "203.0.113.9"}, {"X-Forwarded-Proto", "https"}};
   auto c = resolveClient("198.51.100.1", false, h, p);
   EXPECT_EQ(c.ip, "198.51.100.1");
   EXPECT_FALSE(c.secure);
@@ -49,16 +49,16 @@ TEST(ResolveClient, HeadersFromAnUntrustedPeerAreIgnored) {
 
 TEST(ResolveClient, RightmostUntrustedHopIsTheClient) {
   auto p = proxies({"10.0.0.0/8"});
-  std::vector<Header> h{{"X-Forwarded-For", "198.51.100.7, 203.0.113.9, 10.0.0.2"}};
+  Headers h{{"X-Forwarded-For", "198.51.100.7, 203.0.113.9, 10.0.0.2"}};
   EXPECT_EQ(resolveClient("10.0.0.1", false, h, p).ip, "203.0.113.9");
   // Several header lines are one list, in order.
-  std::vector<Header> two{{"X-Forwarded-For", "198.51.100.7"}, {"X-Forwarded-For", "203.0.113.9"}};
+  Headers two{{"X-Forwarded-For", "198.51.100.7"}, {"X-Forwarded-For", "203.0.113.9"}};
   EXPECT_EQ(resolveClient("10.0.0.1", false, two, p).ip, "203.0.113.9");
 }
 
 TEST(ResolveClient, GarbageEndsTheWalkAtThePeer) {
   auto p = proxies({"10.0.0.1"});
-  std::vector<Header> h{{"X-Forwarded-For", "203.0.113.9, not-an-ip"}};
+  Headers h{{"X-Forwarded-For", "203.0.113.9, not-an-ip"}};
   EXPECT_EQ(resolveClient("10.0.0.1", false, h, p).ip, "10.0.0.1");
 }
 
@@ -66,7 +66,7 @@ TEST(ResolveClient, GarbageEndsTheWalkAtThePeer) {
 // from the client, who uses it to choose its address.
 TEST(ResolveClient, WithForwardedConfiguredXForwardedForIsIgnored) {
   auto p = proxies({"10.0.0.1"}, ForwardedHeader::Forwarded);
-  std::vector<Header> h{{"X-Forwarded-For", "192.0.2.66"}, {"Forwarded", "for=203.0.113.9;proto=http"}};
+  Headers h{{"X-Forwarded-For", "192.0.2.66"}, {"Forwarded", "for=203.0.113.9;proto=http"}};
   EXPECT_EQ(resolveClient("10.0.0.1", false, h, p).ip, "203.0.113.9");
   // And with no Forwarded at all, the proxy itself is the client, not the client's XFF.
   EXPECT_EQ(resolveClient("10.0.0.1", false, {{"X-Forwarded-For", "192.0.2.66"}}, p).ip, "10.0.0.1");
@@ -74,26 +74,26 @@ TEST(ResolveClient, WithForwardedConfiguredXForwardedForIsIgnored) {
 
 TEST(ResolveClient, WithXForwardedForConfiguredForwardedIsIgnored) {
   auto p = proxies({"10.0.0.1"});
-  std::vector<Header> h{{"Forwarded", "for=192.0.2.66"}};
+  Headers h{{"Forwarded", "for=192.0.2.66"}};
   EXPECT_EQ(resolveClient("10.0.0.1", false, h, p).ip, "10.0.0.1");
-  std::vector<Header> both{{"Forwarded", "for=192.0.2.66"}, {"X-Forwarded-For", "203.0.113.9"}};
+  Headers both{{"Forwarded", "for=192.0.2.66"}, {"X-Forwarded-For", "203.0.113.9"}};
   EXPECT_EQ(resolveClient("10.0.0.1", false, both, p).ip, "203.0.113.9");
 }
 
 TEST(ResolveClient, XRealIpOnlyWhenConfigured) {
-  std::vector<Header> h{{"X-Forwarded-For", "192.0.2.66"}, {"X-Real-IP", "203.0.113.9"}};
+  Headers h{{"X-Forwarded-For", "192.0.2.66"}, {"X-Real-IP", "203.0.113.9"}};
   EXPECT_EQ(resolveClient("10.0.0.1", false, h, proxies({"10.0.0.1"}, ForwardedHeader::XRealIp)).ip, "203.0.113.9");
   EXPECT_EQ(resolveClient("10.0.0.1", false, h, proxies({"10.0.0.1"})).ip, "192.0.2.66");
 }
 
 TEST(ResolveClient, ForwardedElementsAndQuotedAddresses) {
   auto p = proxies({"10.0.0.0/8"}, ForwardedHeader::Forwarded);
-  std::vector<Header> h{{"Forwarded", "for=198.51.100.7, for=\"[2001:db8::1]:4711\";proto=https, for=10.0.0.2"}};
+  Headers h{{"Forwarded", "for=198.51.100.7, for=\"[2001:db8::1]:4711\";proto=https, for=10.0.0.2"}};
   auto c = resolveClient("10.0.0.1", false, h, p);
   EXPECT_EQ(c.ip, "2001:db8::1");
   EXPECT_TRUE(c.secure);
   // An element without for= ends the walk: the element left of it cannot pass for nearer.
-  std::vector<Header> gap{{"Forwarded", "for=198.51.100.7, proto=https"}};
+  Headers gap{{"Forwarded", "for=198.51.100.7, proto=https"}};
   EXPECT_EQ(resolveClient("10.0.0.1", false, gap, p).ip, "10.0.0.1");
 }
 
@@ -112,7 +112,7 @@ TEST(ResolveClient, XForwardedProtoFromATrustedProxyMakesItSecure) {
 TEST(ResolveClient, ForwardedProtoIsTheClientElementsOne) {
   auto p = proxies({"10.0.0.0/8"}, ForwardedHeader::Forwarded);
   // The client claims https in an element of its own; our proxy says http.
-  std::vector<Header> h{{"Forwarded", "for=192.0.2.1;proto=https, for=203.0.113.9;proto=http"}};
+  Headers h{{"Forwarded", "for=192.0.2.1;proto=https, for=203.0.113.9;proto=http"}};
   auto c = resolveClient("10.0.0.1", false, h, p);
   EXPECT_EQ(c.ip, "203.0.113.9");
   EXPECT_FALSE(c.secure);

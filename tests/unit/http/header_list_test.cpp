@@ -52,7 +52,7 @@ TEST(HeaderList, StopsAtTheFirstItemTheVisitorWants) {
   EXPECT_FALSE(anyItemOf("a, b", [](std::string_view item) { return item == "c"; }));
 }
 
-Request withHeaders(std::vector<Header> headers) {
+Request withHeaders(Headers headers) {
   Request r;
   r.headers = std::move(headers);
   return r;

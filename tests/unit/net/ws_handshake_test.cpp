@@ -21,17 +21,11 @@ http::Request upgradeRequest(std::string key = "dGhlIHNhbXBsZSBub25jZQ==", std::
 }
 
 void setHeader(http::Request& r, std::string_view name, std::string value) {
-  for (auto& h : r.headers) {
-    if (h.name == name) {
-      h.value = std::move(value);
-      return;
-    }
-  }
-  r.headers.push_back({std::string(name), std::move(value)});
+  r.headers.set(name, value);
 }
 
 void removeHeader(http::Request& r, std::string_view name) {
-  std::erase_if(r.headers, [&](const http::Header& h) { return h.name == name; });
+  r.headers.remove(name);
 }
 
 // --- isUpgrade -------------------------------------------------------------------------
