@@ -18,8 +18,10 @@ std::string_view trim(std::string_view s) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
+  // Bytes that match as they are (most do: names are usually asked in the case sent)
+  // skip the case folding.
   return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return asciiLower(x) == asciiLower(y); });
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return x == y || asciiLower(x) == asciiLower(y); });
 }
 
 void appendJsonEscaped(std::string& out, std::string_view s) {

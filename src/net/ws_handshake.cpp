@@ -7,6 +7,7 @@
 #include <openssl/sha.h>
 
 #include <array>
+#include <memory>
 
 namespace sg::net::ws {
 namespace {
@@ -24,6 +25,18 @@ bool wellFormedKey(std::string_view key) {
   return EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(key.data()), 24) == 18;
 }
 
+// SHA-1 of a then b. EVP_Digest would allocate and free a context on every call, and
+// OpenSSL 3's one-shot SHA1() also looks the algorithm up every time: the algorithm is
+// fetched once, and each thread keeps one context that EVP_DigestInit_ex2 resets.
+bool sha1(std::string_view a, std::string_view b, std::array<unsigned char, SHA_DIGEST_LENGTH>& out) {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  unsigned int size = 0;
+  return md != nullptr && ctx != nullptr && EVP_DigestInit_ex2(ctx.get(), md, nullptr) == 1 &&
+         EVP_DigestUpdate(ctx.get(), a.data(), a.size()) == 1 && EVP_DigestUpdate(ctx.get(), b.data(), b.size()) == 1 &&
+         EVP_DigestFinal_ex(ctx.get(), out.data(), &size) == 1 && size == out.size();
+}
+
 }  // namespace
 
 bool isUpgrade(const http::Request& request) {
@@ -36,14 +49,10 @@ boost::system::result<std::string, HandshakeError> acceptKey(const http::Request
   if (!version || trim(*version) != "13") return HandshakeError::UnsupportedVersion;
   auto key = request.header("Sec-WebSocket-Key");
   if (!key || !wellFormedKey(trim(*key))) return HandshakeError::BadRequest;
-  std::string input(trim(*key));
-  input += kGuid;
-  // Fetched once: OpenSSL 3's one-shot SHA1() looks the algorithm up on every call.
-  static EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  // The key and the GUID are hashed in two updates: no string to join them in.
+  std::string_view k = trim(*key);
   std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
-  if (sha1 == nullptr || EVP_Digest(input.data(), input.size(), digest.data(), nullptr, sha1, nullptr) != 1) {
-    return HandshakeError::BadRequest;  // no SHA-1 in this OpenSSL: no upgrade can be answered
-  }
+  if (!sha1(k, kGuid, digest)) return HandshakeError::BadRequest;  // no SHA-1 in this OpenSSL: no upgrade can be answered
   std::array<unsigned char, 32> encoded{};
   int n = EVP_EncodeBlock(encoded.data(), digest.data(), static_cast<int>(digest.size()));
   return std::string(reinterpret_cast<const char*>(encoded.data()), static_cast<std::size_t>(n));

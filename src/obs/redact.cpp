@@ -27,9 +27,8 @@ int hexValue(char c) {
 
 // Percent-decoding of a parameter name, with '+' as space: enough to see through
 // "%74oken" or "TOKEN" disguises of a secret parameter.
-std::string decodeName(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+void decodeName(std::string_view s, std::string& out) {
+  out.clear();
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '%' && i + 2 < s.size()) {
       int hi = hexValue(s[i + 1]), lo = hexValue(s[i + 2]);
@@ -41,6 +40,12 @@ std::string decodeName(std::string_view s) {
     }
     out.push_back(s[i] == '+' ? ' ' : s[i]);
   }
+}
+
+std::string decodeName(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  decodeName(s, out);
   return out;
 }
 
@@ -85,16 +90,19 @@ std::string Redactor::target(std::string_view target) const {
   // from a browser, but a hand-written request may carry one. Pieces are split on '&'
   // only, as the server's parser splits them: a piece is logged only if the server would
   // read it as an allowed name, and any '?', '#' or ';' in it makes its value not plain.
-  auto q = target.find_first_of("?#");
+  // Two finds (each a memchr) rather than find_first_of, which tests each byte in turn.
+  auto q = std::min(target.find('?'), target.find('#'));
   if (q == std::string_view::npos) return std::string(target);
   std::string out(target.substr(0, q + 1));
+  out.reserve(target.size());
   std::string_view query = target.substr(q + 1);
+  std::string decoded;  // one for every name: short names fit in it without allocating
   while (true) {
     auto amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
     auto eq = pair.find('=');
     std::string_view name = pair.substr(0, eq);
-    std::string decoded = decodeName(name);
+    decodeName(name, decoded);
     if (pair.empty()) {
       // "a=1&&b=2": nothing to hide
     } else if (isSecretParam(decoded)) {

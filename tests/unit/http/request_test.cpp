@@ -54,6 +54,35 @@ TEST(ParseQuery, PlusIsASpaceAndAnEncodedPlusIsAPlus) {
   EXPECT_EQ(*q, (Params{{"query", "{ a }"}, {"sum", "1+1"}}));
 }
 
+// A query is a view into the request target, which goes on after it.
+TEST(ParseQuery, ReadsOnlyTheViewGiven) {
+  std::string_view target = "a=1&b=%41 HTTP/1.1";
+  auto q = parseQuery(target.substr(0, 9));
+  ASSERT_TRUE(q);
+  EXPECT_EQ(*q, (Params{{"a", "1"}, {"b", "A"}}));
+}
+
+TEST(ParseQuery, EmptyQueryHasNoParameters) {
+  auto q = parseQuery("");
+  ASSERT_TRUE(q);
+  EXPECT_TRUE(q->empty());
+}
+
+// As Boost.URL's params read them: every '&' separates, and only the first '=' of a
+// parameter ends its name.
+TEST(ParseQuery, EmptyPiecesAndSecondEquals) {
+  auto q = parseQuery("a&&=b&c=d=e&");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(*q, (Params{{"a", ""}, {"", ""}, {"", "b"}, {"c", "d=e"}, {"", ""}}));
+}
+
+TEST(ParseQuery, RejectsCharactersOutsideTheQueryGrammar) {
+  EXPECT_FALSE(parseQuery("a=b c"));
+  EXPECT_FALSE(parseQuery("a=<b>"));
+  EXPECT_FALSE(parseQuery("a=b#c"));
+  EXPECT_TRUE(parseQuery("a=/?:@!$'()*,;"));
+}
+
 TEST(Request, HeaderLookupIsCaseInsensitive) {
   Request r;
   r.headers = {{"Content-Type", "application/json"}, {"Origin", "https://a.example"}, {"origin", "https://b.example"}};
