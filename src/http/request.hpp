@@ -30,7 +30,8 @@ struct Request {
   std::string client_ip;   // peer, or the forwarded client when the peer is a trusted proxy
   bool tls = false;        // arrived over TLS to us (net/ sets it)
   bool secure = false;     // TLS, or https as a trusted proxy says (http::resolveClient sets it)
-  std::string log_target;  // target with secrets redacted: the only form loggers see
+  std::string log_target;  // target with secrets redacted: the only form loggers see (only
+                           // made when info lines are written: every line showing it is info/debug)
 
   // First header with this name (case-insensitive).
   std::optional<std::string_view> header(std::string_view name) const;

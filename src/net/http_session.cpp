@@ -40,7 +40,10 @@ void completeRequest(http::Request& r, const std::string& peer_ip, bool tls, con
   r.peer_ip = peer_ip;
   r.tls = tls;
   http::resolveClient(r, proxies);  // client_ip, and secure: TLS, or https from a trusted proxy
-  r.log_target = redactor.target(r.target);
+  // Every line that shows a target is at info or debug (as are audit lines, obs/audit.cpp),
+  // and the level is set once at start: below info nothing would show the redacted target,
+  // the costliest step here, so it is not made.
+  if (spdlog::default_logger_raw()->should_log(spdlog::level::info)) r.log_target = redactor.target(r.target);
 }
 
 std::string serializeResponse(const http::Response& r, bool keep_alive, bool head) {
