@@ -10,10 +10,9 @@ RequestParser::RequestParser(std::uint32_t head_limit, std::uint64_t content_lim
 }
 
 void RequestParser::expectHead(std::size_t bytes) {
-  // A rough count of fields (one per 32 bytes, a typical field's size) only sizes the
-  // offsets; they grow if a head has more.
-  bytes = std::min<std::size_t>(bytes, header_limit_);
-  request_.headers.reserve(bytes / 32, bytes);
+  // Only the bytes: the offsets of 16 fields are inline, and a head of more fields (a
+  // browser's, with cookies) has no count to reserve for before it is parsed.
+  request_.headers.reserve(0, std::min<std::size_t>(bytes, header_limit_));
 }
 
 // --- basic_parser<true> ----------------------------------------------------------------
