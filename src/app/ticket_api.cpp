@@ -4,25 +4,49 @@
 #include "auth/passwords.hpp"
 #include "auth/session_cookie.hpp"
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "protocol/phoenix_paths.hpp"
+
+#include <charconv>
+#include <iterator>
 
 namespace sg::app {
 namespace json = boost::json;
 
 std::string socketUrl(const http::Request& req) {
   auto host = req.header("Host").value_or("localhost");
-  return std::string(req.secure ? "wss://" : "ws://") + std::string(host) + std::string(protocol::kPhoenixEndpointPath);
+  std::string url;
+  url.reserve(6 + host.size() + protocol::kPhoenixEndpointPath.size());
+  url.append(req.secure ? "wss://" : "ws://").append(host).append(protocol::kPhoenixEndpointPath);
+  return url;
 }
 
 namespace {
+
+// {"ticket":…,"expires_in":…,"socket_url":…}, written straight out: the bytes
+// boost::json::serialize gave for that object (same order, same escaping), without
+// building the object for every ticket.
+http::Response ticketResponse(const tickets::Minted& minted, const http::Request& req) {
+  http::Response r;
+  r.status = 200;
+  auto& out = r.body;
+  out.reserve(160);
+  out.append(R"({"ticket":)");
+  appendJsonString(out, minted.ticket);
+  char digits[24];
+  auto end = std::to_chars(std::begin(digits), std::end(digits), minted.expires_in.count()).ptr;
+  out.append(R"(,"expires_in":)").append(digits, end);
+  out.append(R"(,"socket_url":)");
+  appendJsonString(out, socketUrl(req));
+  out.push_back('}');
+  return r;
+}
 
 // `req` stays alive until `respond` has been called: the HTTP session's respond holds it.
 TicketMinting::Done answer(const http::Request& req, http::Respond respond) {
   return [&req, respond = std::move(respond)](ApiResult<tickets::Minted> minted) {
     if (!minted) return respond(failureResponse(minted.error()));
-    respond(http::Response::json(200, json::object{{"ticket", minted->ticket},
-                                                   {"expires_in", minted->expires_in.count()},
-                                                   {"socket_url", socketUrl(req)}}));
+    respond(ticketResponse(*minted, req));
   };
 }
 

@@ -74,6 +74,8 @@ void ConnectionAuth::refresh(std::string_view token, Post post, RefreshDone done
 
 void ConnectionAuth::confirm(Post post, std::function<void(Verdict<void>)> done) {
   if (identity_.anonymous()) return done(Verdict<void>());
+  // Records in memory: the verdict now, with nothing to share with a later answer.
+  if (auto now = deps_.tokens.checkRevocationNow(identity_)) return done(*now);
   // Revocations held in memory answer at once: that verdict is acted on here, after the
   // check has returned, with no trip through the event loop. A later one (Redis, from its
   // own thread) goes through `post`, which drops it if the connection has gone meanwhile.

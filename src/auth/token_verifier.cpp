@@ -63,12 +63,33 @@ void TokenVerifier::verifyJwt(std::string_view token, Done done) {
                         });
 }
 
+namespace {
+
+// What a revocation check's answer makes of a credential.
+Verdict<void> revocationVerdict(const boost::system::result<bool>& revoked) {
+  if (!revoked) return unavailable();
+  if (*revoked) return Refusal{CloseReason::SessionRevoked, std::nullopt};
+  return {};
+}
+
+}  // namespace
+
 void TokenVerifier::checkRevocation(Identity who, Done done) const {
+  if (auto now = checkRevocationNow(who)) {
+    if (!*now) return done(now->error());
+    return done(std::move(who));
+  }
   revocations_.check(who, [who, done = std::move(done)](boost::system::result<bool> revoked) mutable {
-    if (!revoked) return done(unavailable());
-    if (*revoked) return done(Refusal{CloseReason::SessionRevoked, std::nullopt});
+    auto verdict = revocationVerdict(revoked);
+    if (!verdict) return done(verdict.error());
     done(std::move(who));
   });
+}
+
+std::optional<Verdict<void>> TokenVerifier::checkRevocationNow(const Identity& who) const {
+  auto revoked = revocations_.checkNow(who);
+  if (!revoked) return std::nullopt;
+  return revocationVerdict(*revoked);
 }
 
 }  // namespace sg::auth

@@ -40,6 +40,9 @@ class TokenVerifier {
   // The last check every accepted credential passes: refused session_revoked when its
   // session or user has been revoked. For identities made elsewhere (cookie sessions).
   void checkRevocation(Identity who, Done done) const;
+  // The same verdict on the spot, when the revocation records answer without waiting
+  // (Revocations::checkNow); nullopt: use checkRevocation.
+  std::optional<Verdict<void>> checkRevocationNow(const Identity& who) const;
 
  private:
   tickets::TicketIssuer& tickets_;

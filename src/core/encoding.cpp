@@ -19,10 +19,11 @@ bool isBase64urlChar(char c) {
 }  // namespace
 
 std::string base64urlEncode(std::string_view bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), kVariant), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+  // Sized without the NUL libsodium writes after the text: that goes in the string's own
+  // terminator slot, so the text needs no second allocation to trim it.
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), kVariant) - 1, '\0');
+  sodium_bin2base64(out.data(), out.size() + 1, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
                     kVariant);
-  out.resize(out.size() - 1);  // the terminating NUL
   return out;
 }
 
@@ -94,10 +95,13 @@ class RandomPool {
 
 std::string randomToken(std::size_t bytes) {
   thread_local RandomPool pool;
-  std::vector<unsigned char> raw(bytes);
-  pool.fill(raw.data(), raw.size());
-  std::string out = base64urlEncode({reinterpret_cast<const char*>(raw.data()), raw.size()});
-  sodium_memzero(raw.data(), raw.size());
+  // Tickets and cookies are 32 bytes: drawn on the stack, not the heap.
+  std::array<unsigned char, 64> small;
+  std::vector<unsigned char> large(bytes > small.size() ? bytes : 0);
+  unsigned char* raw = large.empty() ? small.data() : large.data();
+  pool.fill(raw, bytes);
+  std::string out = base64urlEncode({reinterpret_cast<const char*>(raw), bytes});
+  sodium_memzero(raw, bytes);
   return out;
 }
 

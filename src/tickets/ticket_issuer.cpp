@@ -23,19 +23,29 @@ void TicketIssuer::mint(TicketClaims claims, MintDone done) {
   claims.issued_at = clock_.now();
   claims.expires_at = claims.issued_at + ttl_;
   auto key = hash(ticket);
+  if (auto stored = store_.putNow(key, std::move(claims))) {
+    if (!*stored) return done(stored->error());
+    return done(Minted{std::move(ticket), ttl_});
+  }
   store_.put(key, claims, [ticket = std::move(ticket), ttl = ttl_, done = std::move(done)](boost::system::result<void> stored) mutable {
     if (!stored) return done(stored.error());
     done(Minted{std::move(ticket), ttl});
   });
 }
 
+boost::system::result<TicketClaims> TicketIssuer::judge(boost::system::result<std::optional<TicketClaims>> taken) const {
+  if (!taken) return taken.error();
+  if (!*taken) return make_error_code(Errc::not_found);
+  if ((*taken)->expires_at < clock_.now()) return make_error_code(Errc::expired);
+  return std::move(**taken);
+}
+
 void TicketIssuer::redeem(std::string_view ticket, RedeemDone done) {
   if (!looksLikeTicket(ticket)) return done(make_error_code(Errc::not_found));
-  store_.take(hash(ticket), [this, done = std::move(done)](boost::system::result<std::optional<TicketClaims>> taken) {
-    if (!taken) return done(taken.error());
-    if (!*taken) return done(make_error_code(Errc::not_found));
-    if ((*taken)->expires_at < clock_.now()) return done(make_error_code(Errc::expired));
-    done(std::move(**taken));
+  auto key = hash(ticket);
+  if (auto taken = store_.takeNow(key)) return done(judge(std::move(*taken)));
+  store_.take(key, [this, done = std::move(done)](boost::system::result<std::optional<TicketClaims>> taken) {
+    done(judge(std::move(taken)));
   });
 }
 

@@ -38,6 +38,9 @@ class TicketIssuer {
   static TicketHash hash(std::string_view s);
 
  private:
+  // What the store gave back, as redeem() answers it.
+  boost::system::result<TicketClaims> judge(boost::system::result<std::optional<TicketClaims>> taken) const;
+
   TicketStore& store_;
   const Clock& clock_;
   std::chrono::seconds ttl_;
