@@ -11,6 +11,8 @@ ConnectionAuth::ConnectionAuth(const Deps& deps, Admitted admitted, std::shared_
       lease_(std::move(lease)), from_({from.client_ip, from.origin, host}), connected_at_(connected_at) {}
 
 void ConnectionAuth::authenticate(std::string_view token, Post post, AuthenticateDone done) {
+  // The check runs within authenticateWith, while this object (whose strings `from` views)
+  // is alive; a store that answers later keeps its own copies.
   authenticateWith([&tokens = deps_.tokens, token = std::string(token), from = presentation()](TokenVerifier::Done verdict) {
     tokens.verify(token, from, std::move(verdict));
   }, std::move(post), std::move(done));

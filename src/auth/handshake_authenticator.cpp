@@ -48,7 +48,7 @@ ConnectDecision refuse(CloseReason reason) { return Refusal{reason, std::nullopt
 void HandshakeAuthenticator::authenticate(const http::Request& request, Done done) {
   auto origin = request.header("Origin");
   if (origin && !origins_.allows(*origin)) return done(refuse(CloseReason::ForbiddenOrigin));
-  Presentation from{request.client_ip, std::string(origin.value_or(""))};
+  Presentation from{request.client_ip, origin.value_or("")};
 
   if (const auto* ticket = request.param("ticket")) return tokens_.verifyTicket(*ticket, std::move(from), admit(std::move(done)));
 

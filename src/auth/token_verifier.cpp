@@ -19,24 +19,30 @@ void TokenVerifier::verify(std::string_view token, Presentation from, Done done)
 }
 
 void TokenVerifier::verifyTicket(std::string_view ticket, Presentation from, Done done) {
-  tickets_.redeem(ticket, [this, from = std::move(from),
+  if (auto redeemed = tickets_.redeemNow(ticket)) return admitTicket(std::move(*redeemed), from, std::move(done));
+  // The store answers later, perhaps after the request `from` views has gone.
+  tickets_.redeem(ticket, [this, ip = std::string(from.client_ip), origin = std::string(from.origin),
                            done = std::move(done)](boost::system::result<tickets::TicketClaims> redeemed) mutable {
-    if (!redeemed) return done(refusalFor(redeemed.error()));
-    const auto& c = *redeemed;
-    if (!c.client_ip.empty() && c.client_ip != from.client_ip) {
-      return done(Refusal{CloseReason::BindingMismatch, std::nullopt});
-    }
-    // A ticket minted from a page is good only from that page: a presentation without any
-    // Origin does not match one.
-    if (!c.origin.empty() && c.origin != from.origin) return done(Refusal{CloseReason::BindingMismatch, std::nullopt});
-    Identity who;
-    who.user_id = c.user_id;
-    who.session_id = c.session_id;
-    who.kind = CredentialKind::Ticket;
-    who.expires_at = c.credential_expires_at;
-    who.issued_at = c.issued_at;
-    checkRevocation(std::move(who), std::move(done));
+    admitTicket(std::move(redeemed), Presentation{ip, origin}, std::move(done));
   });
+}
+
+void TokenVerifier::admitTicket(boost::system::result<tickets::TicketClaims> redeemed, Presentation from, Done done) {
+  if (!redeemed) return done(refusalFor(redeemed.error()));
+  auto& c = *redeemed;
+  if (!c.client_ip.empty() && c.client_ip != from.client_ip) {
+    return done(Refusal{CloseReason::BindingMismatch, std::nullopt});
+  }
+  // A ticket minted from a page is good only from that page: a presentation without any
+  // Origin does not match one.
+  if (!c.origin.empty() && c.origin != from.origin) return done(Refusal{CloseReason::BindingMismatch, std::nullopt});
+  Identity who;
+  who.user_id = std::move(c.user_id);
+  who.session_id = std::move(c.session_id);
+  who.kind = CredentialKind::Ticket;
+  who.expires_at = c.credential_expires_at;
+  who.issued_at = c.issued_at;
+  checkRevocation(std::move(who), std::move(done));
 }
 
 void TokenVerifier::verifyJwt(std::string_view token, Done done) {

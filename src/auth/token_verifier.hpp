@@ -19,10 +19,11 @@
 
 namespace sg::auth {
 
-// Where a credential is presented from.
+// Where a credential is presented from: views of the presenting request's own strings,
+// which outlive the call (a check that answers later keeps its own copies).
 struct Presentation {
-  std::string client_ip;
-  std::string origin;  // empty when the request had none
+  std::string_view client_ip;
+  std::string_view origin;  // empty when the request had none
 };
 
 class TokenVerifier {
@@ -45,6 +46,10 @@ class TokenVerifier {
   std::optional<Verdict<void>> checkRevocationNow(const Identity& who) const;
 
  private:
+  // A redeemed ticket's bindings checked against where it is presented from; then its
+  // identity's revocations.
+  void admitTicket(boost::system::result<tickets::TicketClaims> redeemed, Presentation from, Done done);
+
   tickets::TicketIssuer& tickets_;
   tickets::OneTimeMarkers& markers_;
   const Revocations& revocations_;

@@ -33,6 +33,9 @@ class TicketIssuer {
   void mint(TicketClaims claims, MintDone done);
   // Consumes the ticket whatever the outcome: a ticket is presented once.
   void redeem(std::string_view ticket, RedeemDone done);
+  // redeem()'s answer on the spot, from a store that answers without waiting
+  // (TicketStore::answersNow); nullopt from any other, which then has not been asked.
+  std::optional<boost::system::result<TicketClaims>> redeemNow(std::string_view ticket);
 
   static bool looksLikeTicket(std::string_view s);
   static TicketHash hash(std::string_view s);

@@ -56,6 +56,9 @@ class TicketStore {
   virtual std::optional<boost::system::result<std::optional<TicketClaims>>> takeNow(const TicketHash& /*key*/) {
     return std::nullopt;
   }
+  // Whether putNow() and takeNow() always answer: a caller can then skip the work it
+  // would otherwise do twice (hashing the ticket for take() as well).
+  virtual bool answersNow() const { return false; }
 };
 
 }  // namespace sg::tickets
