@@ -41,6 +41,8 @@ class Revocations {
   // caller then builds no callback (and copies no Identity into one), which every
   // connection did twice. nullopt: ask check().
   virtual std::optional<boost::system::result<bool>> checkNow(const Identity& /*who*/) const { return std::nullopt; }
+  // Whether checkNow() always answers.
+  virtual bool answersNow() const { return false; }
   // Set once at start, before the first revocation.
   virtual void setOnRevoked(OnRevoked on_revoked) = 0;
 };

@@ -37,6 +37,10 @@ class TokenVerifier {
   // A ticket when it has a ticket's shape, otherwise a JWT.
   void verify(std::string_view token, Presentation from, Done done);
   void verifyTicket(std::string_view ticket, Presentation from, Done done);
+  // verifyTicket()'s verdict on the spot, when the ticket store and the revocation records
+  // both answer without waiting; nullopt otherwise, and then nothing was asked (the
+  // ticket is not spent).
+  std::optional<Verdict<Identity>> verifyTicketNow(std::string_view ticket, Presentation from);
   void verifyJwt(std::string_view token, Done done);
   // The last check every accepted credential passes: refused session_revoked when its
   // session or user has been revoked. For identities made elsewhere (cookie sessions).
@@ -46,9 +50,9 @@ class TokenVerifier {
   std::optional<Verdict<void>> checkRevocationNow(const Identity& who) const;
 
  private:
-  // A redeemed ticket's bindings checked against where it is presented from; then its
-  // identity's revocations.
-  void admitTicket(boost::system::result<tickets::TicketClaims> redeemed, Presentation from, Done done);
+  // A redeemed ticket's bindings checked against where it is presented from: the identity
+  // it carries, whose revocations are still to check.
+  static Verdict<Identity> ticketIdentity(boost::system::result<tickets::TicketClaims> redeemed, Presentation from);
 
   tickets::TicketIssuer& tickets_;
   tickets::OneTimeMarkers& markers_;
