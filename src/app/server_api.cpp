@@ -20,12 +20,12 @@ std::optional<http::Response> requireApiKey(const http::Request& request, const 
   return std::nullopt;
 }
 
-JsonBody parseJsonBody(const http::Request& request) {
+JsonBody parseJsonBody(const http::Request& request, json::storage_ptr storage) {
   auto type = request.header("Content-Type");
   if (type && !type->starts_with("application/json")) {
     return {{}, http::Response::error(415, "unsupported_media_type", "expected application/json")};
   }
-  auto value = parseClientJson(request.body);
+  auto value = parseClientJson(request.body, kClientJsonDepth, std::move(storage));
   if (!value && value.error() == JsonInputError::NotFinite) {
     return {{}, http::Response::error(400, "bad_request", kNotFiniteMessage)};
   }

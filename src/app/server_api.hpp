@@ -30,7 +30,8 @@ struct JsonBody {
   boost::json::object object;
   std::optional<http::Response> error;
 };
-JsonBody parseJsonBody(const http::Request& request);
+// `storage` as for parseClientJson: the object is then valid while it is.
+JsonBody parseJsonBody(const http::Request& request, boost::json::storage_ptr storage = {});
 
 // The JSON error answer of a failed operation (with Retry-After when it has one).
 http::Response failureResponse(const ApiFailure& failure);

@@ -4,33 +4,66 @@
 #include "auth/passwords.hpp"
 #include "auth/session_cookie.hpp"
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "protocol/phoenix_paths.hpp"
+
+#include <boost/json/monotonic_resource.hpp>
+
+#include <charconv>
+#include <iterator>
 
 namespace sg::app {
 namespace json = boost::json;
 
 std::string socketUrl(const http::Request& req) {
   auto host = req.header("Host").value_or("localhost");
-  return std::string(req.secure ? "wss://" : "ws://") + std::string(host) + std::string(protocol::kPhoenixEndpointPath);
+  std::string url;
+  url.reserve(6 + host.size() + protocol::kPhoenixEndpointPath.size());
+  url.append(req.secure ? "wss://" : "ws://").append(host).append(protocol::kPhoenixEndpointPath);
+  return url;
 }
 
 namespace {
 
+// {"ticket":…,"expires_in":…,"socket_url":…}, written straight out: the bytes
+// boost::json::serialize gave for that object (same order, same escaping), without
+// building the object for every ticket.
+http::Response ticketResponse(const tickets::Minted& minted, const http::Request& req) {
+  http::Response r;
+  r.status = 200;
+  auto& out = r.body;
+  out.reserve(160);
+  out.append(R"({"ticket":)");
+  appendJsonString(out, minted.ticket);
+  char digits[24];
+  auto end = std::to_chars(std::begin(digits), std::end(digits), minted.expires_in.count()).ptr;
+  out.append(R"(,"expires_in":)").append(digits, end);
+  // socketUrl(), with only the Host header needing escapes.
+  out.append(R"(,"socket_url":")").append(req.secure ? "wss://" : "ws://");
+  appendJsonEscaped(out, req.header("Host").value_or("localhost"));
+  out.append(protocol::kPhoenixEndpointPath).append("\"}");
+  return r;
+}
+
+void respondMinted(const http::Request& req, const http::Respond& respond, const ApiResult<tickets::Minted>& minted) {
+  if (!minted) return respond(failureResponse(minted.error()));
+  respond(ticketResponse(*minted, req));
+}
+
 // `req` stays alive until `respond` has been called: the HTTP session's respond holds it.
 TicketMinting::Done answer(const http::Request& req, http::Respond respond) {
-  return [&req, respond = std::move(respond)](ApiResult<tickets::Minted> minted) {
-    if (!minted) return respond(failureResponse(minted.error()));
-    respond(http::Response::json(200, json::object{{"ticket", minted->ticket},
-                                                   {"expires_in", minted->expires_in.count()},
-                                                   {"socket_url", socketUrl(req)}}));
-  };
+  return [&req, respond = std::move(respond)](ApiResult<tickets::Minted> minted) { respondMinted(req, respond, minted); };
 }
 
 std::string originOf(const http::Request& req) { return std::string(req.header("Origin").value_or("")); }
 
 // A backend names the user (and optionally the bindings) it mints for.
 void mintForBackend(const http::Request& req, TicketApiDeps& deps, http::Respond respond) {
-  auto body = parseJsonBody(req);
+  // {"user_id": …} is read into strings and dropped: its value lives on this stack (a body
+  // beyond the buffer spills to the heap).
+  unsigned char buffer[1024];
+  json::monotonic_resource scratch(buffer, sizeof buffer);
+  auto body = parseJsonBody(req, &scratch);
   if (body.error) return respond(*body.error);
   auto text = [&](std::string_view name) -> std::optional<std::string> {
     const auto* v = body.object.if_contains(name);
@@ -44,9 +77,10 @@ void mintForBackend(const http::Request& req, TicketApiDeps& deps, http::Respond
         http::Response::error(400, "bad_request", "user_id (string) is required; client_ip and origin are strings"));
   }
   tickets::TicketClaims claims;
-  claims.user_id = *user_id;
-  claims.client_ip = *client_ip;
-  claims.origin = *origin;
+  claims.user_id = std::move(*user_id);
+  claims.client_ip = std::move(*client_ip);
+  claims.origin = std::move(*origin);
+  if (auto minted = deps.minting.mintNow(std::move(claims))) return respondMinted(req, respond, *minted);
   deps.minting.mint(std::move(claims), answer(req, std::move(respond)));
 }
 

@@ -23,6 +23,9 @@ class TicketMinting {
   void mintFor(Identity who, std::string client_ip, std::string origin, Done done);
   // Claims as given (a backend minting for someone else names the bindings); no limits.
   void mint(tickets::TicketClaims claims, Done done);
+  // mint()'s answer on the spot when the ticket store answers without waiting
+  // (TicketIssuer::mintNow); nullopt otherwise, and then `claims` are untouched.
+  std::optional<ApiResult<tickets::Minted>> mintNow(tickets::TicketClaims&& claims);
 
  private:
   tickets::TicketIssuer& tickets_;

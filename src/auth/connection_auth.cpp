@@ -11,6 +11,8 @@ ConnectionAuth::ConnectionAuth(const Deps& deps, Admitted admitted, std::shared_
       lease_(std::move(lease)), from_({from.client_ip, from.origin, host}), connected_at_(connected_at) {}
 
 void ConnectionAuth::authenticate(std::string_view token, Post post, AuthenticateDone done) {
+  // The check runs within authenticateWith, while this object (whose strings `from` views)
+  // is alive; a store that answers later keeps its own copies.
   authenticateWith([&tokens = deps_.tokens, token = std::string(token), from = presentation()](TokenVerifier::Done verdict) {
     tokens.verify(token, from, std::move(verdict));
   }, std::move(post), std::move(done));
@@ -74,6 +76,8 @@ void ConnectionAuth::refresh(std::string_view token, Post post, RefreshDone done
 
 void ConnectionAuth::confirm(Post post, std::function<void(Verdict<void>)> done) {
   if (identity_.anonymous()) return done(Verdict<void>());
+  // Records in memory: the verdict now, with nothing to share with a later answer.
+  if (auto now = deps_.tokens.checkRevocationNow(identity_)) return done(*now);
   // Revocations held in memory answer at once: that verdict is acted on here, after the
   // check has returned, with no trip through the event loop. A later one (Redis, from its
   // own thread) goes through `post`, which drops it if the connection has gone meanwhile.

@@ -78,7 +78,7 @@ class ConnectionAuth {
   // The credential was accepted (and counted): the connection now acts for `identity`.
   void admit(Identity identity, AuthenticateDone& done);
 
-  Presentation presentation() const { return {std::string(clientIp()), std::string(origin())}; }
+  Presentation presentation() const { return {clientIp(), origin()}; }
 
   const Deps& deps_;
   Identity identity_;

@@ -34,11 +34,13 @@ std::optional<std::string> phoenixProtocolToken(const http::Request& request) {
 namespace {
 
 // A verified credential becomes an admitted connection.
+ConnectDecision admitted(Verdict<Identity> verdict) {
+  if (!verdict) return verdict.error();
+  return Admitted{std::move(*verdict), false};
+}
+
 TokenVerifier::Done admit(ConnectAuthenticator::Done done) {
-  return [done = std::move(done)](Verdict<Identity> verdict) {
-    if (!verdict) return done(verdict.error());
-    done(Admitted{std::move(*verdict), false});
-  };
+  return [done = std::move(done)](Verdict<Identity> verdict) { done(admitted(std::move(verdict))); };
 }
 
 ConnectDecision refuse(CloseReason reason) { return Refusal{reason, std::nullopt}; }
@@ -48,9 +50,13 @@ ConnectDecision refuse(CloseReason reason) { return Refusal{reason, std::nullopt
 void HandshakeAuthenticator::authenticate(const http::Request& request, Done done) {
   auto origin = request.header("Origin");
   if (origin && !origins_.allows(*origin)) return done(refuse(CloseReason::ForbiddenOrigin));
-  Presentation from{request.client_ip, std::string(origin.value_or(""))};
+  Presentation from{request.client_ip, origin.value_or("")};
 
-  if (const auto* ticket = request.param("ticket")) return tokens_.verifyTicket(*ticket, std::move(from), admit(std::move(done)));
+  if (const auto* ticket = request.param("ticket")) {
+    // Stores in memory answer here, with no callback to build.
+    if (auto verdict = tokens_.verifyTicketNow(*ticket, from)) return done(admitted(std::move(*verdict)));
+    return tokens_.verifyTicket(*ticket, from, admit(std::move(done)));
+  }
 
   if (request.header("Sec-WebSocket-Protocol")) {
     if (auto token = phoenixProtocolToken(request)) return tokens_.verify(*token, std::move(from), admit(std::move(done)));

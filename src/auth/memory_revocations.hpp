@@ -18,6 +18,8 @@ class MemoryRevocations final : public Revocations {
   void revokeSession(const std::string& user_id, const std::string& session_ref, TimePoint until) override;
   void revokeUser(const std::string& user_id, TimePoint at, std::chrono::seconds keep_for) override;
   void check(const Identity& who, CheckDone done) const override;
+  std::optional<boost::system::result<bool>> checkNow(const Identity& who) const override { return revoked(who); }
+  bool answersNow() const override { return true; }
   void setOnRevoked(OnRevoked on_revoked) override { on_revoked_ = std::move(on_revoked); }
 
   // Drops records whose time is over; returns how many.

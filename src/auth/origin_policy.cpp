@@ -116,6 +116,11 @@ std::optional<OriginPolicy> OriginPolicy::parse(const std::vector<std::string>& 
                "' is not scheme://host[:port] (host: a DNS name, an IPv4 address or [IPv6]; \"*.\" may start it)";
       return std::nullopt;
     }
+    if (!wildcard) {
+      std::string canonical = parts->scheme + "://" + parts->host;
+      if (!parts->port.empty()) canonical.append(":").append(parts->port);
+      policy.canonical_.push_back(std::move(canonical));
+    }
     policy.parsed_.push_back({std::move(*parts), wildcard});
     policy.entries_.push_back(origin);
   }
@@ -123,13 +128,17 @@ std::optional<OriginPolicy> OriginPolicy::parse(const std::vector<std::string>& 
 }
 
 bool OriginPolicy::allows(std::string_view origin) const {
+  // The canonical spelling parses back to the entry it came from.
+  if (std::find(canonical_.begin(), canonical_.end(), origin) != canonical_.end()) return true;
   auto parts = parseOrigin(origin);
   if (!parts) return false;  // malformed, and "null" (sandboxed frames, file://)
   for (const auto& e : parsed_) {
     if (e.origin.scheme != parts->scheme || e.origin.port != parts->port) continue;
     if (!e.wildcard && e.origin.host == parts->host) return true;
     // Both hosts are valid names, so "." + base at the end means whole labels before it.
-    if (e.wildcard && parts->host.size() > e.origin.host.size() + 1 && parts->host.ends_with("." + e.origin.host)) {
+    const auto& base = e.origin.host;
+    if (e.wildcard && parts->host.size() > base.size() + 1 && parts->host.ends_with(base) &&
+        parts->host[parts->host.size() - base.size() - 1] == '.') {
       return true;
     }
   }

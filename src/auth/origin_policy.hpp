@@ -43,6 +43,10 @@ class OriginPolicy {
     bool wildcard = false;
   };
   std::vector<Entry> parsed_;
+  // The exact entries as a browser writes them (lower case, no default port): an Origin
+  // spelled so is one of them without being parsed, which every handshake would
+  // otherwise do.
+  std::vector<std::string> canonical_;
   std::vector<std::string> entries_;
 };
 

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace sg::auth {
@@ -36,6 +37,12 @@ class Revocations {
   virtual void revokeUser(const std::string& user_id, TimePoint at, std::chrono::seconds keep_for) = 0;
   // Whether `who` (its session, or its user as of who.issued_at) has been revoked.
   virtual void check(const Identity& who, CheckDone done) const = 0;
+  // check() answered on the spot, by records that never wait (this process's memory): the
+  // caller then builds no callback (and copies no Identity into one), which every
+  // connection did twice. nullopt: ask check().
+  virtual std::optional<boost::system::result<bool>> checkNow(const Identity& /*who*/) const { return std::nullopt; }
+  // Whether checkNow() always answers.
+  virtual bool answersNow() const { return false; }
   // Set once at start, before the first revocation.
   virtual void setOnRevoked(OnRevoked on_revoked) = 0;
 };

@@ -19,10 +19,11 @@
 
 namespace sg::auth {
 
-// Where a credential is presented from.
+// Where a credential is presented from: views of the presenting request's own strings,
+// which outlive the call (a check that answers later keeps its own copies).
 struct Presentation {
-  std::string client_ip;
-  std::string origin;  // empty when the request had none
+  std::string_view client_ip;
+  std::string_view origin;  // empty when the request had none
 };
 
 class TokenVerifier {
@@ -36,12 +37,23 @@ class TokenVerifier {
   // A ticket when it has a ticket's shape, otherwise a JWT.
   void verify(std::string_view token, Presentation from, Done done);
   void verifyTicket(std::string_view ticket, Presentation from, Done done);
+  // verifyTicket()'s verdict on the spot, when the ticket store and the revocation records
+  // both answer without waiting; nullopt otherwise, and then nothing was asked (the
+  // ticket is not spent).
+  std::optional<Verdict<Identity>> verifyTicketNow(std::string_view ticket, Presentation from);
   void verifyJwt(std::string_view token, Done done);
   // The last check every accepted credential passes: refused session_revoked when its
   // session or user has been revoked. For identities made elsewhere (cookie sessions).
   void checkRevocation(Identity who, Done done) const;
+  // The same verdict on the spot, when the revocation records answer without waiting
+  // (Revocations::checkNow); nullopt: use checkRevocation.
+  std::optional<Verdict<void>> checkRevocationNow(const Identity& who) const;
 
  private:
+  // A redeemed ticket's bindings checked against where it is presented from: the identity
+  // it carries, whose revocations are still to check.
+  static Verdict<Identity> ticketIdentity(boost::system::result<tickets::TicketClaims> redeemed, Presentation from);
+
   tickets::TicketIssuer& tickets_;
   tickets::OneTimeMarkers& markers_;
   const Revocations& revocations_;

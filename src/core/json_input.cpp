@@ -22,11 +22,12 @@ bool allFinite(const json::value& v) {  // recursion bounded by the parser's dep
   }
 }
 
-boost::system::result<json::value, JsonInputError> parseClientJson(std::string_view text, std::size_t max_depth) {
+boost::system::result<json::value, JsonInputError> parseClientJson(std::string_view text, std::size_t max_depth,
+                                                                   json::storage_ptr storage) {
   json::parse_options options;
   options.max_depth = max_depth;
   boost::system::error_code ec;
-  auto value = json::parse(text, ec, {}, options);
+  auto value = json::parse(text, ec, std::move(storage), options);
   if (ec) return JsonInputError::Malformed;
   if (!allFinite(value)) return JsonInputError::NotFinite;
   return value;

@@ -20,8 +20,11 @@ inline constexpr std::size_t kClientJsonDepth = 32;
 // What an HTTP error body says of JsonInputError::NotFinite.
 inline constexpr std::string_view kNotFiniteMessage = "numbers must be finite (1e400 is not a double)";
 
+// `storage`: where the value's memory comes from (a caller that reads a small body and
+// drops it may lend a buffer of its stack); the default heap when null.
 boost::system::result<boost::json::value, JsonInputError> parseClientJson(std::string_view text,
-                                                                          std::size_t max_depth = kClientJsonDepth);
+                                                                          std::size_t max_depth = kClientJsonDepth,
+                                                                          boost::json::storage_ptr storage = {});
 
 // Whether every number in `v` is finite.
 bool allFinite(const boost::json::value& v);

@@ -1,6 +1,8 @@
 #include "core/text.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 namespace sg {
 namespace {
@@ -8,6 +10,17 @@ namespace {
 bool isBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 char asciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Whether any of the 8 bytes of `w` needs escaping in a JSON string: below 0x20, '"' or
+// '\\'. Each test is exact ("has a zero byte" on w ^ c, "has a byte below 0x20"), so a
+// word without one is copied as it is and the byte loop runs only where one is.
+bool wordNeedsEscape(std::uint64_t w) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  auto hasZero = [](std::uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; };
+  bool control = ((w - kOnes * 0x20) & ~w & kHigh) != 0;
+  return control || hasZero(w ^ (kOnes * '"')) || hasZero(w ^ (kOnes * '\\'));
+}
 
 }  // namespace
 
@@ -27,7 +40,15 @@ bool iequals(std::string_view a, std::string_view b) {
 void appendJsonEscaped(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::size_t plain = 0;  // start of the run of bytes copied as they are
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  std::size_t i = 0;
+  // Most text needs no escape at all: skip it a word at a time.
+  while (i + 8 <= s.size()) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, sizeof w);
+    if (wordNeedsEscape(w)) break;
+    i += 8;
+  }
+  for (; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.substr(plain, i - plain));

@@ -14,7 +14,7 @@ namespace sg::protocol {
 inline auth::ConnectionAuth sessionAuth(const auth::ConnectionAuth::Deps& deps, SessionStart& start) {
   const http::Request& request = start.request;
   return auth::ConnectionAuth(deps, std::move(start.admitted), std::move(start.lease),
-                              auth::Presentation{request.client_ip, std::string(request.header("Origin").value_or(""))},
+                              auth::Presentation{request.client_ip, request.header("Origin").value_or("")},
                               request.header("Host").value_or("localhost"), request.secure,
                               std::chrono::steady_clock::now());
 }

@@ -16,20 +16,26 @@ std::size_t MemoryTicketStore::KeyHash::operator()(const TicketHash& k) const no
 }
 
 void MemoryTicketStore::put(const TicketHash& key, const TicketClaims& claims, PutDone done) {
-  if (size_.load(std::memory_order_relaxed) >= max_entries_) {
-    sweep(std::chrono::system_clock::now());
-    if (size_.load(std::memory_order_relaxed) >= max_entries_) return done(make_error_code(Errc::full));
-  }
-  {
-    Shard& shard = shardFor(key);
-    std::lock_guard lock(shard.mutex);
-    // 256 random bits do not collide: an existing key is overwritten like Redis SET.
-    if (shard.entries.insert_or_assign(key, claims).second) size_.fetch_add(1, std::memory_order_relaxed);
-  }
-  done(boost::system::result<void>());
+  done(*putNow(key, TicketClaims(claims)));
 }
 
-void MemoryTicketStore::take(const TicketHash& key, TakeDone done) {
+void MemoryTicketStore::take(const TicketHash& key, TakeDone done) { done(*takeNow(key)); }
+
+std::optional<boost::system::result<void>> MemoryTicketStore::putNow(const TicketHash& key, TicketClaims&& claims) {
+  if (size_.load(std::memory_order_relaxed) >= max_entries_) {
+    sweep(std::chrono::system_clock::now());
+    if (size_.load(std::memory_order_relaxed) >= max_entries_) {
+      return boost::system::result<void>(make_error_code(Errc::full));
+    }
+  }
+  Shard& shard = shardFor(key);
+  std::lock_guard lock(shard.mutex);
+  // 256 random bits do not collide: an existing key is overwritten like Redis SET.
+  if (shard.entries.insert_or_assign(key, std::move(claims)).second) size_.fetch_add(1, std::memory_order_relaxed);
+  return boost::system::result<void>();
+}
+
+std::optional<boost::system::result<std::optional<TicketClaims>>> MemoryTicketStore::takeNow(const TicketHash& key) {
   std::optional<TicketClaims> claims;
   {
     Shard& shard = shardFor(key);
@@ -41,7 +47,7 @@ void MemoryTicketStore::take(const TicketHash& key, TakeDone done) {
       size_.fetch_sub(1, std::memory_order_relaxed);
     }
   }
-  done(std::move(claims));
+  return boost::system::result<std::optional<TicketClaims>>(std::move(claims));
 }
 
 std::size_t MemoryTicketStore::sweep(TimePoint now) {

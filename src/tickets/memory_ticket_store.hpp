@@ -20,6 +20,10 @@ class MemoryTicketStore final : public TicketStore {
   void put(const TicketHash& key, const TicketClaims& claims, PutDone done) override;
   void take(const TicketHash& key, TakeDone done) override;
   std::size_t size() const override { return size_.load(std::memory_order_relaxed); }
+  // Always answered.
+  bool answersNow() const override { return true; }
+  std::optional<boost::system::result<void>> putNow(const TicketHash& key, TicketClaims&& claims) override;
+  std::optional<boost::system::result<std::optional<TicketClaims>>> takeNow(const TicketHash& key) override;
 
   // Drops entries expired before `now`; returns how many.
   std::size_t sweep(TimePoint now);

@@ -18,7 +18,19 @@ bool TicketIssuer::looksLikeTicket(std::string_view s) {
          });
 }
 
+std::optional<boost::system::result<Minted>> TicketIssuer::mintNow(TicketClaims&& claims) {
+  if (!store_.answersNow()) return std::nullopt;
+  std::string ticket = randomToken(32);
+  claims.issued_at = clock_.now();
+  claims.expires_at = claims.issued_at + ttl_;
+  auto stored = store_.putNow(hash(ticket), std::move(claims));
+  if (!stored) return std::nullopt;  // not for a store that answers now
+  if (!*stored) return boost::system::result<Minted>(stored->error());
+  return boost::system::result<Minted>(Minted{std::move(ticket), ttl_});
+}
+
 void TicketIssuer::mint(TicketClaims claims, MintDone done) {
+  if (auto minted = mintNow(std::move(claims))) return done(std::move(*minted));
   std::string ticket = randomToken(32);
   claims.issued_at = clock_.now();
   claims.expires_at = claims.issued_at + ttl_;
@@ -29,13 +41,27 @@ void TicketIssuer::mint(TicketClaims claims, MintDone done) {
   });
 }
 
+boost::system::result<TicketClaims> TicketIssuer::judge(boost::system::result<std::optional<TicketClaims>> taken) const {
+  if (!taken) return taken.error();
+  if (!*taken) return make_error_code(Errc::not_found);
+  if ((*taken)->expires_at < clock_.now()) return make_error_code(Errc::expired);
+  return std::move(**taken);
+}
+
+std::optional<boost::system::result<TicketClaims>> TicketIssuer::redeemNow(std::string_view ticket) {
+  if (!store_.answersNow()) return std::nullopt;
+  if (!looksLikeTicket(ticket)) return boost::system::result<TicketClaims>(make_error_code(Errc::not_found));
+  auto taken = store_.takeNow(hash(ticket));
+  if (!taken) return std::nullopt;  // not for a store that answers now
+  return judge(std::move(*taken));
+}
+
 void TicketIssuer::redeem(std::string_view ticket, RedeemDone done) {
   if (!looksLikeTicket(ticket)) return done(make_error_code(Errc::not_found));
-  store_.take(hash(ticket), [this, done = std::move(done)](boost::system::result<std::optional<TicketClaims>> taken) {
-    if (!taken) return done(taken.error());
-    if (!*taken) return done(make_error_code(Errc::not_found));
-    if ((*taken)->expires_at < clock_.now()) return done(make_error_code(Errc::expired));
-    done(std::move(**taken));
+  auto key = hash(ticket);
+  if (auto taken = store_.takeNow(key)) return done(judge(std::move(*taken)));
+  store_.take(key, [this, done = std::move(done)](boost::system::result<std::optional<TicketClaims>> taken) {
+    done(judge(std::move(taken)));
   });
 }
 

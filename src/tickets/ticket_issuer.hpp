@@ -31,13 +31,24 @@ class TicketIssuer {
 
   // Fills issued_at/expires_at; the other claims come from the caller.
   void mint(TicketClaims claims, MintDone done);
+  // mint()'s answer on the spot, from a store that answers without waiting
+  // (TicketStore::answersNow); nullopt from any other, and then `claims` are untouched.
+  std::optional<boost::system::result<Minted>> mintNow(TicketClaims&& claims);
+  // Whether mintNow() and redeemNow() answer (the store does, TicketStore::answersNow).
+  bool answersNow() const { return store_.answersNow(); }
   // Consumes the ticket whatever the outcome: a ticket is presented once.
   void redeem(std::string_view ticket, RedeemDone done);
+  // redeem()'s answer on the spot, from a store that answers without waiting
+  // (TicketStore::answersNow); nullopt from any other, which then has not been asked.
+  std::optional<boost::system::result<TicketClaims>> redeemNow(std::string_view ticket);
 
   static bool looksLikeTicket(std::string_view s);
   static TicketHash hash(std::string_view s);
 
  private:
+  // What the store gave back, as redeem() answers it.
+  boost::system::result<TicketClaims> judge(boost::system::result<std::optional<TicketClaims>> taken) const;
+
   TicketStore& store_;
   const Clock& clock_;
   std::chrono::seconds ttl_;

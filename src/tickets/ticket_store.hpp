@@ -45,6 +45,20 @@ class TicketStore {
   virtual void take(const TicketHash& key, TakeDone done) = 0;
   // Live tickets held, for /metrics.
   virtual std::size_t size() const = 0;
+
+  // put() and take() answered on the spot, by a store that never waits (one in this
+  // process's memory): the caller then builds no callback, an allocation per ticket each.
+  // nullopt: this store answers only through put()/take(), and nothing was done (putNow
+  // leaves `claims` as it was).
+  virtual std::optional<boost::system::result<void>> putNow(const TicketHash& /*key*/, TicketClaims&& /*claims*/) {
+    return std::nullopt;
+  }
+  virtual std::optional<boost::system::result<std::optional<TicketClaims>>> takeNow(const TicketHash& /*key*/) {
+    return std::nullopt;
+  }
+  // Whether putNow() and takeNow() always answer: a caller can then skip the work it
+  // would otherwise do twice (hashing the ticket for take() as well).
+  virtual bool answersNow() const { return false; }
 };
 
 }  // namespace sg::tickets

@@ -92,7 +92,7 @@ class ConnectionAuthTest : public ::testing::Test {
   }
 
   std::shared_ptr<Admission::Lease> lease() {
-    auto admitted = admission.admit(kFrom.client_ip);
+    auto admitted = admission.admit(std::string(kFrom.client_ip));
     EXPECT_TRUE(admitted);
     return admitted ? std::move(*admitted) : nullptr;
   }

@@ -37,6 +37,12 @@ class MemoryRevocationsTest : public ::testing::Test {
       out = *r;
     });
     EXPECT_TRUE(out.has_value()) << "check did not answer";
+    // The on-the-spot form (what the credential path asks first) says the same.
+    auto now = revocations.checkNow(who);
+    EXPECT_TRUE(now && *now) << "checkNow did not answer";
+    if (now && *now && out) {
+      EXPECT_EQ(**now, *out);
+    }
     return out.value_or(false);
   }
 

@@ -72,6 +72,23 @@ TEST(OriginPolicy, ExactEntriesAndDefaultPorts) {
   EXPECT_FALSE(p.allows("null"));
 }
 
+// allows() answers a browser's spelling of an exact entry without parsing it; every other
+// spelling still goes through the parser, and a wildcard entry is never an exact one.
+TEST(OriginPolicy, CanonicalSpellingsAndOthersAgree) {
+  auto p = policy({"HTTPS://App.Example.com:0443", "http://[::1]:80", "http://localhost", "https://*.example.org"});
+  for (const char* good : {"https://app.example.com", "https://app.example.com:443", "HTTPS://APP.EXAMPLE.COM",
+                           "http://[::1]", "http://[::1]:80", "http://localhost", "http://LOCALHOST:80",
+                           "https://a.example.org"}) {
+    EXPECT_TRUE(p.allows(good)) << good;
+  }
+  for (const char* bad : {"https://app.example.com:0443x", "https://app.example.com/", "http://localhost.",
+                          "http://localhost:8080", "https://*.example.org", "https://example.org",
+                          "https://xexample.org", "http://a.example.org"}) {
+    EXPECT_FALSE(p.allows(bad)) << bad;
+  }
+  EXPECT_FALSE(p.allows(std::string_view("http://localhost\0", 17)));  // a NUL after it
+}
+
 TEST(OriginPolicy, RefusesMalformedEntriesAtStart) {
   for (const char* bad : {"https://..example.com", "https://*.", "https://*.*.example.com", "https://a.*.example.com",
                           "https://*example.com", "https://evil.com\\.example.com", "example.com",

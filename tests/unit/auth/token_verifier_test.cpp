@@ -239,5 +239,49 @@ TEST(TokenVerifierRevocation, UnreadableRecordsAreServerBusyNotAPass) {
   EXPECT_EQ(outcome(*out), "server_busy");
 }
 
+// --- verdicts on the spot ----------------------------------------------------------------
+
+TEST(TokenVerifierNow, MemoryStoresGiveTheSameVerdictsOnTheSpot) {
+  CredentialWorld w;
+  auto ticket = w.mint(boundClaims());
+  auto v = w.tokens->verifyTicketNow(ticket, kFromApp);
+  ASSERT_TRUE(v.has_value());
+  ASSERT_EQ(outcome(*v), "accepted");
+  EXPECT_EQ((*v)->user_id, "7");
+  EXPECT_EQ((*v)->kind, CredentialKind::Ticket);
+  EXPECT_EQ(outcome(*w.tokens->verifyTicketNow(ticket, kFromApp)), "token_invalid");  // spent
+  EXPECT_EQ(outcome(*w.tokens->verifyTicketNow(w.mint(boundClaims()), {"10.0.0.2", kFromApp.origin})),
+            "binding_mismatch");
+
+  auto revoked_ticket = w.mint(boundClaims("7", "ref-9"));
+  w.revocations.revokeSession("7", "ref-9", w.clock.now() + 1h);
+  EXPECT_EQ(outcome(*w.tokens->verifyTicketNow(revoked_ticket, kFromApp)), "session_revoked");
+}
+
+TEST(TokenVerifierNow, RecordsThatAnswerLaterLeaveTheTicketUnspent) {
+  CredentialWorld w;
+  UnreadableRevocations unreadable;  // answers only through check()
+  TokenVerifier tokens(w.issuer, w.markers, unreadable, *w.jwt, w.clock);
+  auto ticket = w.mint(boundClaims());
+  EXPECT_FALSE(tokens.verifyTicketNow(ticket, kFromApp).has_value());
+  EXPECT_EQ(w.store.size(), 1u);  // not taken
+  Identity someone;
+  someone.user_id = "7";
+  someone.kind = CredentialKind::Ticket;
+  EXPECT_FALSE(tokens.checkRevocationNow(someone).has_value());
+  // The callback form takes it and reports the records' outage, never a pass.
+  std::optional<Verdict<Identity>> out;
+  tokens.verifyTicket(ticket, kFromApp, [&](Verdict<Identity> v) { out = std::move(v); });
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(outcome(*out), "server_busy");
+  EXPECT_EQ(w.store.size(), 0u);
+}
+
+TEST(TokenVerifierNow, AStoreThatAnswersLaterIsNotAskedOnTheSpot) {
+  UnavailableTicketStore down;
+  CredentialWorld w(1000, &down);
+  EXPECT_FALSE(w.tokens->verifyTicketNow(std::string(tickets::kTicketChars, 'A'), kFromApp).has_value());
+}
+
 }  // namespace
 }  // namespace sg::auth

@@ -3,6 +3,7 @@
 #include "core/encoding.hpp"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <set>
 #include <string>
@@ -55,6 +56,32 @@ TEST(RandomTokenTest, BytesLookUniform) {
   }
   EXPECT_LE(zeros, 3);  // expected about 256 * e^-16: none
   EXPECT_LE(most, 50);  // expected 16 each
+}
+
+// The branch-free encoder writes what libsodium's does: every 6-bit value (each byte value
+// in each position of a group), every tail length, and round trips through the decoder.
+TEST(Base64urlTest, EncoderAgreesWithLibsodium) {
+  auto sodium = [](std::string_view bytes) {
+    std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    out.resize(out.size() - 1);
+    return out;
+  };
+  for (int b = 0; b < 256; ++b) {
+    for (std::size_t len = 1; len <= 7; ++len) {
+      for (std::size_t at = 0; at < len; ++at) {
+        std::string bytes(len, '\x5a');
+        bytes[at] = static_cast<char>(b);
+        ASSERT_EQ(base64urlEncode(bytes), sodium(bytes)) << "byte " << b << " len " << len << " at " << at;
+        ASSERT_EQ(base64urlDecode(base64urlEncode(bytes)), bytes);
+      }
+    }
+  }
+  EXPECT_EQ(base64urlEncode(""), "");
+  std::string all;
+  for (int b = 0; b < 256; ++b) all.push_back(static_cast<char>(b));
+  EXPECT_EQ(base64urlEncode(all), sodium(all));
 }
 
 TEST(Base64urlTest, StrictDecoderRefusesOtherAlphabetsPaddingAndNonCanonicalTails) {

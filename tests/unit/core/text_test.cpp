@@ -30,6 +30,45 @@ TEST(JsonEscape, EscapesQuotesBackslashesAndControls) {
   EXPECT_EQ(out, "xa\\\"b\\\\c\\nd\\u0001\\t\\r\\u001f");
 }
 
+// Plain text is skipped 8 bytes at a time: every byte that needs an escape is found at
+// any position, in any word, next to any other byte (one written per byte as reference).
+TEST(JsonEscape, TheWordAtATimeScanMissesNothing) {
+  auto reference = [](std::string_view s) {
+    std::string out;
+    for (char ch : s) {
+      auto c = static_cast<unsigned char>(ch);
+      if (c == '"') out += "\\\"";
+      else if (c == '\\') out += "\\\\";
+      else if (c == '\n') out += "\\n";
+      else if (c == '\r') out += "\\r";
+      else if (c == '\t') out += "\\t";
+      else if (c == '\b') out += "\\b";
+      else if (c == '\f') out += "\\f";
+      else if (c < 0x20) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      } else {
+        out += ch;
+      }
+    }
+    return out;
+  };
+  const std::string specials = std::string("\"\\\n\x01\x1f\x00", 6) + "\x20\x21\x7f\x80\xff\x5b\x5d";
+  for (std::size_t len = 0; len <= 40; ++len) {
+    for (std::size_t at = 0; at < len; ++at) {
+      for (char special : specials) {
+        std::string s(len, 'a');
+        s[at] = special;
+        std::string out;
+        appendJsonEscaped(out, s);
+        ASSERT_EQ(out, reference(s)) << "len " << len << " at " << at << " byte " << int(special);
+      }
+    }
+  }
+}
+
 TEST(JsonEscape, KeepsUtf8AndDelAsIs) {
   std::string out;
   appendJsonEscaped(out, "h\xC3\xA9llo\x7f");

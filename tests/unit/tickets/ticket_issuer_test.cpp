@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <set>
+#include <vector>
 
 namespace sg::tickets {
 namespace {
@@ -100,6 +102,71 @@ TEST_F(TicketIssuerTest, AFullStoreIsFullNotAVerdict) {
   ASSERT_FALSE(over);
   EXPECT_EQ(over.error(), Errc::full);
   EXPECT_TRUE(isTransient(over.error()));
+}
+
+TEST_F(TicketIssuerTest, TheMemoryStoreAnswersOnTheSpot) {
+  ASSERT_TRUE(issuer.answersNow());
+  TicketClaims claims;
+  claims.user_id = "42";
+  claims.origin = "https://app.example.com";
+  auto minted = issuer.mintNow(std::move(claims));
+  ASSERT_TRUE(minted);
+  ASSERT_TRUE(*minted);
+  auto redeemed = issuer.redeemNow((*minted)->ticket);
+  ASSERT_TRUE(redeemed);
+  ASSERT_TRUE(*redeemed);
+  EXPECT_EQ((*redeemed)->user_id, "42");
+  EXPECT_EQ((*redeemed)->origin, "https://app.example.com");
+  EXPECT_EQ(issuer.redeemNow((*minted)->ticket)->error(), Errc::not_found);
+  EXPECT_EQ(issuer.redeemNow("short")->error(), Errc::not_found);
+}
+
+// A store that answers only later (as one across the network does): the issuer's on-the-
+// spot calls decline without touching it or the claims, and the callback forms still work.
+class LaterStore final : public TicketStore {
+ public:
+  void put(const TicketHash& key, const TicketClaims& claims, PutDone done) override {
+    waiting.push_back([this, key, claims, done = std::move(done)] { inner.put(key, claims, done); });
+  }
+  void take(const TicketHash& key, TakeDone done) override {
+    waiting.push_back([this, key, done = std::move(done)] { inner.take(key, done); });
+  }
+  std::size_t size() const override { return inner.size(); }
+  void answerAll() {
+    auto now = std::move(waiting);
+    waiting.clear();
+    for (auto& f : now) f();
+  }
+  MemoryTicketStore inner{10};
+  std::vector<std::function<void()>> waiting;
+};
+
+TEST_F(TicketIssuerTest, AStoreThatAnswersLaterIsAskedThroughItsCallbacks) {
+  LaterStore later;
+  TicketIssuer slow{later, clock, 10s};
+  EXPECT_FALSE(slow.answersNow());
+  TicketClaims claims;
+  claims.user_id = "42";
+  claims.origin = "https://app.example.com";
+  EXPECT_FALSE(slow.mintNow(std::move(claims)));
+  EXPECT_EQ(claims.user_id, "42");  // untouched
+  EXPECT_EQ(claims.origin, "https://app.example.com");
+  EXPECT_TRUE(later.waiting.empty());
+
+  std::optional<boost::system::result<Minted>> minted;
+  slow.mint(claims, [&](boost::system::result<Minted> r) { minted = std::move(r); });
+  EXPECT_FALSE(minted);
+  later.answerAll();
+  ASSERT_TRUE(minted && *minted);
+
+  EXPECT_FALSE(slow.redeemNow((*minted)->ticket));
+  EXPECT_EQ(later.inner.size(), 1u);  // not consumed by the declined call
+  std::optional<boost::system::result<TicketClaims>> redeemed;
+  slow.redeem((*minted)->ticket, [&](boost::system::result<TicketClaims> r) { redeemed = std::move(r); });
+  later.answerAll();
+  ASSERT_TRUE(redeemed && *redeemed);
+  EXPECT_EQ((*redeemed)->origin, "https://app.example.com");
+  EXPECT_EQ(later.inner.size(), 0u);
 }
 
 }  // namespace
