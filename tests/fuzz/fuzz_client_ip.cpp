@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Every entry that parsed is a network that contains its own address.
   for (const auto& e : entries) FUZZ_CHECK(proxies->contains(e.substr(0, e.find('/'))));
 
-  std::vector<http::Header> headers;
+  http::Headers headers;
   bool beast_ok = true;
   for (std::size_t i = 2; i < lines.size(); ++i) {
     auto colon = lines[i].find(':');
