@@ -42,12 +42,15 @@ std::string decoded(std::string_view s) {
 std::optional<QueryParams> parseQuery(std::string_view query) {
   QueryParams out;
   if (query.empty()) return out;
-  // Boost.URL checks the grammar (RFC 3986 query characters, well-formed escapes). Its
-  // params views are not used: in 1.81 they measure the query again with strlen
-  // (boostorg/url#757), reading past a query that does not end at a NUL, and they decode
+  // Boost.URL checks the grammar (RFC 3986 query characters, well-formed escapes). In 1.81
+  // even parse_query measures the query again with strlen (boostorg/url#757; the fuzz
+  // targets caught it reading past a query inside a larger buffer), so it is given a copy
+  // that ends at a NUL, kept per thread. Its params views are not used either: they decode
   // into strings of their own. Splitting is simple once the grammar holds: parameters on
   // '&', a name up to the first '=', which a value follows if present.
-  if (!boost::urls::parse_query(boost::urls::string_view(query.data(), query.size()))) return std::nullopt;
+  thread_local std::string terminated;
+  terminated.assign(query);
+  if (!boost::urls::parse_query(boost::urls::string_view(terminated.data(), terminated.size()))) return std::nullopt;
   out.reserve(static_cast<std::size_t>(std::count(query.begin(), query.end(), '&')) + 1);
   while (true) {
     auto amp = query.find('&');
