@@ -38,10 +38,9 @@ http::Response ticketResponse(const tickets::Minted& minted, const http::Request
   char digits[24];
   auto end = std::to_chars(std::begin(digits), std::end(digits), minted.expires_in.count()).ptr;
   out.append(R"(,"expires_in":)").append(digits, end);
-  // socketUrl(), with only the Host header needing escapes.
-  out.append(R"(,"socket_url":")").append(req.secure ? "wss://" : "ws://");
-  appendJsonEscaped(out, req.header("Host").value_or("localhost"));
-  out.append(protocol::kPhoenixEndpointPath).append("\"}");
+  out.append(R"(,"socket_url":)");
+  appendJsonString(out, socketUrl(req));
+  out.push_back('}');
   return r;
 }
 
