@@ -78,10 +78,10 @@ void ConnectionAuth::confirm(Post post, std::function<void(Verdict<void>)> done)
   if (identity_.anonymous()) return done(Verdict<void>());
   // Records in memory: the verdict now, with nothing to share with a later answer.
   if (auto now = deps_.tokens.checkRevocationNow(identity_)) return done(*now);
-  // Revocations held in memory answer at once: that verdict is acted on here, after the
-  // check has returned, with no trip through the event loop. A later one (Redis, from its
-  // own thread) goes through `post`, which drops it if the connection has gone meanwhile.
-  // Which of the two happened is settled by one atomic exchange on each side.
+  // Records that may wait (Redis) can still answer within the call: that verdict is acted
+  // on here, after the check has returned, with no trip through the event loop. A later
+  // one (from Redis's thread) goes through `post`, which drops it if the connection has
+  // gone meanwhile. Which of the two happened is settled by one atomic exchange on each side.
   enum Stage : std::uint8_t { InCheck, Returned, Answered };
   struct Pending {
     std::atomic<Stage> stage{InCheck};
