@@ -35,6 +35,9 @@ Listener::Listener(ServerContext& ctx, tcp::endpoint endpoint)
                              std::to_string(endpoint.port()) + ": " + opened.error().message());
   }
   port_ = acceptor.local_endpoint().port();
+  // Asio leaves a socket blocking until its first asynchronous operation; this one never
+  // has any, and accept4 must come back with EAGAIN once the queue is empty.
+  acceptor.non_blocking(true);
   fd_ = acceptor.release();
 }
 
