@@ -76,7 +76,7 @@ void HttpSession::run() {
   startRequest();
   // The listener defers accepts until the first bytes are in (TCP_DEFER_ACCEPT): read
   // them now rather than take the completion a round of the event loop later.
-  readMore(/*now=*/true);
+  readMore();
 }
 
 // --- reading -----------------------------------------------------------------------
@@ -92,19 +92,11 @@ void HttpSession::startRequest() {
   });
 }
 
-void HttpSession::readMore(bool now) {
+void HttpSession::readMore() {
   if (ended_) return;
   auto space = buffer_.prepare(kReadChunk);
-  if (!stream_.secure() && !now) {
-    return stream_.asyncReadSome({static_cast<char*>(space.data()), space.size()},
-                                 [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                                   // The peer left, mid-request or between requests: nothing to answer.
-                                   if (ec || self->ended_) return self->end();
-                                   self->buffer_.commit(n);
-                                   self->parse();
-                                 });
-  }
-  // TLS: records may wait inside the engine, so read first, then wait for the socket.
+  // Read first (a socket known to be drained answers would_block without a system call;
+  // TLS records may wait inside the engine), then wait for the socket.
   auto n = stream_.readSome({static_cast<char*>(space.data()), space.size()});
   if (!n) {
     if (wouldBlock(n.error()) && stream_.hasPendingOutput()) {
@@ -116,7 +108,6 @@ void HttpSession::readMore(bool now) {
         self->readMore();
       });
     }
-    if (wouldBlock(n.error()) && !stream_.secure()) return readMore();
     if (wouldBlock(n.error())) {
       return stream_.waitReadable([self = shared_from_this()](boost::system::error_code ec) {
         if (ec) return self->end();

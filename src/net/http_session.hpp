@@ -29,9 +29,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
  private:
   // Reading: parse what the buffer holds; read more when the parser wants it.
   void startRequest();
-  // Reads more of the request: through the event loop, or first at once (`now`) when the
-  // bytes are probably in already.
-  void readMore(bool now = false);
+  // Reads more of the request, or waits until the socket has some.
+  void readMore();
   void parse();
   void onRequest();
   // Answers the request later, from any thread (a handler's work elsewhere, a held poll).

@@ -8,63 +8,104 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <stdexcept>
 
 namespace sg::net {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+namespace {
+// Accepts per wake: a flood of connections cannot hold shard 0 for long.
+constexpr int kAcceptsPerWake = 64;
+}  // namespace
+
 Listener::Listener(ServerContext& ctx, tcp::endpoint endpoint)
-    : ctx_(ctx), acceptor_(ctx.deps.shards.at(0).ioc), retry_timer_(ctx.deps.shards.at(0).ioc) {
+    : ctx_(ctx), retry_timer_(ctx.deps.shards.at(0).ioc) {
+  // Opened with Asio's acceptor (options, bind, listen), then taken out of Asio's hands:
+  // its events come to the reactor alone.
+  tcp::acceptor acceptor(ctx.deps.shards.at(0).ioc);
   // The kernel keeps a silent connection no longer than a slow request is allowed.
   ListenOptions options{.defer_accept = std::chrono::seconds(ctx.deps.config.limits.request_timeout_s)};
-  if (auto opened = openListening(acceptor_, endpoint, options); !opened) {
+  if (auto opened = openListening(acceptor, endpoint, options); !opened) {
     throw std::runtime_error("cannot listen on " + endpoint.address().to_string() + ":" +
                              std::to_string(endpoint.port()) + ": " + opened.error().message());
   }
+  port_ = acceptor.local_endpoint().port();
+  // Asio leaves a socket blocking until its first asynchronous operation; this one never
+  // has any, and accept4 must come back with EAGAIN once the queue is empty.
+  acceptor.non_blocking(true);
+  fd_ = acceptor.release();
 }
 
-std::uint16_t Listener::port() const { return acceptor_.local_endpoint().port(); }
+Listener::~Listener() {
+  if (fd_ >= 0) {
+    if (watched_) ctx_.deps.shards.at(0).reactor.forget(fd_);
+    ::close(fd_);
+  }
+}
 
-void Listener::run() { doAccept(); }
+void Listener::run() {
+  if (auto watched = ctx_.deps.shards.at(0).reactor.watch(fd_, *this); !watched) {
+    throw std::runtime_error("cannot watch the listening socket: " + watched.error().message());
+  }
+  watched_ = true;
+  acceptSome();  // connections that came before the watch gave no event
+}
 
 void Listener::stop() {
-  boost::system::error_code ec;
-  acceptor_.close(ec);
   retry_timer_.cancel();
+  if (fd_ < 0) return;
+  if (watched_) ctx_.deps.shards.at(0).reactor.forget(fd_);
+  watched_ = false;
+  ::close(fd_);
+  fd_ = -1;
 }
 
-void Listener::doAccept() {
-  std::size_t shard = next_shard_;
-  next_shard_ = (next_shard_ + 1) % ctx_.deps.shards.size();
-  acceptor_.async_accept(ctx_.deps.shards.at(shard).ioc, peer_,
-                         [self = shared_from_this(), shard](boost::system::error_code ec, Socket socket) {
-                           self->onAccept(shard, ec, std::move(socket));
-                         });
-}
+void Listener::onEvents(std::uint32_t) { acceptSome(); }
 
-void Listener::onAccept(std::size_t shard, boost::system::error_code ec, Socket socket) {
-  if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-  if (ec) {
-    // Out of file descriptors or a transient error: back off instead of spinning.
-    spdlog::warn("accept failed: {}; retrying in 100 ms", ec.message());
+void Listener::acceptSome() {
+  for (int i = 0; i < kAcceptsPerWake && fd_ >= 0; ++i) {
+    tcp::endpoint peer;
+    socklen_t length = static_cast<socklen_t>(peer.capacity());
+    int fd = ::accept4(fd_, peer.data(), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      peer.resize(length);
+      handOff(fd, peer);
+      continue;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return;  // the next connection is an event
+    if (errno == EINTR || errno == ECONNABORTED) continue;
+    // Out of file descriptors or a transient error: back off instead of spinning. The
+    // queue is not empty, so no event would come: try again after the pause.
+    spdlog::warn("accept failed: {}; retrying in 100 ms", std::system_category().message(errno));
     retry_timer_.expires_after(std::chrono::milliseconds(100));
-    retry_timer_.async_wait([self = shared_from_this()](boost::system::error_code wait_ec) {
-      if (!wait_ec) self->doAccept();
+    retry_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->acceptSome();
     });
     return;
   }
+  // More may wait: let the shard run other work first.
+  if (fd_ >= 0) asio::post(ctx_.deps.shards.at(0).ioc, [self = shared_from_this()] { self->acceptSome(); });
+}
+
+void Listener::handOff(int fd, const tcp::endpoint& peer) {
+  std::size_t shard = next_shard_;
+  next_shard_ = (next_shard_ + 1) % ctx_.deps.shards.size();
   Shard& target = ctx_.deps.shards.at(shard);
   // Onto the socket's shard, posted even when that is this thread's: a session started
-  // inside the accept's completion allocates among the accept's own blocks, and every idle
-  // socket came out about 50 bytes larger (measured with the peers harness, c10k).
-  asio::post(target.ioc, [this, &target, s = std::move(socket), peer = peer_.address().to_string()]() mutable {
+  // inside the accept loop allocates among the accept's own blocks, and every idle socket
+  // came out about 50 bytes larger (measured with the peers harness, c10k).
+  asio::post(target.ioc, [this, &target, socket = TcpSocket(fd), ip = peer.address().to_string()]() mutable {
     auto* tls = ctx_.deps.tls;
-    std::make_shared<HttpSession>(ByteStream(std::move(s), tls ? std::make_unique<TlsEngine>(tls->current()) : nullptr),
-                                  std::move(peer), ctx_, target)
+    std::make_shared<HttpSession>(ByteStream(target.reactor, target.ioc, std::move(socket),
+                                             tls ? std::make_unique<TlsEngine>(tls->current()) : nullptr),
+                                  std::move(ip), ctx_, target)
         ->run();
   });
-  doAccept();
 }
 
 }  // namespace sg::net

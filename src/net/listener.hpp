@@ -1,9 +1,10 @@
 #pragma once
-// Accepts TCP connections and spreads them over the shards, round robin. Each accepted
-// socket is created on its shard's io_context and lives there for its whole life.
-// Internal to net/.
+// Accepts TCP connections and spreads them over the shards, round robin. The listening
+// socket is watched by shard 0's Reactor; each wake accepts what is waiting (accept4,
+// already non-blocking: no second system call per connection), and each accepted socket
+// is handed to its shard, where it lives for its whole life. Internal to net/.
+#include "net/reactor.hpp"
 #include "net/server_context.hpp"
-#include "net/socket.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -12,22 +13,26 @@
 
 namespace sg::net {
 
-class Listener final : public std::enable_shared_from_this<Listener> {
+class Listener final : public std::enable_shared_from_this<Listener>, private Reactor::Watcher {
  public:
   Listener(ServerContext& ctx, boost::asio::ip::tcp::endpoint endpoint);
-  std::uint16_t port() const;
+  ~Listener();
+  std::uint16_t port() const { return port_; }
   void run();
   void stop();  // call on shard 0's thread
 
  private:
-  void doAccept();
-  void onAccept(std::size_t shard, boost::system::error_code ec, Socket socket);
+  void onEvents(std::uint32_t events) override;
+  void abandon() override {}
+  void acceptSome();
+  void handOff(int fd, const boost::asio::ip::tcp::endpoint& peer);
 
   ServerContext& ctx_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  boost::asio::ip::tcp::endpoint peer_;  // of the accept in progress (one at a time)
+  int fd_ = -1;  // the listening socket
+  std::uint16_t port_ = 0;
   boost::asio::steady_timer retry_timer_;
   std::size_t next_shard_ = 0;
+  bool watched_ = false;
 };
 
 }  // namespace sg::net

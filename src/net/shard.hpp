@@ -7,6 +7,7 @@
 
 #include "core/close_reason.hpp"
 #include "core/identity.hpp"
+#include "net/reactor.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -38,7 +39,10 @@ using SessionList = boost::intrusive::list<ShardSession, boost::intrusive::const
 class LongPollConnection;
 
 struct Shard {
-  explicit Shard(std::size_t i) : index(i), ioc(1), sweep_timer(ioc), flush_timer_(ioc) {}
+  explicit Shard(std::size_t i) : index(i), ioc(1), sweep_timer(ioc), flush_timer_(ioc) { reactor.attach(ioc); }
+  // The sockets' waits go first, while everything they may touch still exists; what
+  // remains (handlers posted to ioc) goes with ioc.
+  ~Shard() { reactor.shutdown(); }
 
   // Flushes `session` once the shard has run what was posted before: every frame queued
   // meanwhile (a batch of broadcasts) leaves in one write per socket. One flush serves
@@ -57,6 +61,8 @@ struct Shard {
   static constexpr unsigned kProbeEvery = 128;
 
   std::size_t index;
+  // Before ioc: connections that go with ioc's handlers still forget their sockets here.
+  Reactor reactor;
   boost::asio::io_context ioc;
   SessionList sessions;
   // Long-poll sessions living here, by session id: owned here (no I/O of theirs is pending

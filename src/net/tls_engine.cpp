@@ -35,8 +35,9 @@ int bioRead(BIO* bio, char* buf, int len) {
     BIO_set_retry_read(bio);
     return -1;
   }
-  error_code ec;
-  std::size_t n = io.socket->read_some(asio::buffer(buf, static_cast<std::size_t>(len)), ec);
+  auto read = io.socket->read({buf, static_cast<std::size_t>(len)});
+  error_code ec = read ? error_code() : read.error();
+  std::size_t n = read ? *read : 0;
   if (ec == asio::error::would_block || ec == asio::error::try_again || ec == asio::error::interrupted) {
     BIO_set_retry_read(bio);
     return -1;
@@ -88,13 +89,16 @@ BIO_METHOD* socketBioMethod() {
 bool wouldBlock(const error_code& ec) { return ec == asio::error::would_block || ec == asio::error::try_again; }
 
 // Sends data[0..size) as far as the socket takes it now; returns how much it took.
-std::size_t sendSome(Socket& socket, const char* data, std::size_t size, error_code& ec) {
+std::size_t sendSome(TcpSocket& socket, const char* data, std::size_t size, error_code& ec) {
   std::size_t sent = 0;
   while (sent < size) {
-    std::size_t n = socket.write_some(asio::buffer(data + sent, size - sent), ec);
-    sent += n;
-    if (ec == asio::error::interrupted) continue;
-    if (ec) break;
+    asio::const_buffer part(data + sent, size - sent);
+    auto n = socket.write({&part, 1});
+    if (!n) {
+      ec = n.error();
+      break;
+    }
+    sent += *n;
   }
   if (wouldBlock(ec)) ec = {};
   return sent;
@@ -106,11 +110,7 @@ std::size_t sendSome(Socket& socket, const char* data, std::size_t size, error_c
 // Waiting ciphertext must leave first, so while there is some, new output goes behind it.
 class TlsEngine::Bind {
  public:
-  Bind(TlsEngine& engine, Socket& socket) : engine_(engine) {
-    if (!socket.non_blocking()) {
-      error_code ignored;
-      socket.non_blocking(true, ignored);
-    }
+  Bind(TlsEngine& engine, TcpSocket& socket) : engine_(engine) {
     engine_.io_.socket = &socket;
     outputScratch().clear();
     engine_.io_.sink = engine_.hasPendingOutput() ? &engine_.pending_ : &outputScratch();
@@ -199,7 +199,7 @@ std::string_view TlsEngine::alpnSelected() const {
 
 std::string_view TlsEngine::protocolVersion() const { return ssl_ ? SSL_get_version(ssl_) : ""; }
 
-error_code TlsEngine::flushPending(Socket& socket) {
+error_code TlsEngine::flushPending(TcpSocket& socket) {
   error_code ec;
   if (!hasPendingOutput()) return ec;
   pending_head_ += sendSome(socket, pending_.data() + pending_head_, pending_.size() - pending_head_, ec);
@@ -213,7 +213,7 @@ error_code TlsEngine::flushPending(Socket& socket) {
 
 // Sends what OpenSSL wrote during this call: from the scratch string (the socket was
 // keeping up), or from behind the waiting ciphertext.
-error_code TlsEngine::sendOutput(Socket& socket) {
+error_code TlsEngine::sendOutput(TcpSocket& socket) {
   auto& scratch = outputScratch();
   if (scratch.empty()) return flushPending(socket);
   error_code ec;
@@ -223,7 +223,7 @@ error_code TlsEngine::sendOutput(Socket& socket) {
   return ec;
 }
 
-boost::system::result<std::size_t> TlsEngine::read(Socket& socket, std::span<char> out) {
+boost::system::result<std::size_t> TlsEngine::read(TcpSocket& socket, std::span<char> out) {
   if (failed_) return failed_;
   if (out.empty()) return 0;
   Bind bind(*this, socket);
@@ -259,7 +259,7 @@ error_code TlsEngine::encrypt(const char* data, std::size_t size) {
   return classify(r);
 }
 
-boost::system::result<std::size_t> TlsEngine::write(Socket& socket,
+boost::system::result<std::size_t> TlsEngine::write(TcpSocket& socket,
                                                     std::span<const asio::const_buffer> in) {
   if (failed_) return failed_;
   if (!handshakeDone()) return error_code(asio::error::not_connected);
@@ -303,14 +303,14 @@ boost::system::result<std::size_t> TlsEngine::write(Socket& socket,
   return total;
 }
 
-boost::system::result<void> TlsEngine::flush(Socket& socket) {
+boost::system::result<void> TlsEngine::flush(TcpSocket& socket) {
   if (failed_) return failed_;
   if (auto ec = flushPending(socket)) return failWith(ec);
   if (hasPendingOutput()) return error_code(asio::error::would_block);
   return {};
 }
 
-void TlsEngine::shutdown(Socket& socket) {
+void TlsEngine::shutdown(TcpSocket& socket) {
   if (failed_ || !handshakeDone()) return;
   Bind bind(*this, socket);
   ERR_clear_error();

@@ -12,7 +12,7 @@
 // next (boost::asio::error::would_block: wait for readable, or for writable while
 // hasPendingOutput()). The caller owns the socket, its readiness waits and its buffers,
 // so the same batched read/write path serves plain TCP and TLS. Calls come from the
-// connection's thread only. The engine sets the socket non-blocking if it is not.
+// connection's thread only. The socket must be non-blocking.
 //
 // Errors: boost::asio::error::eof (close_notify, or the TCP stream ended), errors of
 // tlsCategory() (handshake failure, bad record, unsupported protocol...: message() is
@@ -21,7 +21,7 @@
 #include "net/tls_error.hpp"
 
 #include <boost/asio/buffer.hpp>
-#include "net/socket.hpp"
+#include "net/tcp_socket.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/system/result.hpp>
@@ -40,7 +40,7 @@ namespace sg::net {
 namespace detail {
 // What the engine's BIO sees during one call (set by the call, cleared after it).
 struct TlsSocketIo {
-  Socket* socket = nullptr;  // ciphertext comes from here
+  TcpSocket* socket = nullptr;  // ciphertext comes from here
   std::string* sink = nullptr;                      // ciphertext goes here
   bool peer_eof = false;                            // the TCP stream has ended
   boost::system::error_code socket_error;           // the socket's last hard error
@@ -60,7 +60,7 @@ class TlsEngine {
   // socket has nothing more now, a full `out` means there may be more (call again; see
   // hasBufferedInput()). Data read before an error is returned first; the error follows
   // on the next call. Errors as above; would_block when nothing could be read.
-  boost::system::result<std::size_t> read(Socket& socket, std::span<char> out);
+  boost::system::result<std::size_t> read(TcpSocket& socket, std::span<char> out);
 
   // Takes ALL of `in` (returns its total size): encrypts it, in records of up to 16 KiB
   // (small buffers are gathered into one record), and writes what the socket takes; the
@@ -69,7 +69,7 @@ class TlsEngine {
   // having taken nothing (so the caller's own byte cap keeps counting what is queued).
   // Before handshakeDone() it returns boost::asio::error::not_connected: the handshake
   // completes in read(), and an HTTP server speaks only after reading a request.
-  boost::system::result<std::size_t> write(Socket& socket,
+  boost::system::result<std::size_t> write(TcpSocket& socket,
                                            std::span<const boost::asio::const_buffer> in);
 
   // Ciphertext waits for the socket to become writable.
@@ -79,12 +79,12 @@ class TlsEngine {
   bool hasBufferedInput() const;
 
   // Writes waiting ciphertext; would_block if some remains.
-  boost::system::result<void> flush(Socket& socket);
+  boost::system::result<void> flush(TcpSocket& socket);
 
   // Best-effort close_notify: queued behind waiting ciphertext and sent as far as the
   // socket takes it now (flush() may send the rest). Never blocks, never waits for the
   // peer's close_notify. No-op before the handshake is done or after an error.
-  void shutdown(Socket& socket);
+  void shutdown(TcpSocket& socket);
 
   bool handshakeDone() const;
   // The ALPN protocol agreed ("http/1.1"), empty when the client offered none.
@@ -96,8 +96,8 @@ class TlsEngine {
   class Bind;
   boost::system::error_code failWith(boost::system::error_code ec);
   boost::system::error_code classify(int ssl_result);
-  boost::system::error_code sendOutput(Socket& socket);
-  boost::system::error_code flushPending(Socket& socket);
+  boost::system::error_code sendOutput(TcpSocket& socket);
+  boost::system::error_code flushPending(TcpSocket& socket);
   boost::system::error_code encrypt(const char* data, std::size_t size);
 
   ssl_st* ssl_ = nullptr;

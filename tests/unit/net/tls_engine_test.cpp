@@ -140,7 +140,7 @@ TEST_F(TlsEngineTest, ManyRecordsInOneReadAreAllReturned) {
     ASSERT_TRUE(client.writeSome(msg, offset));
     sent += msg;
   }
-  pollfd fd{pair.server.native_handle(), POLLIN, 0};
+  pollfd fd{pair.server.fd(), POLLIN, 0};
   ::poll(&fd, 1, 1000);
   std::array<char, 64 * 1024> buf;
   std::string got;

@@ -157,24 +157,26 @@ inline ServerFiles writeServerFiles(const TempDir& dir, const std::string& prefi
 // server's send buffer and the client's receive buffer that small, so large writes block.
 struct LoopbackPair {
   asio::io_context ioc;
-  net::Socket server{ioc};
-  net::Socket client{ioc};
+  net::TcpSocket server;
+  asio::ip::tcp::socket client{ioc};
 
   explicit LoopbackPair(int buffer_bytes = 0) {
     asio::ip::tcp::acceptor acceptor(ioc, {asio::ip::address_v4::loopback(), 0});
     client.open(asio::ip::tcp::v4());
     if (buffer_bytes > 0) client.set_option(asio::socket_base::receive_buffer_size(buffer_bytes));
     client.connect(acceptor.local_endpoint());
-    acceptor.accept(server);
-    if (buffer_bytes > 0) server.set_option(asio::socket_base::send_buffer_size(buffer_bytes));
-    server.non_blocking(true);
+    asio::ip::tcp::socket accepted(ioc);
+    acceptor.accept(accepted);
+    if (buffer_bytes > 0) accepted.set_option(asio::socket_base::send_buffer_size(buffer_bytes));
+    accepted.non_blocking(true);
+    server = net::TcpSocket(accepted.release());
     client.non_blocking(true);
   }
 };
 
 // Waits (bounded) until either socket has something to read.
 inline void waitReadable(LoopbackPair& pair, int timeout_ms = 200) {
-  pollfd fds[2] = {{pair.server.native_handle(), POLLIN, 0}, {pair.client.native_handle(), POLLIN, 0}};
+  pollfd fds[2] = {{pair.server.fd(), POLLIN, 0}, {pair.client.native_handle(), POLLIN, 0}};
   ::poll(fds, 2, timeout_ms);
 }
 
