@@ -125,13 +125,26 @@ void LongPollConnection::answerHeld() {
   auto answer = std::move(held_);
   held_ = nullptr;
   last_poll_ = Clock::now();
-  if (!buffer_.empty()) return answer(messagesAnswer(lp::kOk, held_token_));
+  if (!buffer_.empty()) {
+    answer(messagesAnswer(lp::kOk, held_token_));
+    return windowEnded();
+  }
   if (Clock::now() < last_taken_ + kEndAfterMessages) {
     held_ = std::move(answer);
     return armTimer(last_taken_ + kEndAfterMessages);
   }
   answer(endAnswer());
   forget();
+}
+
+void LongPollConnection::windowEnded() {
+  if (finished_) {
+    // The end is the next poll's answer: it waits for that poll as long as an idle session would.
+    armTimer(Clock::now() + std::chrono::seconds(ctx_.deps.config.longpoll.idle_timeout_s));
+    return;
+  }
+  ++timer_generation_;
+  timer_.cancel();
 }
 
 void LongPollConnection::flushQueued() {

@@ -69,6 +69,9 @@ class LongPollConnection final : public std::enable_shared_from_this<LongPollCon
 
   // Answers the held poll, if any: with what is buffered, or the end once nothing is.
   void answerHeld();
+  // The held poll was answered before its window ran out: the window's timer no longer
+  // applies (left armed, it would forget a finished session before its end was told).
+  void windowEnded();
   http::Response messagesAnswer(int status, const std::string& token);
   http::Response endAnswer() const;
   void scheduleFlush();

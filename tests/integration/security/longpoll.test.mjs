@@ -12,7 +12,7 @@ import { startServer, HS_SECRET, API_KEY } from './lib/server.mjs';
 import { signJwt, nowS, mintTicket, request, sleep, WAIT_MS } from './lib/clients.mjs';
 import { register, logout, sessionTicketHeaders } from './lib/accounts.mjs';
 import { remember } from './lib/secrets.mjs';
-import { longPollClient, opens } from '../lib/longpoll.mjs';
+import { longPollClient, opens, lpRequest } from '../lib/longpoll.mjs';
 import { eventually, join } from '../lib/clients.mjs';
 
 const APP = 'https://app.example.com';
@@ -174,6 +174,28 @@ describe('long-poll credentials and their end', () => {
     } finally {
       c.forget();
     }
+  });
+
+  it('the end waits for its poll: a poll that comes after the held poll\'s window is still told session_revoked', async () => {
+    // Raw requests, to come back late on purpose. The held poll is answered with
+    // connect_error; the window it was held for (1 s here) ends before the next poll comes,
+    // and that must not drop the session's end: the next poll is told it (403), not 410
+    // "no such session", which the stock client would answer by opening a new session.
+    const headers = { Origin: APP };
+    const open = await lpRequest(server.http, { headers: { ...headers, 'X-Phoenix-AuthToken': jwt('23') } });
+    assert.equal(open.json?.status, 410, open.text);
+    const held = lpRequest(server.http, { headers, params: { token: open.json.token } });
+    await sleep(200);  // the poll is held: nothing is buffered for it
+    const res = await request('POST', `${server.http}/api/users/23/disconnect`,
+      { headers: { Authorization: `Bearer ${API_KEY}` }, body: {} });
+    assert.equal(res.status, 202, res.text);
+    const last = await held;
+    assert.equal(last.json?.status, 200, last.text);
+    const [[, , topic, event, payload]] = last.json.messages.map((m) => JSON.parse(m));
+    assert.deepEqual([topic, event, payload.reason], ['phoenix', 'connect_error', 'session_revoked']);
+    await sleep(1200);  // past the held poll's window
+    const end = await lpRequest(server.http, { headers, params: { token: last.json.token } });
+    assert.deepEqual([end.httpStatus, end.json?.status, end.json?.error], [403, 403, 'session_revoked'], end.text);
   });
 
   it('refresh_token over long-poll extends the session past the first JWT\'s exp', async () => {
