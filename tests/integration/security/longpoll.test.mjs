@@ -219,7 +219,9 @@ describe('long-poll credentials and their end', () => {
     const c = client(server, { headers: { Origin: APP }, authToken: jwt('31', 2), reconnectAfterMs: () => 60_000 });
     try {
       await opened(c);
-      await eventually(() => c.errors.some((e) => e.error === 403), { what: 'onError(403)', timeoutMs: 5000 });
+      // Up to 3 s of this bound go by before the end (exp is 1-2 s away, the sweep runs once
+      // a second), so it is twice the usual one: a bound, never a pace.
+      await eventually(() => c.errors.some((e) => e.error === 403), { what: 'onError(403)', timeoutMs: 2 * WAIT_MS });
       assert.ok(c.messages.some((m) => m.event === 'connect_error' && m.payload.reason === 'token_expired'));
       assert.ok(c.requests.some((r) => r.body?.error === 'token_expired'));
     } finally {
