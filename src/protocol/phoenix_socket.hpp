@@ -110,6 +110,9 @@ class PhoenixSocket final : public pubsub::Subscriber {
   void dispatch(phoenix::Message& message);
   void handleJoin(phoenix::Message& message);
   void join(phoenix::Message& message);
+  // The join's topic is subscribed: the ok reply, then presence.
+  void joinConfirmed(const Joined& joined, const phoenix::Message& to, const channels::Reply& r, std::string client,
+                     bool with_presence);
   // After the join reply: tracks this socket on a presence topic and sends presence_state.
   void joinPresence(const Joined& joined, std::string client);
   void leavePresence(const std::string& topic);
