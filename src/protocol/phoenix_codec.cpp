@@ -8,7 +8,9 @@
 #include <boost/json/serialize.hpp>
 
 #include <array>
+#include <cassert>
 #include <cmath>
+#include <cstring>
 
 namespace sg::phoenix {
 namespace json = boost::json;
@@ -161,47 +163,124 @@ Decoded decodeBinary(std::string_view frame) {
 
 namespace {
 
-void appendRef(std::string& out, std::optional<std::string_view> ref, bool number) {
-  if (!ref) out += "null";
-  else if (number) out += *ref;  // digits read from the client's JSON integer
-  else appendJsonString(out, *ref);
+// Frames are written in one pass into a string of their exact size: the sizes are counted
+// first (escapes included), so a frame costs one allocation and no regrowth.
+
+bool isJsonEscaped(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+// Bytes `s` takes as a JSON string literal, quotes included, escaped as appendJsonEscaped
+// writes it (\" \\ \b \f \n \r \t in two bytes, other control characters as \u00XX).
+std::size_t jsonStringSize(std::string_view s) {
+  std::size_t n = s.size() + 2;
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (!isJsonEscaped(c)) continue;
+    bool short_form = c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t';
+    n += short_form ? 1 : 5;
+  }
+  return n;
+}
+
+std::size_t refSize(std::optional<std::string_view> ref, bool number) {
+  if (!ref) return 4;                // null
+  if (number) return ref->size();    // digits read from the client's JSON integer
+  return jsonStringSize(*ref);
+}
+
+class FrameWriter {
+ public:
+  explicit FrameWriter(std::size_t size) : out_(size, '\0'), p_(out_.data()) {}
+
+  void raw(std::string_view s) {
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+  void put(char c) { *p_++ = c; }
+  // `size` is jsonStringSize(s).
+  void quoted(std::string_view s, std::size_t size) {
+    put('"');
+    if (size == s.size() + 2) {
+      raw(s);
+    } else {
+      std::string escaped;  // rare: the escapes are core/text's, byte for byte
+      escaped.reserve(size);
+      appendJsonEscaped(escaped, s);
+      raw(escaped);
+    }
+    put('"');
+  }
+  void ref(std::optional<std::string_view> ref, bool number, std::size_t size) {
+    if (!ref) raw("null");
+    else if (number) raw(*ref);
+    else quoted(*ref, size);
+  }
+  std::string take() {
+    assert(p_ == out_.data() + out_.size());
+    return std::move(out_);
+  }
+
+ private:
+  std::string out_;
+  char* p_;
+};
+
+// A text frame whose payload (`payload_size` bytes) `write_payload` writes.
+template <class WritePayload>
+std::string buildText(Version version, const Envelope& e, std::size_t payload_size, WritePayload&& write_payload) {
+  const std::size_t join_ref = refSize(e.join_ref, e.join_ref_number);
+  const std::size_t ref = refSize(e.ref, e.ref_number);
+  const std::size_t topic = jsonStringSize(e.topic);
+  const std::size_t event = jsonStringSize(e.event);
+  if (version == Version::V2) {
+    // [join_ref,ref,topic,event,payload]
+    FrameWriter w(6 + join_ref + ref + topic + event + payload_size);
+    w.put('[');
+    w.ref(e.join_ref, e.join_ref_number, join_ref);
+    w.put(',');
+    w.ref(e.ref, e.ref_number, ref);
+    w.put(',');
+    w.quoted(e.topic, topic);
+    w.put(',');
+    w.quoted(e.event, event);
+    w.put(',');
+    write_payload(w);
+    w.put(']');
+    return w.take();
+  }
+  constexpr std::string_view kTopic = "{\"topic\":", kEvent = ",\"event\":", kPayload = ",\"payload\":",
+                             kRef = ",\"ref\":", kJoinRef = ",\"join_ref\":";
+  FrameWriter w(kTopic.size() + kEvent.size() + kPayload.size() + kRef.size() + kJoinRef.size() + 1 + join_ref + ref +
+                topic + event + payload_size);
+  w.raw(kTopic);
+  w.quoted(e.topic, topic);
+  w.raw(kEvent);
+  w.quoted(e.event, event);
+  w.raw(kPayload);
+  write_payload(w);
+  w.raw(kRef);
+  w.ref(e.ref, e.ref_number, ref);
+  w.raw(kJoinRef);
+  w.ref(e.join_ref, e.join_ref_number, join_ref);
+  w.put('}');
+  return w.take();
+}
+
+// A value Boost.JSON would serialize as "{}" (the usual response) is written without a serializer.
+std::string_view serializedJson(const json::value& response, std::string& storage) {
+  if (response.is_object() && response.get_object().empty()) return "{}";
+  storage = json::serialize(response);
+  return storage;
 }
 
 }  // namespace
 
 std::string encodeText(Version version, const Envelope& e, std::string_view payload_json) {
-  std::string out;
-  out.reserve(48 + e.topic.size() + e.event.size() + payload_json.size());
-  if (version == Version::V2) {
-    out.push_back('[');
-    appendRef(out, e.join_ref, e.join_ref_number);
-    out.push_back(',');
-    appendRef(out, e.ref, e.ref_number);
-    out.push_back(',');
-    appendJsonString(out, e.topic);
-    out.push_back(',');
-    appendJsonString(out, e.event);
-    out.push_back(',');
-    out += payload_json;
-    out.push_back(']');
-  } else {
-    out += "{\"topic\":";
-    appendJsonString(out, e.topic);
-    out += ",\"event\":";
-    appendJsonString(out, e.event);
-    out += ",\"payload\":";
-    out += payload_json;
-    out += ",\"ref\":";
-    appendRef(out, e.ref, e.ref_number);
-    out += ",\"join_ref\":";
-    appendRef(out, e.join_ref, e.join_ref_number);
-    out.push_back('}');
-  }
-  return out;
+  return buildText(version, e, payload_json.size(), [&](FrameWriter& w) { w.raw(payload_json); });
 }
 
 std::string encodeText(Version version, const Envelope& e, const json::value& payload) {
-  return encodeText(version, e, json::serialize(payload));
+  std::string storage;
+  return encodeText(version, e, serializedJson(payload, storage));
 }
 
 std::string encodeReply(Version version, std::optional<std::string_view> join_ref,
@@ -211,17 +290,23 @@ std::string encodeReply(Version version, std::optional<std::string_view> join_re
 }
 
 std::string encodeReply(Version version, Envelope envelope, std::string_view status, const json::value& response) {
-  return encodeReply(version, std::move(envelope), status, std::string_view(json::serialize(response)));
+  std::string storage;
+  return encodeReply(version, envelope, status, serializedJson(response, storage));
 }
 
 std::string encodeReply(Version version, Envelope envelope, std::string_view status, std::string_view response_json) {
-  std::string payload = "{\"status\":";
-  appendJsonString(payload, status);
-  payload += ",\"response\":";
-  payload += response_json;
-  payload.push_back('}');
+  // {"status":status,"response":response}
+  constexpr std::string_view kStatus = "{\"status\":", kResponse = ",\"response\":";
+  const std::size_t status_size = jsonStringSize(status);
   envelope.event = "phx_reply";
-  return encodeText(version, envelope, payload);
+  return buildText(version, envelope, kStatus.size() + status_size + kResponse.size() + response_json.size() + 1,
+                   [&](FrameWriter& w) {
+                     w.raw(kStatus);
+                     w.quoted(status, status_size);
+                     w.raw(kResponse);
+                     w.raw(response_json);
+                     w.put('}');
+                   });
 }
 
 namespace {
