@@ -123,9 +123,100 @@ Decoded decodeV1(json::value& root) {
   return Decoded{std::move(m), {}};
 }
 
+// The usual V2 frame, read without building a tree for its envelope: refs that are null or
+// short strings, topic and event as strings, all without escapes or bytes outside printable
+// ASCII, then the payload as the last element. Only the payload is parsed (as the whole
+// frame would be, one level shallower), and only when it is not `{}`. Anything else (an
+// integer ref, an escape, elements past the fifth, any error) is left to the full parse,
+// which alone refuses frames: a frame read here is one it would read the same way.
+class EnvelopeReader {
+ public:
+  explicit EnvelopeReader(std::string_view frame) : p_(frame.data()), end_(frame.data() + frame.size()) {}
+
+  bool read(Message& m) {
+    skipSpace();
+    if (!take('[')) return false;
+    if (!ref(m.join_ref) || !comma() || !ref(m.ref) || !comma()) return false;
+    if (!name(m.topic) || !comma() || !name(m.event) || !comma()) return false;
+    return payload(m.payload);
+  }
+
+ private:
+  static bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+  void skipSpace() {
+    while (p_ != end_ && space(*p_)) ++p_;
+  }
+  bool take(char c) {
+    if (p_ == end_ || *p_ != c) return false;
+    ++p_;
+    return true;
+  }
+  bool comma() {
+    skipSpace();
+    if (!take(',')) return false;
+    skipSpace();
+    return true;
+  }
+  // A string of printable ASCII without escapes, of at most `max` bytes.
+  bool plainString(std::string_view& out, std::size_t max) {
+    if (!take('"')) return false;
+    const char* start = p_;
+    while (p_ != end_ && *p_ != '"') {
+      auto c = static_cast<unsigned char>(*p_);
+      if (c < 0x20 || c > 0x7e || c == '\\') return false;
+      ++p_;
+    }
+    if (p_ == end_) return false;
+    out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+    ++p_;  // the closing quote
+    return out.size() <= max;
+  }
+  bool ref(std::optional<std::string>& out) {
+    if (end_ - p_ >= 4 && std::string_view(p_, 4) == "null") {
+      p_ += 4;
+      return true;
+    }
+    std::string_view s;
+    if (!plainString(s, kMaxRefBytes)) return false;
+    out.emplace(s);
+    return true;
+  }
+  bool name(std::string& out) {
+    std::string_view s;
+    if (!plainString(s, kMaxNameBytes) || s.empty()) return false;
+    out.assign(s);
+    return true;
+  }
+  // The rest is the payload and the array's closing bracket.
+  bool payload(json::value& out) {
+    while (end_ != p_ && space(end_[-1])) --end_;
+    if (end_ == p_ || end_[-1] != ']') return false;
+    --end_;
+    while (end_ != p_ && space(end_[-1])) --end_;
+    std::string_view text(p_, static_cast<std::size_t>(end_ - p_));
+    if (text == "{}") {
+      out = json::object();
+      return true;
+    }
+    // Inside the frame's array: one level fewer. Several elements (a fifth, then more) do
+    // not parse as one value and go to the full parse.
+    auto parsed = parseClientJson(text, kMaxDepth - 1);
+    if (!parsed) return false;
+    out = std::move(*parsed);
+    return true;
+  }
+
+  const char* p_;
+  const char* end_;
+};
+
 }  // namespace
 
 Decoded decodeText(Version version, std::string_view frame) {
+  if (version == Version::V2) {
+    Decoded fast;
+    if (EnvelopeReader(frame).read(fast.message.emplace())) return fast;
+  }
   json::value root;
   if (!parseJson(frame, root)) return fail("not JSON");
   return version == Version::V2 ? decodeV2(root) : decodeV1(root);
