@@ -32,6 +32,9 @@ std::optional<std::uint64_t> versionPart(std::string_view s) {
 
 std::optional<Version> parseVsn(std::optional<std::string_view> vsn) {
   if (!vsn) return Version::V1;
+  // What the official clients send, every connection: answered without the general parse.
+  if (*vsn == "2.0.0") return Version::V2;
+  if (*vsn == "1.0.0") return Version::V1;
   // MAJOR.MINOR.PATCH, then Phoenix's requirements `~> 2.0.0` (V2) and `~> 1.0.0` (V1):
   // the same major and minor, any patch. Build metadata (+abc) is ignored and a
   // pre-release (2.0.1-rc) does not match, as in Elixir's Version.match?.
@@ -195,7 +198,7 @@ class EnvelopeReader {
     while (end_ != p_ && space(end_[-1])) --end_;
     std::string_view text(p_, static_cast<std::size_t>(end_ - p_));
     if (text == "{}") {
-      out = json::object();
+      out.emplace_object();
       return true;
     }
     // Inside the frame's array: one level fewer. Several elements (a fifth, then more) do
@@ -212,14 +215,24 @@ class EnvelopeReader {
 
 }  // namespace
 
-Decoded decodeText(Version version, std::string_view frame) {
+std::string_view decodeText(Version version, std::string_view frame, Message& out) {
   if (version == Version::V2) {
-    Decoded fast;
-    if (EnvelopeReader(frame).read(fast.message.emplace())) return fast;
+    if (EnvelopeReader(frame).read(out)) return {};
+    out = Message{};  // what the short reading left half done
   }
   json::value root;
-  if (!parseJson(frame, root)) return fail("not JSON");
-  return version == Version::V2 ? decodeV2(root) : decodeV1(root);
+  if (!parseJson(frame, root)) return "not JSON";
+  auto decoded = version == Version::V2 ? decodeV2(root) : decodeV1(root);
+  if (!decoded.message) return decoded.error;
+  out = std::move(*decoded.message);
+  return {};
+}
+
+Decoded decodeText(Version version, std::string_view frame) {
+  Decoded decoded;
+  decoded.error = decodeText(version, frame, decoded.message.emplace());
+  if (!decoded.error.empty()) decoded.message.reset();
+  return decoded;
 }
 
 // Client push: kind 0, then join_ref, ref, topic and event lengths (one byte each),

@@ -144,9 +144,9 @@ void PhoenixSocket::leaveAll() {
 
 void PhoenixSocket::onText(std::string_view frame) {
   obs::inc(deps_.metrics.messages_in);
-  auto decoded = phoenix::decodeText(version_, frame);
-  if (!decoded.message) return transport_.close(CloseReason::PolicyViolation);
-  dispatch(*decoded.message);
+  phoenix::Message message;
+  if (!phoenix::decodeText(version_, frame, message).empty()) return transport_.close(CloseReason::PolicyViolation);
+  dispatch(message);
 }
 
 void PhoenixSocket::onBinary(std::string_view frame) {

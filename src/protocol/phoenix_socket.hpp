@@ -10,6 +10,8 @@
 #include "protocol/transport.hpp"
 #include "pubsub/pubsub.hpp"
 
+#include <boost/container/small_vector.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -134,7 +136,9 @@ class PhoenixSocket final : public pubsub::Subscriber {
   const Deps& deps_;
   Transport& transport_;
   ControlHandler* control_ = nullptr;
-  std::vector<Joined> joined_;
+  // Most sockets join one topic: it lives here rather than in a block of its own (one
+  // allocation fewer per join, and fewer bytes than a vector's block once joined).
+  boost::container::small_vector<Joined, 1> joined_;
   std::unique_ptr<Extras> extras_;  // null until a channel subscribes or relays
   std::uint32_t shard_;             // shards are a few per core
   phoenix::Version version_;

@@ -181,6 +181,26 @@ TEST(PhoenixCodec, TheShortReadingAndTheFullParseReadEveryFrameAlike) {
   }
 }
 
+// Decoding into a Message the caller holds: what the short reading filled before it gave
+// up (a join_ref, then an integer ref) does not leak into what the full parse reads.
+TEST(PhoenixCodec, DecodesIntoTheCallersMessage) {
+  Message m;
+  EXPECT_TRUE(decodeText(Version::V2, R"(["1",5,"room:a","phx_join",{"k":[1]}])", m).empty());
+  EXPECT_EQ(m.join_ref, "1");
+  EXPECT_FALSE(m.join_ref_number);
+  EXPECT_EQ(m.ref, "5");
+  EXPECT_TRUE(m.ref_number);
+  EXPECT_EQ(m.topic, "room:a");
+  EXPECT_EQ(m.payload, json::parse(R"({"k":[1]})"));
+
+  Message refused;
+  EXPECT_EQ(decodeText(Version::V2, R"(["1","2","t","e"])", refused), "expected [join_ref, ref, topic, event, payload]");
+  Message v1;
+  EXPECT_TRUE(decodeText(Version::V1, R"({"topic":"t","event":"e","ref":"3"})", v1).empty());
+  EXPECT_EQ(v1.ref, "3");
+  EXPECT_EQ(v1.payload, json::object{});
+}
+
 TEST(PhoenixCodec, DecodesV1Object) {
   auto m = mustDecode(Version::V1, R"({"topic":"room:1","event":"phx_join","payload":{"x":1},"ref":"5"})");
   EXPECT_EQ(m.topic, "room:1");
