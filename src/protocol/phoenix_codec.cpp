@@ -160,16 +160,18 @@ class EnvelopeReader {
     skipSpace();
     return true;
   }
+  // Printable ASCII but the quote and the backslash: what a plain string holds.
+  static constexpr std::array<bool, 256> kPlain = [] {
+    std::array<bool, 256> plain{};
+    for (std::size_t c = 0x20; c < 0x7f; ++c) plain[c] = c != '"' && c != '\\';
+    return plain;
+  }();
   // A string of printable ASCII without escapes, of at most `max` bytes.
   bool plainString(std::string_view& out, std::size_t max) {
     if (!take('"')) return false;
     const char* start = p_;
-    while (p_ != end_ && *p_ != '"') {
-      auto c = static_cast<unsigned char>(*p_);
-      if (c < 0x20 || c > 0x7e || c == '\\') return false;
-      ++p_;
-    }
-    if (p_ == end_) return false;
+    while (p_ != end_ && kPlain[static_cast<unsigned char>(*p_)]) ++p_;
+    if (p_ == end_ || *p_ != '"') return false;
     out = std::string_view(start, static_cast<std::size_t>(p_ - start));
     ++p_;  // the closing quote
     return out.size() <= max;
