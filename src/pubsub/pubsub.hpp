@@ -50,8 +50,11 @@ class PubSub {
   virtual void whenSubscribed(std::size_t shard, const std::string& topic, Ready ready) = 0;
   // Both at once, for callers that need not avoid the callback.
   void subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber, Ready ready) {
-    if (subscribe(shard, topic, subscriber)) ready();
-    else whenSubscribed(shard, topic, std::move(ready));
+    if (subscribe(shard, topic, subscriber)) {
+      if (ready) ready();
+    } else if (ready) {
+      whenSubscribed(shard, topic, std::move(ready));
+    }
   }
   virtual void unsubscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) = 0;
   // Any thread. Delivery is asynchronous, in publish order per publishing thread. Fails

@@ -149,6 +149,13 @@ TEST_F(HubBrokerTest, SubscribeSaysWhetherTheSubscriptionHoldsAndWhenSubscribedW
   broker.confirm_at_once = true;
   RecordingSubscriber d;
   EXPECT_TRUE(hub.subscribe(0, "other", &d));
+  // An empty Ready is nothing to run, confirmed or not.
+  broker.confirm_at_once = false;
+  RecordingSubscriber e, f;
+  hub.subscribe(0, "third", &e, PubSub::Ready{});
+  hub.subscribe(0, "other", &f, PubSub::Ready{});
+  EXPECT_EQ(hub.localSubscribers(0, "third"), 1u);
+  EXPECT_EQ(hub.localSubscribers(0, "other"), 2u);
 }
 
 // A topic lost before its confirmation and gained again waits for the new subscription's
