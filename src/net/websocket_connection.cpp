@@ -23,6 +23,16 @@ bool isNormalEnd(const boost::system::error_code& ec) {
          ec == error::broken_pipe;
 }
 
+// The answer to a peer's close frame. The usual ones (1000, or no code) are the same bytes
+// for every connection: made once per shard thread and shared, not allocated per close.
+pubsub::Frame peerCloseAnswer(std::optional<std::uint16_t> code) {
+  thread_local const pubsub::Frame kEmpty = std::make_shared<const std::string>();
+  thread_local const pubsub::Frame kNormal = std::make_shared<const std::string>(ws::closePayload(1000, {}));
+  if (!code) return kEmpty;
+  if (*code == 1000) return kNormal;
+  return std::make_shared<const std::string>(ws::closePayload(*code, {}));
+}
+
 }  // namespace
 
 WebSocketConnection::WebSocketConnection(ByteStream stream, ServerContext& ctx, Shard& shard,
@@ -153,7 +163,7 @@ void WebSocketConnection::onPeerClose(std::optional<std::uint16_t> code) {
     return;
   }
   // The peer closes first: answer with its code (RFC 6455 §5.5.1), then end.
-  queueCloseFrame(code ? ws::closePayload(*code, {}) : std::string());
+  queueCloseFrame(peerCloseAnswer(code));
 }
 
 // --- writing -----------------------------------------------------------------------
@@ -310,13 +320,12 @@ void WebSocketConnection::queueEnding(CloseReason reason, protocol::Ending endin
     queue_.pushAnyway(std::move(message), ws::Opcode::Text);
     obs::inc(ctx_.deps.metrics.messages_out);
   }
-  queueCloseFrame(ws::closePayload(ending.code, ending.reason));
+  queueCloseFrame(std::make_shared<const std::string>(ws::closePayload(ending.code, ending.reason)));
 }
 
-void WebSocketConnection::queueCloseFrame(std::string payload) {
+void WebSocketConnection::queueCloseFrame(pubsub::Frame frame) {
   state_ = State::Closing;
   since_ = Clock::now();
-  auto frame = std::make_shared<const std::string>(std::move(payload));
   obs::add(ctx_.deps.metrics.queued_bytes, static_cast<std::int64_t>(frame->size()));
   queue_.pushAnyway(std::move(frame), ws::Opcode::Close);
   // Never re-enter the caller (it may be iterating subscribers): write on the next turn.

@@ -88,7 +88,7 @@ class WebSocketConnection final : public std::enable_shared_from_this<WebSocketC
   // Closing: queue the ending (message, close frame) after what is queued; end the TCP
   // connection when both sides have sent theirs, or when the peer does not answer in time.
   void queueEnding(CloseReason reason, protocol::Ending ending);
-  void queueCloseFrame(std::string payload);
+  void queueCloseFrame(pubsub::Frame frame);
   void finish();
 
   ByteStream stream_;

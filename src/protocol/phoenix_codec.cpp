@@ -8,7 +8,9 @@
 #include <boost/json/serialize.hpp>
 
 #include <array>
+#include <cassert>
 #include <cmath>
+#include <cstring>
 
 namespace sg::phoenix {
 namespace json = boost::json;
@@ -30,6 +32,9 @@ std::optional<std::uint64_t> versionPart(std::string_view s) {
 
 std::optional<Version> parseVsn(std::optional<std::string_view> vsn) {
   if (!vsn) return Version::V1;
+  // What the official clients send, every connection: answered without the general parse.
+  if (*vsn == "2.0.0") return Version::V2;
+  if (*vsn == "1.0.0") return Version::V1;
   // MAJOR.MINOR.PATCH, then Phoenix's requirements `~> 2.0.0` (V2) and `~> 1.0.0` (V1):
   // the same major and minor, any patch. Build metadata (+abc) is ignored and a
   // pre-release (2.0.1-rc) does not match, as in Elixir's Version.match?.
@@ -121,12 +126,115 @@ Decoded decodeV1(json::value& root) {
   return Decoded{std::move(m), {}};
 }
 
+// The usual V2 frame, read without building a tree for its envelope: refs that are null or
+// short strings, topic and event as strings, all without escapes or bytes outside printable
+// ASCII, then the payload as the last element. Only the payload is parsed (as the whole
+// frame would be, one level shallower), and only when it is not `{}`. Anything else (an
+// integer ref, an escape, elements past the fifth, any error) is left to the full parse,
+// which alone refuses frames: a frame read here is one it would read the same way.
+class EnvelopeReader {
+ public:
+  explicit EnvelopeReader(std::string_view frame) : p_(frame.data()), end_(frame.data() + frame.size()) {}
+
+  bool read(Message& m) {
+    skipSpace();
+    if (!take('[')) return false;
+    if (!ref(m.join_ref) || !comma() || !ref(m.ref) || !comma()) return false;
+    if (!name(m.topic) || !comma() || !name(m.event) || !comma()) return false;
+    return payload(m.payload);
+  }
+
+ private:
+  static bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+  void skipSpace() {
+    while (p_ != end_ && space(*p_)) ++p_;
+  }
+  bool take(char c) {
+    if (p_ == end_ || *p_ != c) return false;
+    ++p_;
+    return true;
+  }
+  bool comma() {
+    skipSpace();
+    if (!take(',')) return false;
+    skipSpace();
+    return true;
+  }
+  // Printable ASCII but the quote and the backslash: what a plain string holds.
+  static constexpr std::array<bool, 256> kPlain = [] {
+    std::array<bool, 256> plain{};
+    for (std::size_t c = 0x20; c < 0x7f; ++c) plain[c] = c != '"' && c != '\\';
+    return plain;
+  }();
+  // A string of printable ASCII without escapes, of at most `max` bytes.
+  bool plainString(std::string_view& out, std::size_t max) {
+    if (!take('"')) return false;
+    const char* start = p_;
+    while (p_ != end_ && kPlain[static_cast<unsigned char>(*p_)]) ++p_;
+    if (p_ == end_ || *p_ != '"') return false;
+    out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+    ++p_;  // the closing quote
+    return out.size() <= max;
+  }
+  bool ref(std::optional<std::string>& out) {
+    if (end_ - p_ >= 4 && std::string_view(p_, 4) == "null") {
+      p_ += 4;
+      return true;
+    }
+    std::string_view s;
+    if (!plainString(s, kMaxRefBytes)) return false;
+    out.emplace(s);
+    return true;
+  }
+  bool name(std::string& out) {
+    std::string_view s;
+    if (!plainString(s, kMaxNameBytes) || s.empty()) return false;
+    out.assign(s);
+    return true;
+  }
+  // The rest is the payload and the array's closing bracket.
+  bool payload(json::value& out) {
+    while (end_ != p_ && space(end_[-1])) --end_;
+    if (end_ == p_ || end_[-1] != ']') return false;
+    --end_;
+    while (end_ != p_ && space(end_[-1])) --end_;
+    std::string_view text(p_, static_cast<std::size_t>(end_ - p_));
+    if (text == "{}") {
+      out.emplace_object();
+      return true;
+    }
+    // Inside the frame's array: one level fewer. Several elements (a fifth, then more) do
+    // not parse as one value and go to the full parse.
+    auto parsed = parseClientJson(text, kMaxDepth - 1);
+    if (!parsed) return false;
+    out = std::move(*parsed);
+    return true;
+  }
+
+  const char* p_;
+  const char* end_;
+};
+
 }  // namespace
 
-Decoded decodeText(Version version, std::string_view frame) {
+std::string_view decodeText(Version version, std::string_view frame, Message& out) {
+  if (version == Version::V2) {
+    if (EnvelopeReader(frame).read(out)) return {};
+    out = Message{};  // what the short reading left half done
+  }
   json::value root;
-  if (!parseJson(frame, root)) return fail("not JSON");
-  return version == Version::V2 ? decodeV2(root) : decodeV1(root);
+  if (!parseJson(frame, root)) return "not JSON";
+  auto decoded = version == Version::V2 ? decodeV2(root) : decodeV1(root);
+  if (!decoded.message) return decoded.error;
+  out = std::move(*decoded.message);
+  return {};
+}
+
+Decoded decodeText(Version version, std::string_view frame) {
+  Decoded decoded;
+  decoded.error = decodeText(version, frame, decoded.message.emplace());
+  if (!decoded.error.empty()) decoded.message.reset();
+  return decoded;
 }
 
 // Client push: kind 0, then join_ref, ref, topic and event lengths (one byte each),
@@ -161,47 +269,125 @@ Decoded decodeBinary(std::string_view frame) {
 
 namespace {
 
-void appendRef(std::string& out, std::optional<std::string_view> ref, bool number) {
-  if (!ref) out += "null";
-  else if (number) out += *ref;  // digits read from the client's JSON integer
-  else appendJsonString(out, *ref);
+// Frames are written in one pass into a string of their exact size: the sizes are counted
+// first (escapes included), so a frame costs one allocation and no regrowth.
+
+// Bytes each byte adds when escaped as appendJsonEscaped writes it: \" \\ \b \f \n \r \t take
+// two bytes, other control characters six (\u00XX), every other byte stays as it is.
+constexpr std::array<std::uint8_t, 256> kEscapeExtra = [] {
+  std::array<std::uint8_t, 256> extra{};
+  for (int c = 0; c < 0x20; ++c) extra[static_cast<std::size_t>(c)] = 5;
+  for (unsigned char c : {'"', '\\', '\b', '\f', '\n', '\r', '\t'}) extra[c] = 1;
+  return extra;
+}();
+
+// Bytes `s` takes as a JSON string literal, quotes included.
+std::size_t jsonStringSize(std::string_view s) {
+  std::size_t n = s.size() + 2;
+  for (char c : s) n += kEscapeExtra[static_cast<unsigned char>(c)];
+  return n;
+}
+
+std::size_t refSize(std::optional<std::string_view> ref, bool number) {
+  if (!ref) return 4;                // null
+  if (number) return ref->size();    // digits read from the client's JSON integer
+  return jsonStringSize(*ref);
+}
+
+class FrameWriter {
+ public:
+  explicit FrameWriter(std::size_t size) : out_(size, '\0'), p_(out_.data()) {}
+
+  void raw(std::string_view s) {
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+  void put(char c) { *p_++ = c; }
+  // `size` is jsonStringSize(s).
+  void quoted(std::string_view s, std::size_t size) {
+    put('"');
+    if (size == s.size() + 2) {
+      raw(s);
+    } else {
+      std::string escaped;  // rare: the escapes are core/text's, byte for byte
+      escaped.reserve(size);
+      appendJsonEscaped(escaped, s);
+      raw(escaped);
+    }
+    put('"');
+  }
+  void ref(std::optional<std::string_view> ref, bool number, std::size_t size) {
+    if (!ref) raw("null");
+    else if (number) raw(*ref);
+    else quoted(*ref, size);
+  }
+  std::string take() {
+    assert(p_ == out_.data() + out_.size());
+    return std::move(out_);
+  }
+
+ private:
+  std::string out_;
+  char* p_;
+};
+
+// A text frame whose payload (`payload_size` bytes) `write_payload` writes.
+template <class WritePayload>
+std::string buildText(Version version, const Envelope& e, std::size_t payload_size, WritePayload&& write_payload) {
+  const std::size_t join_ref = refSize(e.join_ref, e.join_ref_number);
+  const std::size_t ref = refSize(e.ref, e.ref_number);
+  const std::size_t topic = jsonStringSize(e.topic);
+  const std::size_t event = jsonStringSize(e.event);
+  if (version == Version::V2) {
+    // [join_ref,ref,topic,event,payload]
+    FrameWriter w(6 + join_ref + ref + topic + event + payload_size);
+    w.put('[');
+    w.ref(e.join_ref, e.join_ref_number, join_ref);
+    w.put(',');
+    w.ref(e.ref, e.ref_number, ref);
+    w.put(',');
+    w.quoted(e.topic, topic);
+    w.put(',');
+    w.quoted(e.event, event);
+    w.put(',');
+    write_payload(w);
+    w.put(']');
+    return w.take();
+  }
+  constexpr std::string_view kTopic = "{\"topic\":", kEvent = ",\"event\":", kPayload = ",\"payload\":",
+                             kRef = ",\"ref\":", kJoinRef = ",\"join_ref\":";
+  FrameWriter w(kTopic.size() + kEvent.size() + kPayload.size() + kRef.size() + kJoinRef.size() + 1 + join_ref + ref +
+                topic + event + payload_size);
+  w.raw(kTopic);
+  w.quoted(e.topic, topic);
+  w.raw(kEvent);
+  w.quoted(e.event, event);
+  w.raw(kPayload);
+  write_payload(w);
+  w.raw(kRef);
+  w.ref(e.ref, e.ref_number, ref);
+  w.raw(kJoinRef);
+  w.ref(e.join_ref, e.join_ref_number, join_ref);
+  w.put('}');
+  return w.take();
+}
+
+// A value Boost.JSON would serialize as "{}" (the usual response) is written without a serializer.
+std::string_view serializedJson(const json::value& response, std::string& storage) {
+  if (response.is_object() && response.get_object().empty()) return "{}";
+  storage = json::serialize(response);
+  return storage;
 }
 
 }  // namespace
 
 std::string encodeText(Version version, const Envelope& e, std::string_view payload_json) {
-  std::string out;
-  out.reserve(48 + e.topic.size() + e.event.size() + payload_json.size());
-  if (version == Version::V2) {
-    out.push_back('[');
-    appendRef(out, e.join_ref, e.join_ref_number);
-    out.push_back(',');
-    appendRef(out, e.ref, e.ref_number);
-    out.push_back(',');
-    appendJsonString(out, e.topic);
-    out.push_back(',');
-    appendJsonString(out, e.event);
-    out.push_back(',');
-    out += payload_json;
-    out.push_back(']');
-  } else {
-    out += "{\"topic\":";
-    appendJsonString(out, e.topic);
-    out += ",\"event\":";
-    appendJsonString(out, e.event);
-    out += ",\"payload\":";
-    out += payload_json;
-    out += ",\"ref\":";
-    appendRef(out, e.ref, e.ref_number);
-    out += ",\"join_ref\":";
-    appendRef(out, e.join_ref, e.join_ref_number);
-    out.push_back('}');
-  }
-  return out;
+  return buildText(version, e, payload_json.size(), [&](FrameWriter& w) { w.raw(payload_json); });
 }
 
 std::string encodeText(Version version, const Envelope& e, const json::value& payload) {
-  return encodeText(version, e, json::serialize(payload));
+  std::string storage;
+  return encodeText(version, e, serializedJson(payload, storage));
 }
 
 std::string encodeReply(Version version, std::optional<std::string_view> join_ref,
@@ -211,17 +397,23 @@ std::string encodeReply(Version version, std::optional<std::string_view> join_re
 }
 
 std::string encodeReply(Version version, Envelope envelope, std::string_view status, const json::value& response) {
-  return encodeReply(version, std::move(envelope), status, std::string_view(json::serialize(response)));
+  std::string storage;
+  return encodeReply(version, envelope, status, serializedJson(response, storage));
 }
 
 std::string encodeReply(Version version, Envelope envelope, std::string_view status, std::string_view response_json) {
-  std::string payload = "{\"status\":";
-  appendJsonString(payload, status);
-  payload += ",\"response\":";
-  payload += response_json;
-  payload.push_back('}');
+  // {"status":status,"response":response}
+  constexpr std::string_view kStatus = "{\"status\":", kResponse = ",\"response\":";
+  const std::size_t status_size = jsonStringSize(status);
   envelope.event = "phx_reply";
-  return encodeText(version, envelope, payload);
+  return buildText(version, envelope, kStatus.size() + status_size + kResponse.size() + response_json.size() + 1,
+                   [&](FrameWriter& w) {
+                     w.raw(kStatus);
+                     w.quoted(status, status_size);
+                     w.raw(kResponse);
+                     w.raw(response_json);
+                     w.put('}');
+                   });
 }
 
 namespace {

@@ -40,6 +40,9 @@ struct Decoded {
 };
 
 Decoded decodeText(Version version, std::string_view frame);
+// The same into `out`, a Message as default-constructed: returns the error, empty when
+// `out` holds the message (what a socket uses per frame, without moving a Message around).
+std::string_view decodeText(Version version, std::string_view frame, Message& out);
 Decoded decodeBinary(std::string_view frame);
 
 // The envelope of a message from the server. Absent refs are encoded as null; a ref

@@ -144,9 +144,9 @@ void PhoenixSocket::leaveAll() {
 
 void PhoenixSocket::onText(std::string_view frame) {
   obs::inc(deps_.metrics.messages_in);
-  auto decoded = phoenix::decodeText(version_, frame);
-  if (!decoded.message) return transport_.close(CloseReason::PolicyViolation);
-  dispatch(*decoded.message);
+  phoenix::Message message;
+  if (!phoenix::decodeText(version_, frame, message).empty()) return transport_.close(CloseReason::PolicyViolation);
+  dispatch(message);
 }
 
 void PhoenixSocket::onBinary(std::string_view frame) {
@@ -238,18 +238,26 @@ void PhoenixSocket::join(phoenix::Message& m) {
   joined_.push_back(std::move(joined));
   // The reply says "subscribed": it waits until broadcasts published from now on reach this
   // node (at once on one node; in a cluster, once Redis has confirmed the subscription), so
-  // that a broadcast sent on another node right after the reply is not missed.
-  deps_.pubsub.subscribe(shard_, joined_.back().topic, this,
-                         [this, alive = transport_.lifetime(), to = envelopeOf(m), r = std::move(r),
-                          client = std::move(client), with_presence] {
-                           auto live = alive.lock();
-                           const Joined* now = live ? findJoined(to.topic) : nullptr;
-                           // Left, or replaced by a newer join, meanwhile: that one answers.
-                           if (!now || now->join_ref != to.join_ref.value_or("")) return;
-                           obs::inc(deps_.metrics.joins_ok);
-                           reply(to, r);
-                           if (with_presence) joinPresence(*now, client);
-                         });
+  // that a broadcast sent on another node right after the reply is not missed. The usual
+  // case, a topic the node already has, answers here without a callback to allocate.
+  const std::string& topic = joined_.back().topic;
+  if (deps_.pubsub.subscribe(shard_, topic, this)) return joinConfirmed(joined_.back(), m, r, std::move(client), with_presence);
+  deps_.pubsub.whenSubscribed(shard_, topic,
+                              [this, alive = transport_.lifetime(), to = envelopeOf(m), r = std::move(r),
+                               client = std::move(client), with_presence]() mutable {
+                                auto live = alive.lock();
+                                const Joined* now = live ? findJoined(to.topic) : nullptr;
+                                // Left, or replaced by a newer join, meanwhile: that one answers.
+                                if (!now || now->join_ref != to.join_ref.value_or("")) return;
+                                joinConfirmed(*now, to, r, std::move(client), with_presence);
+                              });
+}
+
+void PhoenixSocket::joinConfirmed(const Joined& joined, const phoenix::Message& to, const channels::Reply& r,
+                                  std::string client, bool with_presence) {
+  obs::inc(deps_.metrics.joins_ok);
+  reply(to, r);
+  if (with_presence) joinPresence(joined, std::move(client));
 }
 
 void PhoenixSocket::joinPresence(const Joined& joined, std::string client) {

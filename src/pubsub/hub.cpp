@@ -62,7 +62,7 @@ Hub::Hub(std::vector<Post> posts, Broker& broker) : broker_(broker) {
 
 Hub::~Hub() = default;
 
-void Hub::subscribe(std::size_t index, const std::string& topic, Subscriber* subscriber, Ready ready) {
+bool Hub::subscribe(std::size_t index, const std::string& topic, Subscriber* subscriber) {
   auto& shard = *shards_.at(index);
   auto& entry = shard.topics[topic];
   auto& list = entry.subscribers;
@@ -75,7 +75,16 @@ void Hub::subscribe(std::size_t index, const std::string& topic, Subscriber* sub
     }
     entry.confirmation = topicGained(topic);
   }
-  if (ready) whenConfirmed(*entry.confirmation, index, std::move(ready));
+  return entry.confirmation->done.load(std::memory_order_acquire);
+}
+
+void Hub::whenSubscribed(std::size_t index, const std::string& topic, Ready ready) {
+  auto& shard = *shards_.at(index);
+  auto it = shard.topics.find(topic);
+  // Unsubscribed meanwhile: nothing will confirm it; the caller's check of its own record
+  // (it has left) is what the answer would meet anyway.
+  if (it == shard.topics.end()) return ready();
+  whenConfirmed(*it->second.confirmation, index, std::move(ready));
 }
 
 void Hub::unsubscribe(std::size_t index, const std::string& topic, Subscriber* subscriber) {

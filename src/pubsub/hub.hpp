@@ -30,7 +30,8 @@ class Hub final : public PubSub {
 
   // PubSub
   using PubSub::subscribe;
-  void subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber, Ready ready) override;
+  bool subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) override;
+  void whenSubscribed(std::size_t shard, const std::string& topic, Ready ready) override;
   void unsubscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) override;
   boost::system::result<void> publish(BroadcastPtr message) override;
   void publishLocal(BroadcastPtr message) override { fanOut(std::move(message)); }

@@ -42,9 +42,19 @@ class PubSub {
   using Ready = std::function<void()>;
   // Shard-local: call only from shard `shard`'s thread. A subscriber subscribes to a topic
   // once (callers keep their own record of what they joined; a second call is a bug).
-  virtual void subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber, Ready ready) = 0;
-  void subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) {
-    subscribe(shard, topic, subscriber, {});
+  // True when broadcasts published from now on already reach it (the usual case: nothing
+  // to wait for, and no callback to make); false when whenSubscribed() must be asked.
+  virtual bool subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) = 0;
+  // Runs `ready` (on the shard, inline when already so) once broadcasts on `topic`
+  // published from then on reach shard `shard`, which has just subscribed to it.
+  virtual void whenSubscribed(std::size_t shard, const std::string& topic, Ready ready) = 0;
+  // Both at once, for callers that need not avoid the callback.
+  void subscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber, Ready ready) {
+    if (subscribe(shard, topic, subscriber)) {
+      if (ready) ready();
+    } else if (ready) {
+      whenSubscribed(shard, topic, std::move(ready));
+    }
   }
   virtual void unsubscribe(std::size_t shard, const std::string& topic, Subscriber* subscriber) = 0;
   // Any thread. Delivery is asynchronous, in publish order per publishing thread. Fails

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 namespace sg::phoenix {
 namespace {
@@ -91,6 +92,45 @@ TEST(PhoenixCodec, V1TextRoundTrip) {
   EXPECT_FALSE(d.message->ref);
   EXPECT_EQ(d.message->topic, "t\"q");
   EXPECT_EQ(d.message->payload, payload);
+}
+
+
+// Frames are sized before they are written: every byte a field may hold, escaped or not,
+// comes out as core/text's JSON escaping writes it, in every position, for both versions.
+TEST(PhoenixCodec, EveryByteInEveryFieldIsWrittenAsAppendJsonStringWritesIt) {
+  for (int b = 0; b < 256; ++b) {
+    std::string field = "a";
+    field.push_back(static_cast<char>(b));
+    field += "z";
+    std::string quoted;
+    appendJsonString(quoted, field);
+    Envelope e{field, field, field, field};
+    EXPECT_EQ(encodeText(Version::V2, e, R"({"x":1})"sv),
+              "[" + quoted + "," + quoted + "," + quoted + "," + quoted + R"(,{"x":1}])")
+        << b;
+    EXPECT_EQ(encodeText(Version::V1, e, "[]"sv), R"({"topic":)" + quoted + R"(,"event":)" + quoted +
+                                                      R"(,"payload":[],"ref":)" + quoted + R"(,"join_ref":)" + quoted + "}")
+        << b;
+    EXPECT_EQ(encodeReply(Version::V2, e, field, "null"sv),
+              "[" + quoted + "," + quoted + "," + quoted + R"(,"phx_reply",{"status":)" + quoted + R"(,"response":null}])")
+        << b;
+  }
+}
+
+TEST(PhoenixCodec, RepliesWriteTheirResponseAsBoostJsonSerializesIt) {
+  Envelope e{"1", "2", "t", {}};
+  for (const char* response : {R"({})", R"([])", R"({"reason":"unmatched topic"})", R"({"a":{},"b":[1,2.5,"x"]})",
+                               R"("s")", R"(null)"}) {
+    auto value = json::parse(response);
+    EXPECT_EQ(encodeReply(Version::V2, e, "ok", value), encodeReply(Version::V2, e, "ok", std::string_view(json::serialize(value))))
+        << response;
+    EXPECT_EQ(encodeText(Version::V1, e, value), encodeText(Version::V1, e, std::string_view(json::serialize(value))))
+        << response;
+  }
+  // Empty fields and long ones (past any small-string buffer).
+  std::string long_topic(300, 't');
+  EXPECT_EQ(encodeText(Version::V2, Envelope{"", std::nullopt, long_topic, ""}, "{}"sv),
+            R"(["",null,")" + long_topic + R"(","",{}])");
 }
 
 }  // namespace

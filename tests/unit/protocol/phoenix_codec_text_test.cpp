@@ -5,6 +5,9 @@
 
 #include <boost/json/parse.hpp>
 
+#include <string>
+#include <vector>
+
 namespace sg::phoenix {
 namespace {
 namespace json = boost::json;
@@ -131,6 +134,71 @@ TEST(PhoenixCodec, NestingBeyond32IsRejected) {
   expectRejected(Version::V2, "[\"1\",\"1\",\"t\",\"e\"," + nested(32) + "]");
   expectRejected(Version::V2, "[\"1\",\"1\",\"t\",\"e\"," + nested(1000) + "]");
   expectRejected(Version::V1, R"({"topic":"t","event":"e","payload":)" + nested(1000) + "}");
+}
+
+// The usual frame is read without a tree for its envelope; a frame the short reading
+// leaves (an escape in the topic sends this one there) goes through the full parse. Both
+// must read every frame alike: the same message, or both a refusal.
+TEST(PhoenixCodec, TheShortReadingAndTheFullParseReadEveryFrameAlike) {
+  const std::vector<std::string> refs = {R"("1")", "null", R"("")", R"( "7" )", "12", R"("a\"b")", "1.5", "true",
+                                         "\"" + std::string(64, 'r') + "\"", "\"" + std::string(65, 'r') + "\"",
+                                         R"("é")", "\"\x01\"", R"("x)"};
+  const std::vector<std::string> payloads = {
+      "{}", " {} ", "{ }", "[]", "null", "1", "\"s\"", R"({"client":"web"})", R"({"a":[1,{"b":null}]})", "1e400",
+      "{}, 5", "{},", "{} ]", "{", "", "}", "{}]", R"({"a":1,"a":2})", "\"\xff\"", "[1,2", nested(30), nested(31),
+      nested(32), "{\"k\":" + nested(30) + "}", "{\"k\":" + nested(31) + "}", "\t{}\r\n"};
+  auto same = [](const std::string& fast, const std::string& full) {
+    auto a = decodeText(Version::V2, fast);
+    auto b = decodeText(Version::V2, full);
+    ASSERT_EQ(a.message.has_value(), b.message.has_value()) << fast << " / " << full;
+    if (!a.message) return;
+    EXPECT_EQ(a.message->join_ref, b.message->join_ref) << fast;
+    EXPECT_EQ(a.message->ref, b.message->ref) << fast;
+    EXPECT_EQ(a.message->join_ref_number, b.message->join_ref_number) << fast;
+    EXPECT_EQ(a.message->ref_number, b.message->ref_number) << fast;
+    EXPECT_EQ(a.message->event, b.message->event) << fast;
+    EXPECT_EQ(a.message->payload, b.message->payload) << fast;
+    EXPECT_EQ(b.message->topic, "room:a");
+  };
+  for (const auto& payload : payloads) {
+    for (const auto& ref : refs) {
+      same("[" + ref + "," + ref + R"(,"room:a","phx_join",)" + payload + "]",
+           "[" + ref + "," + ref + R"(,"room:\u0061","phx_join",)" + payload + "]");
+    }
+    same(R"( [ null , "2" , "room:a" , "e" , )" + payload + " ] ", R"( [ null , "2" , "room:\u0061" , "e" , )" + payload + " ] ");
+    same(R"([null,"2","room:a","",)" + payload + "]", R"([null,"2","room:\u0061","",)" + payload + "]");
+  }
+  // Topic and event at their length limits, and past them.
+  for (std::size_t n : {255u, 256u}) {
+    std::string event(n, 'e');
+    same(R"(["1","1","room:a",")" + event + R"(",{}])", R"(["1","1","room:\u0061",")" + event + R"(",{}])");
+  }
+  // Not an array, or cut short.
+  for (std::string frame : {R"(["1","1","room:a","e"])", R"({"topic":"room:a"})", R"(["1","1","room:a","e",{})",
+                            R"(["1","1","room:a","e",{}]])", R"(["1","1","room:a","e",{}] x)"}) {
+    auto d = decodeText(Version::V2, frame);
+    EXPECT_FALSE(d.message) << frame;
+  }
+}
+
+// Decoding into a Message the caller holds: what the short reading filled before it gave
+// up (a join_ref, then an integer ref) does not leak into what the full parse reads.
+TEST(PhoenixCodec, DecodesIntoTheCallersMessage) {
+  Message m;
+  EXPECT_TRUE(decodeText(Version::V2, R"(["1",5,"room:a","phx_join",{"k":[1]}])", m).empty());
+  EXPECT_EQ(m.join_ref, "1");
+  EXPECT_FALSE(m.join_ref_number);
+  EXPECT_EQ(m.ref, "5");
+  EXPECT_TRUE(m.ref_number);
+  EXPECT_EQ(m.topic, "room:a");
+  EXPECT_EQ(m.payload, json::parse(R"({"k":[1]})"));
+
+  Message refused;
+  EXPECT_EQ(decodeText(Version::V2, R"(["1","2","t","e"])", refused), "expected [join_ref, ref, topic, event, payload]");
+  Message v1;
+  EXPECT_TRUE(decodeText(Version::V1, R"({"topic":"t","event":"e","ref":"3"})", v1).empty());
+  EXPECT_EQ(v1.ref, "3");
+  EXPECT_EQ(v1.payload, json::object{});
 }
 
 TEST(PhoenixCodec, DecodesV1Object) {

@@ -127,6 +127,37 @@ TEST_F(HubBrokerTest, ReadyWaitsForTheBrokersConfirmationThenRunsOnTheSubscriber
   EXPECT_EQ(shards.pending(0), 0u);
 }
 
+// subscribe() says whether the subscription already holds, so that a caller answers at
+// once without a callback; whenSubscribed() waits for the broker like Ready does.
+TEST_F(HubBrokerTest, SubscribeSaysWhetherTheSubscriptionHoldsAndWhenSubscribedWaitsOtherwise) {
+  broker.confirm_at_once = false;
+  RecordingSubscriber a, b, c;
+  EXPECT_FALSE(hub.subscribe(0, "t", &a));
+  EXPECT_FALSE(hub.subscribe(1, "t", &b));  // the node's subscription is still unconfirmed
+  bool a_ready = false;
+  hub.whenSubscribed(0, "t", [&] { a_ready = true; });
+  EXPECT_FALSE(a_ready);
+  broker.confirm(0);
+  EXPECT_FALSE(a_ready);  // posted to shard 0
+  shards.run(0);
+  EXPECT_TRUE(a_ready);
+  EXPECT_TRUE(hub.subscribe(1, "t", &c));
+  bool c_ready = false;
+  hub.whenSubscribed(1, "t", [&] { c_ready = true; });  // confirmed: inline
+  EXPECT_TRUE(c_ready);
+  // On one node (a broker that confirms inline) every subscription holds at once.
+  broker.confirm_at_once = true;
+  RecordingSubscriber d;
+  EXPECT_TRUE(hub.subscribe(0, "other", &d));
+  // An empty Ready is nothing to run, confirmed or not.
+  broker.confirm_at_once = false;
+  RecordingSubscriber e, f;
+  hub.subscribe(0, "third", &e, PubSub::Ready{});
+  hub.subscribe(0, "other", &f, PubSub::Ready{});
+  EXPECT_EQ(hub.localSubscribers(0, "third"), 1u);
+  EXPECT_EQ(hub.localSubscribers(0, "other"), 2u);
+}
+
 // A topic lost before its confirmation and gained again waits for the new subscription's
 // confirmation: the old one (late, from a subscription already undone) confirms nothing.
 TEST_F(HubBrokerTest, ALateConfirmationOfAnEarlierSubscriptionConfirmsNothing) {
