@@ -37,7 +37,7 @@ void TicketIssuer::mint(TicketClaims claims, MintDone done) {
   });
 }
 
-boost::system::result<TicketClaims> TicketIssuer::judge(boost::system::result<std::optional<TicketClaims>> taken) const {
+boost::system::result<TicketClaims> TicketIssuer::judge(boost::system::result<std::optional<TicketClaims>>&& taken) const {
   if (!taken) return taken.error();
   if (!*taken) return make_error_code(Errc::not_found);
   if ((*taken)->expires_at < clock_.now()) return make_error_code(Errc::expired);
