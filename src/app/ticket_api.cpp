@@ -15,11 +15,24 @@
 namespace sg::app {
 namespace json = boost::json;
 
+namespace {
+
+// The socket URL's three parts: scheme, the Host the request came to, the endpoint path.
+struct SocketUrlParts {
+  std::string_view scheme, host, path;
+};
+
+SocketUrlParts socketUrlParts(const http::Request& req) {
+  return {req.secure ? "wss://" : "ws://", req.header("Host").value_or("localhost"), protocol::kPhoenixEndpointPath};
+}
+
+}  // namespace
+
 std::string socketUrl(const http::Request& req) {
-  auto host = req.header("Host").value_or("localhost");
+  auto parts = socketUrlParts(req);
   std::string url;
-  url.reserve(6 + host.size() + protocol::kPhoenixEndpointPath.size());
-  url.append(req.secure ? "wss://" : "ws://").append(host).append(protocol::kPhoenixEndpointPath);
+  url.reserve(parts.scheme.size() + parts.host.size() + parts.path.size());
+  url.append(parts.scheme).append(parts.host).append(parts.path);
   return url;
 }
 
@@ -33,14 +46,19 @@ http::Response ticketResponse(const tickets::Minted& minted, const http::Request
   r.status = 200;
   auto& out = r.body;
   out.reserve(160);
-  out.append(R"({"ticket":)");
-  appendJsonString(out, minted.ticket);
+  // A ticket is base64url (TicketIssuer), none of whose characters JSON escapes.
+  out.append(R"({"ticket":")").append(minted.ticket).push_back('"');
   char digits[24];
   auto end = std::to_chars(std::begin(digits), std::end(digits), minted.expires_in.count()).ptr;
   out.append(R"(,"expires_in":)").append(digits, end);
-  out.append(R"(,"socket_url":)");
-  appendJsonString(out, socketUrl(req));
-  out.push_back('}');
+  // socketUrl(req) as a JSON string, escaped part by part (escaping works byte by byte),
+  // without building the URL first.
+  auto url = socketUrlParts(req);
+  out.append(R"(,"socket_url":")");
+  appendJsonEscaped(out, url.scheme);
+  appendJsonEscaped(out, url.host);
+  appendJsonEscaped(out, url.path);
+  out.append("\"}");
   return r;
 }
 
