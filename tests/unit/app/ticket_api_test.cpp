@@ -25,13 +25,14 @@ struct TicketApiWorld : test::CredentialWorld {
     addTicketRoutes(router, TicketApiDeps{minting, *tokens, keys, *origins, nullptr});
   }
 
-  http::Response post(std::string_view host, std::string body, bool secure = false) {
+  http::Response post(std::string_view host, std::string body, bool secure = false,
+                      std::string_view content_type = "application/json") {
     http::Request req;
     req.method = "POST";
     req.target = req.path = "/api/socket/ticket";
     req.headers.add("Host", host);
     req.headers.add("Authorization", "Bearer " + std::string(kKey));
-    req.headers.add("Content-Type", "application/json");
+    if (!content_type.empty()) req.headers.add("Content-Type", content_type);
     req.body = std::move(body);
     req.client_ip = req.peer_ip = "10.0.0.9";
     req.secure = secure;
@@ -91,6 +92,22 @@ TEST(TicketApi, TheTicketOpensOneSocketBoundAsTheBodySaid) {
   ASSERT_TRUE(ok) << test::outcome(ok);
   EXPECT_EQ(ok->user_id, "43");
   EXPECT_EQ(ok->kind, CredentialKind::Ticket);
+}
+
+// Bodies the in-place reading leaves to the full parse mint the same way; the media type
+// is checked either way.
+TEST(TicketApi, BodiesWithEscapesOrOtherMembersAndTheMediaType) {
+  TicketApiWorld w;
+  auto escaped = w.post("h", R"({"user_id":"4\u0032","client_ip":"10.1.1.1","extra":1})");
+  ASSERT_EQ(escaped.status, 200) << escaped.body;
+  std::string ticket(boost::json::parse(escaped.body).as_object().at("ticket").as_string());
+  auto who = w.verify(ticket, {"10.1.1.1", ""});
+  ASSERT_TRUE(who) << test::outcome(who);
+  EXPECT_EQ(who->user_id, "42");
+  EXPECT_EQ(w.post("h", R"({"user_id":"42"})", false, "text/plain").status, 415);
+  EXPECT_EQ(w.post("h", R"({"user_id":"42"})", false, "").status, 200) << "no Content-Type: read as JSON";
+  EXPECT_EQ(w.post("h", R"({"user_id":"42"} x)").status, 400);
+  EXPECT_EQ(w.post("h", R"({"user_id":")" + std::string(129, 'u') + R"("})").status, 400);
 }
 
 TEST(TicketApi, ABodyWithoutAUserIsRefused) {
