@@ -35,26 +35,38 @@ std::uint64_t base64urlChars(std::uint64_t v) {
   return up - down;
 }
 
+// 48 bits (the first byte highest) as eight characters, the first in the lowest byte: in
+// four 16-bit lanes of 12 bits (first in the lowest), then each lane's two 6-bit values in
+// its two bytes.
+std::uint64_t encodeGroup(std::uint64_t group) {
+  std::uint64_t lanes = ((group >> 36) & 0xFFF) | (((group >> 24) & 0xFFF) << 16) | (((group >> 12) & 0xFFF) << 32) |
+                        ((group & 0xFFF) << 48);
+  std::uint64_t sextets = ((lanes >> 6) & 0x003F003F003F003F) | ((lanes << 8) & 0x3F003F003F003F00);
+  return base64urlChars(sextets);
+}
+
+// `n` (up to 6) bytes as the high bits of a 48-bit group, zero bits after them.
+std::uint64_t loadGroup(const unsigned char* in, std::size_t n) {
+  std::uint64_t group = 0;
+  for (std::size_t k = 0; k < n; ++k) group |= std::uint64_t{in[k]} << (40 - 8 * k);
+  return group;
+}
+
+// The first `n` characters of encodeGroup's eight.
+void storeChars(std::uint64_t chars, char* out, std::size_t n) {
+  for (std::size_t j = 0; j < n; ++j) out[j] = static_cast<char>(chars >> (8 * j));
+}
+
 // Six bytes as eight characters.
 void encodeSix(const unsigned char* in, char* out) {
-  // The 48 bits big-endian, then in four 16-bit lanes of 12 bits (first in the lowest),
-  // then each lane's two 6-bit values in its two bytes: one value per byte, the first
-  // character's in the lowest.
   std::uint64_t group = 0;
   std::memcpy(&group, in, 6);
   if constexpr (std::endian::native == std::endian::little) {
     group = __builtin_bswap64(group) >> 16;
-  } else {
-    group >>= 16;
-  }
-  std::uint64_t lanes = ((group >> 36) & 0xFFF) | (((group >> 24) & 0xFFF) << 16) | (((group >> 12) & 0xFFF) << 32) |
-                        ((group & 0xFFF) << 48);
-  std::uint64_t sextets = ((lanes >> 6) & 0x003F003F003F003F) | ((lanes << 8) & 0x3F003F003F003F00);
-  std::uint64_t chars = base64urlChars(sextets);
-  if constexpr (std::endian::native == std::endian::little) {
+    std::uint64_t chars = encodeGroup(group);
     std::memcpy(out, &chars, 8);
   } else {
-    for (int j = 0; j < 8; ++j) out[j] = static_cast<char>(chars >> (8 * j));
+    storeChars(encodeGroup(group >> 16), out, 8);
   }
 }
 
@@ -109,15 +121,7 @@ std::string base64urlEncode(std::string_view bytes) {
   for (; i + 6 <= bytes.size(); i += 6, o += 8) encodeSix(in + i, o);
   // A last 1 to 5 bytes, zero-padded as the encoding pads its last character's bits, make
   // (4 * rest + 2) / 3 characters (no padding characters).
-  if (std::size_t rest = bytes.size() - i; rest > 0) {
-    std::array<unsigned char, 6> tail{};
-    std::array<char, 8> chars{};
-    std::copy_n(in + i, rest, tail.data());
-    encodeSix(tail.data(), chars.data());
-    std::copy_n(chars.data(), (4 * rest + 2) / 3, o);
-    sodium_memzero(tail.data(), tail.size());
-    sodium_memzero(chars.data(), chars.size());
-  }
+  if (std::size_t rest = bytes.size() - i; rest > 0) storeChars(encodeGroup(loadGroup(in + i, rest)), o, (4 * rest + 2) / 3);
   return out;
 }
 
