@@ -33,6 +33,61 @@ JsonBody parseJsonBody(const http::Request& request, json::storage_ptr storage) 
   return {std::move(value->get_object()), std::nullopt};
 }
 
+bool readPlainStringObject(std::string_view body, std::span<const std::string_view> names,
+                           std::span<std::optional<std::string_view>> out) {
+  for (auto& o : out) o.reset();
+  std::size_t i = 0;
+  auto at = [&](char c) { return i < body.size() && body[i] == c; };
+  auto skipSpace = [&] {  // JSON's whitespace, exactly
+    while (i < body.size() && (body[i] == ' ' || body[i] == '\t' || body[i] == '\n' || body[i] == '\r')) ++i;
+  };
+  // A string of printable ASCII other than '"' and '\\': as JSON reads it, byte for byte.
+  auto plainString = [&]() -> std::optional<std::string_view> {
+    if (!at('"')) return std::nullopt;
+    std::size_t start = ++i;
+    for (; i < body.size() && body[i] != '"'; ++i) {
+      auto c = static_cast<unsigned char>(body[i]);
+      if (c < 0x20 || c > 0x7e || c == '\\') return std::nullopt;
+    }
+    if (i == body.size()) return std::nullopt;
+    return body.substr(start, i++ - start);
+  };
+  skipSpace();
+  if (!at('{')) return false;
+  ++i;
+  skipSpace();
+  if (at('}')) {
+    ++i;
+  } else {
+    for (;;) {
+      auto name = plainString();
+      if (!name) return false;
+      skipSpace();
+      if (!at(':')) return false;
+      ++i;
+      skipSpace();
+      auto value = plainString();
+      if (!value) return false;
+      auto known = std::find(names.begin(), names.end(), *name);
+      if (known == names.end()) return false;
+      auto& slot = out[static_cast<std::size_t>(known - names.begin())];
+      if (slot) return false;  // twice: left to the full parse
+      slot = value;
+      skipSpace();
+      if (at(',')) {
+        ++i;
+        skipSpace();
+        continue;
+      }
+      if (!at('}')) return false;
+      ++i;
+      break;
+    }
+  }
+  skipSpace();
+  return i == body.size();
+}
+
 namespace {
 
 const json::string* stringField(const json::object& o, std::string_view name) {

@@ -10,6 +10,9 @@
 #include "pubsub/pubsub.hpp"
 
 #include <functional>
+#include <optional>
+#include <span>
+#include <string_view>
 #include <string>
 
 namespace sg::app {
@@ -32,6 +35,15 @@ struct JsonBody {
 };
 // `storage` as for parseClientJson: the object is then valid while it is.
 JsonBody parseJsonBody(const http::Request& request, boost::json::storage_ptr storage = {});
+
+// The quick way through the small bodies backends send on every connection
+// ({"user_id": "42"}): true when `body` is a JSON object whose members are all strings,
+// each named in `names` and present at most once, written in printable ASCII without
+// escapes; out[i] is then the value of names[i] (nullopt when absent), a view of `body`.
+// false for anything else, which must then be parsed in full (parseJsonBody): what this
+// accepts, the full parse reads the same.
+bool readPlainStringObject(std::string_view body, std::span<const std::string_view> names,
+                           std::span<std::optional<std::string_view>> out);
 
 // The JSON error answer of a failed operation (with Retry-After when it has one).
 http::Response failureResponse(const ApiFailure& failure);

@@ -9,17 +9,31 @@
 
 #include <boost/json/monotonic_resource.hpp>
 
+#include <array>
 #include <charconv>
 #include <iterator>
 
 namespace sg::app {
 namespace json = boost::json;
 
+namespace {
+
+// The socket URL's three parts: scheme, the Host the request came to, the endpoint path.
+struct SocketUrlParts {
+  std::string_view scheme, host, path;
+};
+
+SocketUrlParts socketUrlParts(const http::Request& req) {
+  return {req.secure ? "wss://" : "ws://", req.header("Host").value_or("localhost"), protocol::kPhoenixEndpointPath};
+}
+
+}  // namespace
+
 std::string socketUrl(const http::Request& req) {
-  auto host = req.header("Host").value_or("localhost");
+  auto parts = socketUrlParts(req);
   std::string url;
-  url.reserve(6 + host.size() + protocol::kPhoenixEndpointPath.size());
-  url.append(req.secure ? "wss://" : "ws://").append(host).append(protocol::kPhoenixEndpointPath);
+  url.reserve(parts.scheme.size() + parts.host.size() + parts.path.size());
+  url.append(parts.scheme).append(parts.host).append(parts.path);
   return url;
 }
 
@@ -33,14 +47,19 @@ http::Response ticketResponse(const tickets::Minted& minted, const http::Request
   r.status = 200;
   auto& out = r.body;
   out.reserve(160);
-  out.append(R"({"ticket":)");
-  appendJsonString(out, minted.ticket);
+  // A ticket is base64url (TicketIssuer), none of whose characters JSON escapes.
+  out.append(R"({"ticket":")").append(minted.ticket).push_back('"');
   char digits[24];
   auto end = std::to_chars(std::begin(digits), std::end(digits), minted.expires_in.count()).ptr;
   out.append(R"(,"expires_in":)").append(digits, end);
-  out.append(R"(,"socket_url":)");
-  appendJsonString(out, socketUrl(req));
-  out.push_back('}');
+  // socketUrl(req) as a JSON string, escaped part by part (escaping works byte by byte),
+  // without building the URL first.
+  auto url = socketUrlParts(req);
+  out.append(R"(,"socket_url":")");
+  appendJsonEscaped(out, url.scheme);
+  appendJsonEscaped(out, url.host);
+  appendJsonEscaped(out, url.path);
+  out.append("\"}");
   return r;
 }
 
@@ -56,31 +75,52 @@ TicketMinting::Done answer(const http::Request& req, http::Respond respond) {
 
 std::string originOf(const http::Request& req) { return std::string(req.header("Origin").value_or("")); }
 
-// A backend names the user (and optionally the bindings) it mints for.
-void mintForBackend(const http::Request& req, TicketApiDeps& deps, http::Respond respond) {
-  // {"user_id": …} is read into strings and dropped: its value lives on this stack (a body
-  // beyond the buffer spills to the heap).
-  unsigned char buffer[1024];
-  json::monotonic_resource scratch(buffer, sizeof buffer);
-  auto body = parseJsonBody(req, &scratch);
-  if (body.error) return respond(*body.error);
-  auto text = [&](std::string_view name) -> std::optional<std::string> {
-    const auto* v = body.object.if_contains(name);
-    if (!v) return std::string();
-    if (!v->is_string()) return std::nullopt;
-    return std::string(v->get_string());
+// What a backend's body may name: the user, and optionally the bindings.
+constexpr std::array<std::string_view, 3> kMintFields = {"user_id", "client_ip", "origin"};
+
+// The body's {"user_id", ["client_ip"], ["origin"]} (absent ones empty), or the 400/415
+// answer. Bodies of plain strings (every backend's, in practice) are read in place; any
+// other goes through the full JSON parse, which reads those the same.
+boost::system::result<tickets::TicketClaims, http::Response> mintBody(const http::Request& req) {
+  auto refused = [] {
+    return http::Response::error(400, "bad_request", "user_id (string) is required; client_ip and origin are strings");
   };
-  auto user_id = text("user_id"), client_ip = text("client_ip"), origin = text("origin");
-  if (!user_id || user_id->empty() || user_id->size() > 128 || !client_ip || !origin) {
-    return respond(
-        http::Response::error(400, "bad_request", "user_id (string) is required; client_ip and origin are strings"));
+  std::array<std::optional<std::string>, kMintFields.size()> fields;
+  std::array<std::optional<std::string_view>, kMintFields.size()> plain;
+  auto type = req.header("Content-Type");
+  if ((!type || type->starts_with("application/json")) && readPlainStringObject(req.body, kMintFields, plain)) {
+    for (std::size_t i = 0; i < plain.size(); ++i) fields[i] = std::string(plain[i].value_or(""));
+  } else {
+    // {"user_id": …} is read into strings and dropped: its value lives on this stack (a
+    // body beyond the buffer spills to the heap).
+    unsigned char buffer[1024];
+    json::monotonic_resource scratch(buffer, sizeof buffer);
+    auto body = parseJsonBody(req, &scratch);
+    if (body.error) return std::move(*body.error);
+    for (std::size_t i = 0; i < kMintFields.size(); ++i) {
+      const auto* v = body.object.if_contains(kMintFields[i]);
+      if (!v) {
+        fields[i] = std::string();
+      } else if (v->is_string()) {
+        fields[i] = std::string(v->get_string());
+      }
+    }
   }
+  auto& [user_id, client_ip, origin] = fields;
+  if (!user_id || user_id->empty() || user_id->size() > 128 || !client_ip || !origin) return refused();
   tickets::TicketClaims claims;
   claims.user_id = std::move(*user_id);
   claims.client_ip = std::move(*client_ip);
   claims.origin = std::move(*origin);
-  if (auto minted = deps.minting.mintNow(std::move(claims))) return respondMinted(req, respond, *minted);
-  deps.minting.mint(std::move(claims), answer(req, std::move(respond)));
+  return claims;
+}
+
+// A backend names the user (and optionally the bindings) it mints for.
+void mintForBackend(const http::Request& req, TicketApiDeps& deps, http::Respond respond) {
+  auto claims = mintBody(req);
+  if (!claims) return respond(std::move(claims.error()));
+  if (auto minted = deps.minting.mintNow(std::move(*claims))) return respondMinted(req, respond, *minted);
+  deps.minting.mint(std::move(*claims), answer(req, std::move(respond)));
 }
 
 void mintForSession(const http::Request& req, TicketApiDeps& deps, http::Respond respond) {

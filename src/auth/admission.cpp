@@ -4,30 +4,27 @@
 
 namespace sg::auth {
 
-const std::string* Admission::Counts::tryAdd(const std::string& key, int cap) {
-  auto& shard = shards_[std::hash<std::string>{}(key) % shards_.size()];
+Admission::CountedKey* Admission::Counts::tryAdd(std::string_view key, std::size_t hash, int cap) {
+  auto& shard = shardFor(hash);
   std::lock_guard lock(shard.mutex);
-  auto entry = shard.counts.try_emplace(key, 0).first;
-  if (entry->second >= cap) {
-    if (entry->second == 0) shard.counts.erase(entry);
-    return nullptr;
-  }
-  ++entry->second;
-  return &entry->first;
+  CountedKey* entry = shard.counts.find(key, hash);
+  if (!entry) return cap > 0 ? &shard.counts.insert(key, hash, 1) : nullptr;
+  if (entry->value >= cap) return nullptr;
+  ++entry->value;
+  return entry;
 }
 
-void Admission::Counts::remove(const std::string& key) {
-  auto& shard = shards_[std::hash<std::string>{}(key) % shards_.size()];
+void Admission::Counts::remove(CountedKey& entry) {
+  auto& shard = shardFor(entry.hash);
   std::lock_guard lock(shard.mutex);
-  auto it = shard.counts.find(key);
-  if (it != shard.counts.end() && --it->second <= 0) shard.counts.erase(it);
+  if (--entry.value <= 0) shard.counts.erase(&entry);
 }
 
 std::vector<std::pair<std::string, int>> Admission::Counts::snapshot() const {
   std::vector<std::pair<std::string, int>> out;
   for (const auto& shard : shards_) {
     std::lock_guard lock(shard.mutex);
-    for (const auto& [key, n] : shard.counts) out.emplace_back(key, n);
+    shard.counts.forEach([&](const CountedKey& entry) { out.emplace_back(entry.key, entry.value); });
   }
   return out;
 }
@@ -41,14 +38,16 @@ constexpr int kCapRetryMs = 10'000;
 }  // namespace
 
 Verdict<std::shared_ptr<Admission::Lease>> Admission::admit(const std::string& ip) {
-  if (auto wait = handshakes_.take(ip)) {
+  // One hash of the address for both its handshake bucket and its socket count.
+  std::size_t ip_hash = keyHash(ip);
+  if (auto wait = handshakes_.takeHashed(ip, ip_hash)) {
     return Refusal{CloseReason::RateLimited, static_cast<int>(wait->count())};
   }
   if (total_.fetch_add(1, std::memory_order_relaxed) >= limits_.sockets_total) {
     total_.fetch_sub(1, std::memory_order_relaxed);
     return Refusal{CloseReason::ServerBusy, 5'000};
   }
-  const std::string* counted_ip = per_ip_.tryAdd(ip, limits_.sockets_per_ip);
+  CountedKey* counted_ip = per_ip_.tryAdd(ip, ip_hash, limits_.sockets_per_ip);
   if (!counted_ip) {
     total_.fetch_sub(1, std::memory_order_relaxed);
     return Refusal{CloseReason::RateLimited, kCapRetryMs};
@@ -58,8 +57,8 @@ Verdict<std::shared_ptr<Admission::Lease>> Admission::admit(const std::string& i
 
 Admission::Lease::~Lease() {
   // The keys live in the counts given back here: each is used before its own count goes.
-  if (pending_) admission_.pending_per_ip_.remove(*ip_);
-  if (shared_) admission_.shared_->release(*user_);
+  if (pending_) admission_.pending_per_ip_.remove(*pending_);
+  if (shared_) admission_.shared_->release(user_->key);
   if (user_) admission_.per_user_.remove(*user_);
   admission_.per_ip_.remove(*ip_);
   admission_.total_.fetch_sub(1, std::memory_order_relaxed);
@@ -74,7 +73,7 @@ bool Admission::Lease::bindUser(const std::string& user_id) {
 void Admission::Lease::countShared(std::shared_ptr<Lease> lease, std::function<void(std::optional<Refusal>)> done) {
   // The lease outlives the answer: the count it takes is given back by its destructor.
   auto& admission = lease->admission_;
-  const auto& user = *lease->user_;
+  const auto& user = lease->user_->key;
   admission.shared_->acquire(user, admission.limits_.sockets_per_user,
                              [self = std::move(lease), done = std::move(done)](boost::system::result<bool> counted) {
                                 if (!counted) return done(Refusal{CloseReason::ServerBusy, 1'000});
@@ -86,15 +85,14 @@ void Admission::Lease::countShared(std::shared_ptr<Lease> lease, std::function<v
 
 bool Admission::Lease::enterPending() {
   if (pending_) return true;
-  if (!admission_.pending_per_ip_.tryAdd(*ip_, admission_.limits_.pending_auth_per_ip)) return false;
-  pending_ = true;
-  return true;
+  // The same key as the per-IP count's entry, whose hash is kept there.
+  pending_ = admission_.pending_per_ip_.tryAdd(ip_->key, ip_->hash, admission_.limits_.pending_auth_per_ip);
+  return pending_ != nullptr;
 }
 
 void Admission::Lease::authenticated() {
   if (!pending_) return;
-  pending_ = false;
-  admission_.pending_per_ip_.remove(*ip_);
+  admission_.pending_per_ip_.remove(*std::exchange(pending_, nullptr));
 }
 
 }  // namespace sg::auth

@@ -4,6 +4,7 @@
 // sockets per IP, per user and in total, and a small per-IP cap on sockets that are still
 // waiting to authenticate by first message. A Lease holds a socket's places and gives
 // them back when destroyed.
+#include "auth/keyed_table.hpp"
 #include "auth/refusal.hpp"
 #include "auth/rate_limiter.hpp"
 #include "auth/shared_user_counts.hpp"
@@ -16,13 +17,16 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace sg::auth {
 
 class Admission {
+  using Table = KeyedTable<int>;
+  using CountedKey = Table::Entry;
+
  public:
   class Lease {
     struct Key {
@@ -31,7 +35,7 @@ class Admission {
 
    public:
     // Only Admission makes leases (the key is private); public for std::make_shared.
-    Lease(Key, Admission& a, const std::string& ip) : admission_(a), ip_(&ip) {}
+    Lease(Key, Admission& a, CountedKey& ip) : admission_(a), ip_(&ip) {}
     ~Lease();
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
@@ -53,15 +57,15 @@ class Admission {
 
    private:
     friend class Admission;
-    // The keys of the counts this lease holds, as stored in those counts' maps: an entry
-    // (and its key) stays while its count is above zero, and this lease's own share keeps
-    // it so until the destructor gives it back. Every idle socket holds a lease; two
-    // std::string copies made it 80 bytes instead of 32.
+    // The entries of the counts this lease holds: an entry (and its key) stays while its
+    // count is above zero, and this lease's own share keeps it so until the destructor
+    // gives it back, by the entry itself (no key hashed or compared again). Every idle
+    // socket holds a lease; two std::string copies made it 80 bytes instead of 40.
     Admission& admission_;
-    const std::string* ip_;
-    const std::string* user_ = nullptr;  // none until bindUser
-    bool pending_ = false;
-    bool shared_ = false;  // counted in the cluster's shared count
+    CountedKey* ip_;
+    CountedKey* user_ = nullptr;     // none until bindUser
+    CountedKey* pending_ = nullptr;  // in pending_per_ip_ while waiting for first-message auth
+    bool shared_ = false;            // counted in the cluster's shared count
   };
 
   Admission(const LimitsConfig& limits, const Clock& clock);
@@ -79,20 +83,25 @@ class Admission {
   std::vector<std::pair<std::string, int>> userCounts() const { return per_user_.snapshot(); }
 
  private:
-  // Counts per key, sharded under small mutexes.
+  // Counts per key, sharded under small mutexes; a key is hashed once per tryAdd (for
+  // both the shard and its table) and not at all to give a count back.
   class Counts {
    public:
-    // The stored key (valid while its count is above zero), or null over the cap.
-    const std::string* tryAdd(const std::string& key, int cap);
-    void remove(const std::string& key);
+    // The counted entry (valid while its count is above zero), or null at the cap.
+    CountedKey* tryAdd(std::string_view key, int cap) { return tryAdd(key, keyHash(key), cap); }
+    // `hash` is keyHash(key), when the caller has it already.
+    CountedKey* tryAdd(std::string_view key, std::size_t hash, int cap);
+    void remove(CountedKey& entry);
     std::vector<std::pair<std::string, int>> snapshot() const;
 
    private:
     struct Shard {
       mutable std::mutex mutex;
-      std::unordered_map<std::string, int> counts;
+      Table counts;
     };
-    std::array<Shard, 16> shards_;
+    static constexpr std::size_t kShardBits = 4;
+    Shard& shardFor(std::size_t hash) { return shards_[shardOf(hash, kShardBits)]; }
+    std::array<Shard, std::size_t{1} << kShardBits> shards_;
   };
 
   const LimitsConfig& limits_;

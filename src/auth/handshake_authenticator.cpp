@@ -34,7 +34,7 @@ std::optional<std::string> phoenixProtocolToken(const http::Request& request) {
 namespace {
 
 // A verified credential becomes an admitted connection.
-ConnectDecision admitted(Verdict<Identity> verdict) {
+ConnectDecision admitted(Verdict<Identity>&& verdict) {
   if (!verdict) return verdict.error();
   return Admitted{std::move(*verdict), false};
 }

@@ -3,13 +3,15 @@
 namespace sg::auth {
 
 HashingGate::Result HashingGate::enter(const std::string& ip) {
+  std::size_t hash = keyHash(ip);
   std::lock_guard lock(mutex_);
   if (pending_ >= total_) return {nullptr, Refusal::Total};
-  int& mine = per_ip_count_[ip];
-  if (mine >= per_ip_) return {nullptr, Refusal::PerIp};
-  ++mine;
+  auto* mine = per_ip_count_.find(ip, hash);
+  if (mine ? mine->value >= per_ip_ : per_ip_ <= 0) return {nullptr, Refusal::PerIp};
+  if (!mine) mine = &per_ip_count_.insert(ip, hash, 0);
+  ++mine->value;
   ++pending_;
-  return {std::shared_ptr<Pass>(new Pass(*this, ip)), std::nullopt};
+  return {std::shared_ptr<Pass>(new Pass(*this, *mine)), std::nullopt};
 }
 
 int HashingGate::pending() const {
@@ -17,11 +19,10 @@ int HashingGate::pending() const {
   return pending_;
 }
 
-void HashingGate::leave(const std::string& ip) {
+void HashingGate::leave(KeyedTable<int>::Entry& ip) {
   std::lock_guard lock(mutex_);
   --pending_;
-  auto it = per_ip_count_.find(ip);
-  if (it != per_ip_count_.end() && --it->second <= 0) per_ip_count_.erase(it);
+  if (--ip.value <= 0) per_ip_count_.erase(&ip);
 }
 
 HashingGate::Pass::~Pass() { gate_.leave(ip_); }

@@ -6,11 +6,12 @@
 // being hashed, and at most `total` may wait in all; over either the request is answered
 // at once (429 / 503, retry in a second) instead of joining the queue. A Pass holds the
 // place until the hashing task is done or dropped.
+#include "auth/keyed_table.hpp"
+
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 namespace sg::auth {
 
@@ -27,9 +28,9 @@ class HashingGate {
 
    private:
     friend class HashingGate;
-    Pass(HashingGate& gate, std::string ip) : gate_(gate), ip_(std::move(ip)) {}
+    Pass(HashingGate& gate, KeyedTable<int>::Entry& ip) : gate_(gate), ip_(ip) {}
     HashingGate& gate_;
-    std::string ip_;
+    KeyedTable<int>::Entry& ip_;  // its count includes this pass, which keeps it in the table
   };
 
   enum class Refusal { PerIp, Total };
@@ -42,12 +43,12 @@ class HashingGate {
   int pending() const;
 
  private:
-  void leave(const std::string& ip);
+  void leave(KeyedTable<int>::Entry& ip);
 
   const int per_ip_;
   const int total_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, int> per_ip_count_;
+  KeyedTable<int> per_ip_count_;
   int pending_ = 0;
 };
 

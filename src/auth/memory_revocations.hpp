@@ -5,6 +5,7 @@
 #include "auth/revocations.hpp"
 #include "core/clock.hpp"
 
+#include <atomic>
 #include <mutex>
 #include <unordered_map>
 
@@ -34,6 +35,10 @@ class MemoryRevocations final : public Revocations {
 
   const Clock& clock_;
   mutable std::mutex mutex_;
+  // Records held (sessions_ and users_), written under the mutex: with none, which is
+  // the common case, a check needs no lock. A record is counted before its announcement
+  // is sent, so a check that follows the announcement sees it.
+  std::atomic<std::size_t> records_{0};
   std::unordered_map<std::string, TimePoint> sessions_;  // session_ref -> record expiry
   std::unordered_map<std::string, UserRecord> users_;
   OnRevoked on_revoked_;

@@ -43,7 +43,8 @@ std::optional<Verdict<Identity>> TokenVerifier::verifyTicketNow(std::string_view
   return who;
 }
 
-Verdict<Identity> TokenVerifier::ticketIdentity(boost::system::result<tickets::TicketClaims> redeemed, Presentation from) {
+Verdict<Identity> TokenVerifier::ticketIdentity(boost::system::result<tickets::TicketClaims>&& redeemed,
+                                                Presentation from) {
   if (!redeemed) return refusalFor(redeemed.error());
   auto& c = *redeemed;
   if (!c.client_ip.empty() && c.client_ip != from.client_ip) return Refusal{CloseReason::BindingMismatch, std::nullopt};

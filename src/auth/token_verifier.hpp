@@ -52,7 +52,7 @@ class TokenVerifier {
  private:
   // A redeemed ticket's bindings checked against where it is presented from: the identity
   // it carries, whose revocations are still to check.
-  static Verdict<Identity> ticketIdentity(boost::system::result<tickets::TicketClaims> redeemed, Presentation from);
+  static Verdict<Identity> ticketIdentity(boost::system::result<tickets::TicketClaims>&& redeemed, Presentation from);
 
   tickets::TicketIssuer& tickets_;
   tickets::OneTimeMarkers& markers_;

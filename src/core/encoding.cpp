@@ -8,7 +8,10 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 namespace sg {
@@ -16,46 +19,109 @@ namespace {
 
 constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
 
-// The base64url character of a 6-bit value by arithmetic alone (no table, no branch), so
-// that encoding a secret leaks nothing through the cache or the branch predictor, as with
-// libsodium's encoder, whose per-call cost this avoids. (k - 1 - x) >> 8 is all ones
-// exactly when x >= k (C++20 shifts right arithmetically); each step moves the values
-// from k on to the next range.
-char base64urlChar(unsigned v) {
-  int x = static_cast<int>(v);
-  int c = x + 'A';                      // 0..25  -> 'A'..'Z'
-  c += ((25 - x) >> 8) & 6;             // 26..51 -> 'a'..'z'  (x + 71)
-  c -= ((51 - x) >> 8) & 75;            // 52..61 -> '0'..'9'  (x - 4)
-  c -= ((61 - x) >> 8) & 13;            // 62     -> '-'       (x - 17)
-  c += ((62 - x) >> 8) & 49;            // 63     -> '_'       (x + 32)
-  return static_cast<char>(c);
+// Eight 6-bit values, one in each byte of `v` (0..63), as their eight base64url
+// characters, by arithmetic alone (no table, no branch), so that encoding a secret leaks
+// nothing through the cache or the branch predictor, as with libsodium's encoder, whose
+// per-call cost this avoids. All eight at once (SWAR): atLeast(k) has 1 in each byte whose
+// value is k or more (v + 128 - k sets that byte's top bit exactly then, and no byte
+// carries into the next since v <= 63); each range then moves from 'A' + v by a constant.
+// The sums stay within a byte (at most 183) and the difference is the character (at least
+// '-'), so no byte carries or borrows.
+std::uint64_t base64urlChars(std::uint64_t v) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101;
+  auto atLeast = [v](std::uint64_t k) { return ((v + (128 - k) * kOnes) >> 7) & kOnes; };
+  std::uint64_t up = v + 'A' * kOnes + 6 * atLeast(26) + 49 * atLeast(63);  // 26.. -> 'a'.., 63 -> '_'
+  std::uint64_t down = 75 * atLeast(52) + 13 * atLeast(62);                 // 52.. -> '0'.., 62 -> '-'
+  return up - down;
 }
 
-bool isBase64urlChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+// 48 bits (the first byte highest) as eight characters, the first in the lowest byte: in
+// four 16-bit lanes of 12 bits (first in the lowest), then each lane's two 6-bit values in
+// its two bytes.
+std::uint64_t encodeGroup(std::uint64_t group) {
+  std::uint64_t lanes = ((group >> 36) & 0xFFF) | (((group >> 24) & 0xFFF) << 16) | (((group >> 12) & 0xFFF) << 32) |
+                        ((group & 0xFFF) << 48);
+  std::uint64_t sextets = ((lanes >> 6) & 0x003F003F003F003F) | ((lanes << 8) & 0x3F003F003F003F00);
+  return base64urlChars(sextets);
+}
+
+// `n` (up to 6) bytes as the high bits of a 48-bit group, zero bits after them.
+std::uint64_t loadGroup(const unsigned char* in, std::size_t n) {
+  std::uint64_t group = 0;
+  for (std::size_t k = 0; k < n; ++k) group |= std::uint64_t{in[k]} << (40 - 8 * k);
+  return group;
+}
+
+// The first `n` characters of encodeGroup's eight.
+void storeChars(std::uint64_t chars, char* out, std::size_t n) {
+  for (std::size_t j = 0; j < n; ++j) out[j] = static_cast<char>(chars >> (8 * j));
+}
+
+// Six bytes as eight characters.
+void encodeSix(const unsigned char* in, char* out) {
+  std::uint64_t group = 0;
+  std::memcpy(&group, in, 6);
+  if constexpr (std::endian::native == std::endian::little) {
+    group = __builtin_bswap64(group) >> 16;
+    std::uint64_t chars = encodeGroup(group);
+    std::memcpy(out, &chars, 8);
+  } else {
+    storeChars(encodeGroup(group >> 16), out, 8);
+  }
 }
 
 }  // namespace
+
+namespace {
+
+// 1 in the top bit of each byte of `x` (bytes 0..127) that lies in [lo, hi]: x + 128 - lo
+// sets the bit from lo on, x + 127 - hi from past hi on, and no byte carries (both sums
+// stay under 256 for lo, hi >= '-').
+std::uint64_t inRange(std::uint64_t x, unsigned lo, unsigned hi) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101;
+  return (x + (128 - lo) * kOnes) & ~(x + (127 - hi) * kOnes);
+}
+
+// 0x80 in each byte of `w` that is a base64url character.
+std::uint64_t base64urlBytes(std::uint64_t w) {
+  constexpr std::uint64_t kTop = 0x8080808080808080;
+  std::uint64_t x = w & ~kTop;  // a byte with its top bit set is refused below
+  // x | 0x20 is a lower-case letter exactly when x is a letter of either case.
+  std::uint64_t ok = inRange(x | 0x2020202020202020, 'a', 'z') | inRange(x, '0', '9') | inRange(x, '-', '-') |
+                     inRange(x, '_', '_');
+  return ok & ~w & kTop;
+}
+
+}  // namespace
+
+bool isBase64url(std::string_view text) {
+  // Eight bytes at a time and no early exit: the time depends on the length alone, not on
+  // where a secret's first odd byte is.
+  constexpr std::uint64_t kTop = 0x8080808080808080;
+  std::uint64_t all = kTop;
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, text.data() + i, sizeof w);
+    all &= base64urlBytes(w);
+  }
+  if (i < text.size()) {
+    std::uint64_t w = 0x4141414141414141;  // 'A's past the end
+    std::memcpy(&w, text.data() + i, text.size() - i);
+    all &= base64urlBytes(w);
+  }
+  return all == kTop;
+}
 
 std::string base64urlEncode(std::string_view bytes) {
   std::string out(sodium_base64_ENCODED_LEN(bytes.size(), kVariant) - 1, '\0');
   const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
   char* o = out.data();
   std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    unsigned group = (unsigned{in[i]} << 16) | (unsigned{in[i + 1]} << 8) | in[i + 2];
-    *o++ = base64urlChar(group >> 18);
-    *o++ = base64urlChar((group >> 12) & 63);
-    *o++ = base64urlChar((group >> 6) & 63);
-    *o++ = base64urlChar(group & 63);
-  }
-  // A last 1 or 2 bytes make 2 or 3 characters (no padding).
-  if (std::size_t rest = bytes.size() - i; rest > 0) {
-    unsigned group = (unsigned{in[i]} << 16) | (rest == 2 ? unsigned{in[i + 1]} << 8 : 0u);
-    *o++ = base64urlChar(group >> 18);
-    *o++ = base64urlChar((group >> 12) & 63);
-    if (rest == 2) *o++ = base64urlChar((group >> 6) & 63);
-  }
+  for (; i + 6 <= bytes.size(); i += 6, o += 8) encodeSix(in + i, o);
+  // A last 1 to 5 bytes, zero-padded as the encoding pads its last character's bits, make
+  // (4 * rest + 2) / 3 characters (no padding characters).
+  if (std::size_t rest = bytes.size() - i; rest > 0) storeChars(encodeGroup(loadGroup(in + i, rest)), o, (4 * rest + 2) / 3);
   return out;
 }
 
@@ -71,7 +137,7 @@ std::string base64Encode(std::string_view bytes) {
 std::optional<std::string> base64urlDecode(std::string_view text) {
   // libsodium 1.0.18 decodes any byte >= 0x80 as if it were '_': refuse it before, or one
   // token would have many spellings.
-  if (!std::all_of(text.begin(), text.end(), isBase64urlChar)) return std::nullopt;
+  if (!isBase64url(text)) return std::nullopt;
   std::string out(text.size(), '\0');
   std::size_t len = 0;
   const char* end = nullptr;
@@ -119,7 +185,9 @@ class RandomPool {
     if (RAND_bytes(block_.data(), static_cast<int>(block_.size())) != 1) std::abort();
     used_ = 0;
   }
-  std::array<unsigned char, 512> block_{};
+  // 4 KiB: 128 tickets per DRBG call (whose fixed cost is what the pool is for); a
+  // thread's block is the only randomness held ahead of use, wiped as it is handed out.
+  std::array<unsigned char, 4096> block_{};
   std::size_t used_ = block_.size();
 };
 
@@ -149,7 +217,7 @@ Sha256 sha256(std::string_view data) {
   SHA256_Init(&ctx);
   SHA256_Update(&ctx, data.data(), data.size());
   SHA256_Final(out.data(), &ctx);
-  OPENSSL_cleanse(&ctx, sizeof ctx);
+  sodium_memzero(&ctx, sizeof ctx);
   return out;
 }
 

@@ -19,6 +19,9 @@ std::string base64urlEncode(std::string_view bytes);
 std::string base64Encode(std::string_view bytes);
 // Strict: the URL-safe alphabet only, no padding, canonical; nullopt otherwise.
 std::optional<std::string> base64urlDecode(std::string_view text);
+// Whether every byte is of the URL-safe alphabet (A-Z a-z 0-9 - _); in a time that
+// depends on the length only.
+bool isBase64url(std::string_view text);
 // Either alphabet (the phoenix client's authToken uses btoa, others base64url), '='
 // padding dropped; otherwise as strict as base64urlDecode.
 std::optional<std::string> base64EitherDecode(std::string_view text);

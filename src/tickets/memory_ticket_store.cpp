@@ -6,7 +6,9 @@
 
 namespace sg::tickets {
 
-MemoryTicketStore::MemoryTicketStore(std::size_t max_entries) : max_entries_(max_entries) {}
+MemoryTicketStore::MemoryTicketStore(std::size_t max_entries) : max_entries_(max_entries) {
+  for (auto& shard : shards_) shard.spare.reserve(kSpareNodes);
+}
 
 std::size_t MemoryTicketStore::KeyHash::operator()(const TicketHash& k) const noexcept {
   // The key is already a cryptographic digest: any 8 of its bytes are a good hash.
@@ -31,23 +33,36 @@ std::optional<boost::system::result<void>> MemoryTicketStore::putNow(const Ticke
   Shard& shard = shardFor(key);
   std::lock_guard lock(shard.mutex);
   // 256 random bits do not collide: an existing key is overwritten like Redis SET.
-  if (shard.entries.insert_or_assign(key, std::move(claims)).second) size_.fetch_add(1, std::memory_order_relaxed);
+  if (shard.spare.empty()) {
+    if (!shard.entries.insert_or_assign(key, std::move(claims)).second) return boost::system::result<void>();
+  } else {
+    auto node = std::move(shard.spare.back());
+    shard.spare.pop_back();
+    node.key() = key;
+    node.mapped() = std::move(claims);
+    auto put = shard.entries.insert(std::move(node));
+    if (!put.inserted) {
+      put.position->second = std::move(put.node.mapped());
+      shard.spare.push_back(std::move(put.node));
+      return boost::system::result<void>();
+    }
+  }
+  size_.fetch_add(1, std::memory_order_relaxed);
   return boost::system::result<void>();
 }
 
 std::optional<boost::system::result<std::optional<TicketClaims>>> MemoryTicketStore::takeNow(const TicketHash& key) {
-  std::optional<TicketClaims> claims;
-  {
-    Shard& shard = shardFor(key);
-    std::lock_guard lock(shard.mutex);
-    auto it = shard.entries.find(key);
-    if (it != shard.entries.end()) {
-      claims = std::move(it->second);
-      shard.entries.erase(it);
-      size_.fetch_sub(1, std::memory_order_relaxed);
-    }
-  }
-  return boost::system::result<std::optional<TicketClaims>>(std::move(claims));
+  // Built where it is returned: the claims are moved once, out of the map's node.
+  std::optional<boost::system::result<std::optional<TicketClaims>>> out(std::in_place);
+  Shard& shard = shardFor(key);
+  std::lock_guard lock(shard.mutex);
+  auto it = shard.entries.find(key);
+  if (it == shard.entries.end()) return out;
+  auto node = shard.entries.extract(it);
+  size_.fetch_sub(1, std::memory_order_relaxed);
+  (*out)->emplace(std::move(node.mapped()));  // leaves the node's strings empty
+  if (shard.spare.size() < kSpareNodes) shard.spare.push_back(std::move(node));
+  return out;
 }
 
 std::size_t MemoryTicketStore::sweep(TimePoint now) {

@@ -2,13 +2,15 @@
 // TicketStore in process memory: 16 shards, each a hash map under its own mutex, so
 // concurrent mints and presentations rarely contend. Bounded: put() answers Errc::full
 // past `max_entries` (after dropping what has expired) instead of growing without limit.
-// Answers inline.
+// Answers inline. A taken ticket's map node is kept (a few per shard) for the next ticket
+// minted, its claims moved out: a ticket then costs no allocation to store.
 #include "tickets/ticket_store.hpp"
 
 #include <array>
 #include <atomic>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 namespace sg::tickets {
 
@@ -32,10 +34,13 @@ class MemoryTicketStore final : public TicketStore {
   struct KeyHash {
     std::size_t operator()(const TicketHash& k) const noexcept;
   };
+  using Map = std::unordered_map<TicketHash, TicketClaims, KeyHash>;
   struct Shard {
     std::mutex mutex;
-    std::unordered_map<TicketHash, TicketClaims, KeyHash> entries;
+    Map entries;
+    std::vector<Map::node_type> spare;  // nodes of taken tickets, claims moved out
   };
+  static constexpr std::size_t kSpareNodes = 16;
   static constexpr std::size_t kShards = 16;
   Shard& shardFor(const TicketHash& key) { return shards_[key[0] % kShards]; }
 

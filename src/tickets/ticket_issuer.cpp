@@ -12,11 +12,7 @@ TicketIssuer::TicketIssuer(TicketStore& store, const Clock& clock, std::chrono::
 
 TicketHash TicketIssuer::hash(std::string_view s) { return sha256(s); }
 
-bool TicketIssuer::looksLikeTicket(std::string_view s) {
-  return s.size() == kTicketChars && std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-         });
-}
+bool TicketIssuer::looksLikeTicket(std::string_view s) { return s.size() == kTicketChars && isBase64url(s); }
 
 std::optional<boost::system::result<Minted>> TicketIssuer::mintNow(TicketClaims&& claims) {
   if (!store_.answersNow()) return std::nullopt;
@@ -41,7 +37,7 @@ void TicketIssuer::mint(TicketClaims claims, MintDone done) {
   });
 }
 
-boost::system::result<TicketClaims> TicketIssuer::judge(boost::system::result<std::optional<TicketClaims>> taken) const {
+boost::system::result<TicketClaims> TicketIssuer::judge(boost::system::result<std::optional<TicketClaims>>&& taken) const {
   if (!taken) return taken.error();
   if (!*taken) return make_error_code(Errc::not_found);
   if ((*taken)->expires_at < clock_.now()) return make_error_code(Errc::expired);

@@ -47,7 +47,7 @@ class TicketIssuer {
 
  private:
   // What the store gave back, as redeem() answers it.
-  boost::system::result<TicketClaims> judge(boost::system::result<std::optional<TicketClaims>> taken) const;
+  boost::system::result<TicketClaims> judge(boost::system::result<std::optional<TicketClaims>>&& taken) const;
 
   TicketStore& store_;
   const Clock& clock_;

@@ -135,6 +135,21 @@ TEST_F(MemoryRevocationsTest, SweepDropsRecordsWhoseTimeIsOver) {
   EXPECT_FALSE(revoked(jwtIssuedAt("42", before)));
 }
 
+// With no records a check takes no lock; records made after the last one was swept away
+// are seen again at once.
+TEST_F(MemoryRevocationsTest, ARevocationAfterTheRecordsWereAllSweptIsSeen) {
+  EXPECT_FALSE(revoked(session("7", "ref-1")));
+  revocations.revokeSession("7", "ref-1", clock.now() + 10s);
+  EXPECT_TRUE(revoked(session("7", "ref-1")));
+  clock.advance(11s);
+  EXPECT_EQ(revocations.sweep(), 1u);
+  EXPECT_FALSE(revoked(session("7", "ref-1")));
+  revocations.revokeUser("7", clock.now(), 1h);
+  EXPECT_TRUE(revoked(session("7", "ref-2")));
+  revocations.revokeSession("8", "ref-8", clock.now() + 1h);
+  EXPECT_TRUE(revoked(session("8", "ref-8")));
+}
+
 TEST_F(MemoryRevocationsTest, ASessionRevokedTwiceKeepsTheLongerRecord) {
   revocations.revokeSession("7", "ref-1", clock.now() + 1h);
   revocations.revokeSession("7", "ref-1", clock.now() + 10s);

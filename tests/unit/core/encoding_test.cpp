@@ -69,7 +69,7 @@ TEST(Base64urlTest, EncoderAgreesWithLibsodium) {
     return out;
   };
   for (int b = 0; b < 256; ++b) {
-    for (std::size_t len = 1; len <= 7; ++len) {
+    for (std::size_t len = 1; len <= 13; ++len) {
       for (std::size_t at = 0; at < len; ++at) {
         std::string bytes(len, '\x5a');
         bytes[at] = static_cast<char>(b);
@@ -82,6 +82,25 @@ TEST(Base64urlTest, EncoderAgreesWithLibsodium) {
   std::string all;
   for (int b = 0; b < 256; ++b) all.push_back(static_cast<char>(b));
   EXPECT_EQ(base64urlEncode(all), sodium(all));
+}
+
+// The eight-at-a-time check against the alphabet spelled out: every byte value at every
+// position of texts across the word boundaries, and the empty text.
+TEST(Base64urlTest, AlphabetCheckAgreesWithTheAlphabet) {
+  auto inAlphabet = [](unsigned char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  };
+  EXPECT_TRUE(isBase64url(""));
+  for (int b = 0; b < 256; ++b) {
+    for (std::size_t len : {1u, 7u, 8u, 9u, 16u, 43u}) {
+      for (std::size_t at = 0; at < len; ++at) {
+        std::string text(len, 'Q');
+        text[at] = static_cast<char>(b);
+        ASSERT_EQ(isBase64url(text), inAlphabet(static_cast<unsigned char>(b))) << "byte " << b << " at " << at;
+      }
+    }
+  }
+  EXPECT_TRUE(isBase64url("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"));
 }
 
 TEST(Base64urlTest, StrictDecoderRefusesOtherAlphabetsPaddingAndNonCanonicalTails) {

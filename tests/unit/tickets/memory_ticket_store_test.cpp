@@ -120,6 +120,50 @@ TEST(MemoryTicketStore, SweepDropsWhatExpiredBeforeNow) {
   EXPECT_TRUE(take(store, "long").has_value());
 }
 
+// Tickets whose keys fall in one shard (the first byte of the hash picks it), so that a
+// taken ticket's node is there for the next.
+std::vector<std::string> ticketsOfOneShard(std::size_t n) {
+  std::vector<std::string> out;
+  const auto shard = TicketIssuer::hash("t-0")[0] % 16;
+  for (int i = 0; out.size() < n; ++i) {
+    std::string t = "t-" + std::to_string(i);
+    if (TicketIssuer::hash(t)[0] % 16 == shard) out.push_back(t);
+  }
+  return out;
+}
+
+// A taken ticket's node stores the next ticket: its claims are the new ones, nothing of
+// the old ticket answers, and putting a key again over a kept node still replaces it once.
+TEST(MemoryTicketStore, ANodeOfATakenTicketHoldsOnlyTheNextTicketsClaims) {
+  MemoryTicketStore store(100);
+  auto names = ticketsOfOneShard(4);
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_EQ(put(store, names[0], claimsFor("old", kLater)), "stored");
+    ASSERT_EQ(put(store, names[1], claimsFor("first", kLater)), "stored");
+    ASSERT_TRUE(take(store, names[0]).has_value());  // its node is kept
+    ASSERT_EQ(put(store, names[1], claimsFor("second", kLater)), "stored");  // over a kept node
+    EXPECT_EQ(store.size(), 1u);
+    ASSERT_EQ(put(store, names[2], TicketClaims{}), "stored");  // empty claims in a reused node
+    auto empty = take(store, names[2]);
+    ASSERT_TRUE(empty.has_value());
+    EXPECT_EQ(empty->user_id, "");
+    EXPECT_EQ(empty->origin, "");
+    EXPECT_FALSE(take(store, names[0]).has_value()) << "taken once";
+    auto second = take(store, names[1]);
+    ASSERT_TRUE(second.has_value());
+    EXPECT_EQ(second->user_id, "second");
+    EXPECT_EQ(second->client_ip, "10.0.0.1");
+    EXPECT_EQ(store.size(), 0u);
+  }
+  // More takes than nodes kept: the rest are freed, and every ticket still answers once.
+  std::vector<std::string> many = ticketsOfOneShard(40);
+  for (const auto& t : many) put(store, t, claimsFor(t, kLater));
+  for (const auto& t : many) EXPECT_EQ(take(store, t).value_or(TicketClaims{}).user_id, t);
+  for (const auto& t : many) put(store, t, claimsFor(t + "!", kLater));
+  for (const auto& t : many) EXPECT_EQ(take(store, t).value_or(TicketClaims{}).user_id, t + "!");
+  EXPECT_EQ(store.size(), 0u);
+}
+
 TEST(MemoryTicketStore, OfConcurrentTakesExactlyOneWins) {
   MemoryTicketStore store(10);
   put(store, "contested", claimsFor("7", kLater));
