@@ -54,7 +54,7 @@ std::string serializeResponse(const http::Response& r, bool keep_alive, bool hea
   out += ' ';
   out += bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
   out += "\r\nServer: sockguard\r\nContent-Type: ";
-  out += r.content_type;
+  out += r.content_type.view();
   out += "\r\nContent-Length: ";
   out += std::to_string(r.body.size());
   out += keep_alive ? "\r\n" : "\r\nConnection: close\r\n";
@@ -217,23 +217,23 @@ void HttpSession::handleUpgrade() {
   }
   // Limits first: refusing a flood must not cost credential work.
   auto admitted = ctx_.deps.admission.admit(request_.client_ip);
-  if (!admitted) return onDecision(*endpoint, std::move(*negotiated), std::move(*accept_key), admitted.error(), nullptr);
+  if (!admitted) return onDecision(*endpoint, std::move(*negotiated), *accept_key, admitted.error(), nullptr);
   auto lease = std::move(*admitted);
   // request_ stays as it is until the decision: the session reads nothing more meanwhile.
   ctx_.deps.authenticator.authenticate(
       request_, [self = shared_from_this(), endpoint, subprotocol = std::move(*negotiated),
-                 key = std::move(*accept_key), lease = std::move(lease)](auth::ConnectDecision decision) mutable {
+                 key = *accept_key, lease = std::move(lease)](auth::ConnectDecision decision) mutable {
         // The authenticator may answer from another thread: get back onto the shard. On its
         // own thread (in-memory tickets) the upgrade is answered at once.
         boost::asio::dispatch(self->shard_.ioc, [self, endpoint, subprotocol = std::move(subprotocol),
-                                             key = std::move(key), lease = std::move(lease),
+                                             key, lease = std::move(lease),
                                              d = std::move(decision)]() mutable {
-          self->onDecision(*endpoint, std::move(subprotocol), std::move(key), std::move(d), std::move(lease));
+          self->onDecision(*endpoint, std::move(subprotocol), key, std::move(d), std::move(lease));
         });
       });
 }
 
-void HttpSession::onDecision(const protocol::Endpoint& endpoint, std::string subprotocol, std::string accept_key,
+void HttpSession::onDecision(const protocol::Endpoint& endpoint, std::string subprotocol, ws::AcceptKey accept_key,
                              auth::ConnectDecision decision, std::shared_ptr<auth::Admission::Lease> lease) {
   if (ended_) return;  // the request's time ran out while it was being authenticated
   const auto& auth_config = ctx_.deps.config.auth;
@@ -248,13 +248,13 @@ void HttpSession::onDecision(const protocol::Endpoint& endpoint, std::string sub
     } else if (lease->needsSharedCount()) {
       // A cluster counts the user's sockets on every node: ask, then come back here.
       return auth::Admission::Lease::countShared(lease, [self = shared_from_this(), &endpoint,
-                                 subprotocol = std::move(subprotocol), key = std::move(accept_key),
+                                 subprotocol = std::move(subprotocol), key = accept_key,
                                  d = std::move(decision), lease](std::optional<auth::Refusal> refused) mutable {
-        boost::asio::post(self->shard_.ioc, [self, &endpoint, subprotocol = std::move(subprotocol),
-                                             key = std::move(key), d = std::move(d), lease = std::move(lease),
+        boost::asio::post(self->shard_.ioc, [self, &endpoint, subprotocol = std::move(subprotocol), key,
+                                             d = std::move(d), lease = std::move(lease),
                                              refused]() mutable {
           if (refused) d = *refused;
-          self->onDecision(endpoint, std::move(subprotocol), std::move(key), std::move(d), std::move(lease));
+          self->onDecision(endpoint, std::move(subprotocol), key, std::move(d), std::move(lease));
         });
       });
     } else if (decision->awaits_first_message && !lease->enterPending()) {

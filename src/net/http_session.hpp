@@ -11,6 +11,7 @@
 #include "net/byte_stream.hpp"
 #include "net/request_parser.hpp"
 #include "net/server_context.hpp"
+#include "net/ws_handshake.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -44,7 +45,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   http::Respond responder(bool keep_alive, bool head);
 
   void handleUpgrade();
-  void onDecision(const protocol::Endpoint& endpoint, std::string subprotocol, std::string accept_key,
+  void onDecision(const protocol::Endpoint& endpoint, std::string subprotocol, ws::AcceptKey accept_key,
                   auth::ConnectDecision decision, std::shared_ptr<auth::Admission::Lease> lease);
   void logDecision(const auth::ConnectDecision& decision) const;
   void upgrade();

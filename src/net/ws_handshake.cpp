@@ -7,6 +7,7 @@
 #include <openssl/sha.h>
 
 #include <array>
+#include <cstring>
 #include <memory>
 
 namespace sg::net::ws {
@@ -44,7 +45,7 @@ bool isUpgrade(const http::Request& request) {
          listsToken(request, "Upgrade", "websocket");
 }
 
-boost::system::result<std::string, HandshakeError> acceptKey(const http::Request& request) {
+boost::system::result<AcceptKey, HandshakeError> acceptKey(const http::Request& request) {
   auto version = request.header("Sec-WebSocket-Version");
   if (!version || trim(*version) != "13") return HandshakeError::UnsupportedVersion;
   auto key = request.header("Sec-WebSocket-Key");
@@ -53,19 +54,28 @@ boost::system::result<std::string, HandshakeError> acceptKey(const http::Request
   std::string_view k = trim(*key);
   std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
   if (!sha1(k, kGuid, digest)) return HandshakeError::BadRequest;  // no SHA-1 in this OpenSSL: no upgrade can be answered
-  std::array<unsigned char, 32> encoded{};
+  std::array<unsigned char, 32> encoded{};  // 28 characters and EVP_EncodeBlock's NUL
   int n = EVP_EncodeBlock(encoded.data(), digest.data(), static_cast<int>(digest.size()));
-  return std::string(reinterpret_cast<const char*>(encoded.data()), static_cast<std::size_t>(n));
+  if (n != static_cast<int>(AcceptKey::kSize)) return HandshakeError::BadRequest;  // cannot happen: 20 bytes are 28
+  AcceptKey out;
+  std::memcpy(out.text_.data(), encoded.data(), AcceptKey::kSize);
+  return out;
 }
 
 std::string switchingProtocols(std::string_view accept_key, std::string_view subprotocol) {
-  std::string out =
+  constexpr std::string_view head =
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nServer: sockguard\r\n"
       "Sec-WebSocket-Accept: ";
+  constexpr std::string_view protocol = "Sec-WebSocket-Protocol: ";
+  std::string out;
+  // Sized once: appended piece by piece, it grew (and moved) twice.
+  out.reserve(head.size() + accept_key.size() + 2 + (subprotocol.empty() ? 0 : protocol.size() + subprotocol.size() + 2) +
+              2);
+  out += head;
   out += accept_key;
   out += "\r\n";
   if (!subprotocol.empty()) {
-    out += "Sec-WebSocket-Protocol: ";
+    out += protocol;
     out += subprotocol;
     out += "\r\n";
   }
