@@ -1,6 +1,7 @@
 #include "net/ws_handshake.hpp"
 
 #include "core/text.hpp"
+#include "http/field_name.hpp"
 #include "http/header_list.hpp"
 
 #include <openssl/evp.h>
@@ -16,7 +17,7 @@ namespace {
 constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 bool listsToken(const http::Request& request, std::string_view header, std::string_view token) {
-  return http::anyListItem(request, header, [&](std::string_view item) { return iequals(item, token); });
+  return http::anyListItem(request, header, [&](std::string_view item) { return http::sameFieldName(item, token); });
 }
 
 // A Sec-WebSocket-Key is 16 random bytes in base64: 24 characters ending "==".
