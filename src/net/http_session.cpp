@@ -85,10 +85,25 @@ void HttpSession::startRequest() {
   const auto& limits = ctx_.deps.config.limits;
   parser_.emplace(static_cast<std::uint32_t>(limits.header_bytes), limits.body_bytes);
   // Covers the whole request, headers and body: a slowloris gets request_timeout_s.
-  timer_.expires_after(std::chrono::seconds(limits.request_timeout_s));
+  deadline_ = Clock::now() + std::chrono::seconds(limits.request_timeout_s);
+  reading_ = true;
+  if (!timer_armed_) armTimer();
+}
+
+// The timer is armed once and left to run: a request read in time only clears reading_,
+// and the next request moves deadline_, which the timer follows when it fires. Cancelling
+// and re-arming it for every request on a keep-alive connection cost a timer-queue
+// insert, a removal and a cancelled completion through the event loop each time.
+void HttpSession::armTimer() {
+  timer_armed_ = true;
+  timer_.expires_at(deadline_);
   timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    if (ec) return;
-    if (auto self = weak.lock()) self->end();
+    auto self = weak.lock();
+    if (!self) return;
+    self->timer_armed_ = false;
+    if (ec || self->ended_ || !self->reading_) return;
+    if (Clock::now() < self->deadline_) return self->armTimer();  // a later request's deadline
+    self->end();
   });
 }
 
@@ -140,7 +155,7 @@ void HttpSession::parse() {
 }
 
 void HttpSession::onRequest() {
-  timer_.cancel();
+  reading_ = false;  // in time: no deadline while the request is answered
   started_ = Clock::now();
   bool keep_alive = parser_->keep_alive();
   request_ = parser_->release();
@@ -272,7 +287,7 @@ void HttpSession::onDecision(const protocol::Endpoint& endpoint, std::string sub
   } else {
     obs::inc(ctx_.deps.metrics.handshakes_accepted);
   }
-  timer_.cancel();
+  reading_ = false;
   out_ = ws::switchingProtocols(accept_key, subprotocol);
   upgrade_endpoint_ = &endpoint;
   upgrade_decision_.emplace(std::move(decision));
@@ -346,7 +361,7 @@ void HttpSession::logDecision(const auth::ConnectDecision& decision) const {
 
 void HttpSession::respond(http::Response r, bool keep_alive) {
   if (ended_) return;
-  timer_.cancel();
+  reading_ = false;  // the answer is not held to the request's deadline
   decorate(r);
   out_ = serializeResponse(r, keep_alive, false);
   keep_alive_ = keep_alive;

@@ -37,6 +37,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
 
   // Reading: parse what the buffer holds; read more when the parser wants it.
   void startRequest();
+  // Arms the timer for deadline_ (see the .cpp for why it is not re-armed per request).
+  void armTimer();
   // Reads more of the request, or waits until the socket has some.
   void readMore();
   void parse();
@@ -64,6 +66,9 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   boost::beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
   boost::asio::steady_timer timer_;  // the request's deadline (slowloris)
+  std::chrono::steady_clock::time_point deadline_;  // of the request being read
+  bool reading_ = false;      // a request is being read: deadline_ applies
+  bool timer_armed_ = false;  // timer_ has a wait pending
   // The request being answered, from onRequest until its response is written (a handler
   // may use it until it responds; the responder holds the session). A member, so that
   // the request is moved once per request and no shared copy is allocated for it.
