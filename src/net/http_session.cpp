@@ -29,6 +29,17 @@ namespace {
 // Small, because a burst of handshakes holds one per connection in flight, and the
 // allocator keeps what a burst took.
 constexpr std::size_t kReadChunk = 2 * 1024;
+
+// Where a response is put together before it is written: per thread, so that a response
+// the socket takes at once (nearly all) costs no allocation of its own. A large one
+// (a /metrics page, a GraphQL answer) does not stay held by the thread.
+constexpr std::size_t kScratchKept = 64 * 1024;
+std::string& responseScratch() {
+  thread_local std::string scratch;
+  if (scratch.capacity() > kScratchKept) std::string().swap(scratch);
+  scratch.clear();
+  return scratch;
+}
 }  // namespace
 
 void completeRequest(http::Request& r, const std::string& peer_ip, bool tls, const http::TrustedProxies& proxies,
@@ -49,7 +60,7 @@ void completeRequest(http::Request& r, const std::string& peer_ip, bool tls, con
   if (spdlog::default_logger_raw()->should_log(spdlog::level::info)) r.log_target = redactor.target(r.target);
 }
 
-std::string serializeResponse(const http::Response& r, bool keep_alive, bool head) {
+void serializeResponse(std::string& out, const http::Response& r, bool keep_alive, bool head) {
   // Measured first, then copied into place: one allocation, and no growth check per piece.
   constexpr std::string_view kStatusLine = "HTTP/1.1 ";
   constexpr std::string_view kServerAndType = "\r\nServer: sockguard\r\nContent-Type: ";
@@ -66,7 +77,7 @@ std::string serializeResponse(const http::Response& r, bool keep_alive, bool hea
                      kLength.size() + length_text.size() + connection.size() + 2 + (head ? 0 : r.body.size());
   for (const auto& h : r.headers) size += h.name.size() + 2 + h.value.size() + 2;
 
-  std::string out(size, '\0');
+  out.resize(size);
   char* p = out.data();
   auto put = [&p](std::string_view piece) {
     std::memcpy(p, piece.data(), piece.size());
@@ -89,7 +100,6 @@ std::string serializeResponse(const http::Response& r, bool keep_alive, bool hea
   }
   put("\r\n");
   if (!head) put(r.body);
-  return out;
 }
 
 HttpSession::HttpSession(ByteStream stream, std::string peer_ip, ServerContext& ctx, Shard& shard)
@@ -212,10 +222,11 @@ http::Respond HttpSession::responder(bool keep_alive, bool head) {
       if (r.status >= 400) obs::inc(self->ctx_.deps.metrics.http_errors);
       if (self->ended_) return;
       self->decorate(r);
-      self->out_ = serializeResponse(r, keep_alive, head);
+      auto& bytes = responseScratch();
+      serializeResponse(bytes, r, keep_alive, head);
       self->keep_alive_ = keep_alive;
       self->after_write_ = AfterWrite::NextRequest;
-      self->writeOut();
+      self->send(bytes);
     });
   };
 }
@@ -311,12 +322,13 @@ void HttpSession::onDecision(const protocol::Endpoint& endpoint, std::string sub
     obs::inc(ctx_.deps.metrics.handshakes_accepted);
   }
   reading_ = false;
-  out_ = ws::switchingProtocols(accept_key, subprotocol);
+  auto& bytes = responseScratch();
+  ws::switchingProtocols(bytes, accept_key, subprotocol);
   upgrade_endpoint_ = &endpoint;
   upgrade_decision_.emplace(std::move(decision));
   upgrade_lease_ = std::move(lease);
   after_write_ = AfterWrite::Upgrade;
-  writeOut();
+  send(bytes);
 }
 
 // The 101 is out: the stream goes to a WebSocketConnection.
@@ -386,9 +398,28 @@ void HttpSession::respond(http::Response r, bool keep_alive) {
   if (ended_) return;
   reading_ = false;  // the answer is not held to the request's deadline
   decorate(r);
-  out_ = serializeResponse(r, keep_alive, false);
+  auto& bytes = responseScratch();
+  serializeResponse(bytes, r, keep_alive, false);
   keep_alive_ = keep_alive;
   after_write_ = AfterWrite::NextRequest;
+  send(bytes);
+}
+
+void HttpSession::send(std::string_view bytes) {
+  while (!ended_ && !bytes.empty()) {
+    boost::asio::const_buffer part(bytes.data(), bytes.size());
+    auto n = stream_.writeSome({&part, 1});
+    if (!n) {
+      if (!wouldBlock(n.error())) return end();
+      break;
+    }
+    bytes.remove_prefix(*n);
+  }
+  if (ended_) return;
+  // What the socket did not take (mostly nothing: no allocation) waits in out_; `bytes`
+  // is not looked at again, as what follows may put together the next response.
+  out_.assign(bytes);
+  out_written_ = 0;
   writeOut();
 }
 

@@ -54,6 +54,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
 
   // Writing: the response's bytes, then keep-alive (or close), or the upgrade.
   void respond(http::Response response, bool keep_alive);
+  // Writes what the socket takes of `bytes` now; the rest is kept in out_ for writeOut.
+  void send(std::string_view bytes);
   void writeOut();
   // Headers every response gets on this connection (HSTS over TLS).
   void decorate(http::Response& response) const;
@@ -73,7 +75,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   // may use it until it responds; the responder holds the session). A member, so that
   // the request is moved once per request and no shared copy is allocated for it.
   http::Request request_;
-  std::string out_;                  // response bytes not yet written
+  std::string out_;                  // response bytes the socket has not taken yet
   std::size_t out_written_ = 0;
   std::string peer_ip_;
   bool keep_alive_ = false;
@@ -92,7 +94,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
 void completeRequest(http::Request& r, const std::string& peer_ip, bool tls, const http::TrustedProxies& proxies,
                      const obs::Redactor& redactor);
 
-// The bytes of an HTTP/1.1 response (status line, headers, Content-Length, body).
-std::string serializeResponse(const http::Response& response, bool keep_alive, bool head);
+// The bytes of an HTTP/1.1 response (status line, headers, Content-Length, body), into
+// `out` (replacing what it held).
+void serializeResponse(std::string& out, const http::Response& response, bool keep_alive, bool head);
 
 }  // namespace sg::net

@@ -63,12 +63,12 @@ boost::system::result<AcceptKey, HandshakeError> acceptKey(const http::Request& 
   return out;
 }
 
-std::string switchingProtocols(std::string_view accept_key, std::string_view subprotocol) {
+void switchingProtocols(std::string& out, std::string_view accept_key, std::string_view subprotocol) {
   constexpr std::string_view head =
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nServer: sockguard\r\n"
       "Sec-WebSocket-Accept: ";
   constexpr std::string_view protocol = "Sec-WebSocket-Protocol: ";
-  std::string out;
+  out.clear();
   // Sized once: appended piece by piece, it grew (and moved) twice.
   out.reserve(head.size() + accept_key.size() + 2 + (subprotocol.empty() ? 0 : protocol.size() + subprotocol.size() + 2) +
               2);
@@ -81,6 +81,11 @@ std::string switchingProtocols(std::string_view accept_key, std::string_view sub
     out += "\r\n";
   }
   out += "\r\n";
+}
+
+std::string switchingProtocols(std::string_view accept_key, std::string_view subprotocol) {
+  std::string out;
+  switchingProtocols(out, accept_key, subprotocol);
   return out;
 }
 

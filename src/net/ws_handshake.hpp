@@ -44,5 +44,7 @@ boost::system::result<AcceptKey, HandshakeError> acceptKey(const http::Request& 
 
 // The 101 response, with `subprotocol` selected when not empty.
 std::string switchingProtocols(std::string_view accept_key, std::string_view subprotocol);
+// The same into `out` (replacing what it held).
+void switchingProtocols(std::string& out, std::string_view accept_key, std::string_view subprotocol);
 
 }  // namespace sg::net::ws
