@@ -56,7 +56,11 @@ std::optional<QueryParams> parseQuery(std::string_view query) {
     terminated.assign(query);
     if (!boost::urls::parse_query(boost::urls::string_view(terminated.data(), terminated.size()))) return std::nullopt;
   }
-  out.reserve(static_cast<std::size_t>(std::count(query.begin(), query.end(), '&')) + 1);
+  // One parameter more than there are '&': counted with find (memchr), as std::count
+  // looked at every byte in turn.
+  std::size_t params = 1;
+  for (auto amp = query.find('&'); amp != std::string_view::npos; amp = query.find('&', amp + 1)) ++params;
+  out.reserve(params);
   while (true) {
     auto amp = query.find('&');
     auto param = query.substr(0, amp);
