@@ -16,7 +16,9 @@
 #include <charconv>
 #include <cstring>
 #include <iterator>
+#include <memory>
 #include <string_view>
+#include <type_traits>
 
 namespace sg::net {
 namespace beast = boost::beast;
@@ -452,8 +454,12 @@ void HttpSession::writeOut() {
   out_written_ = 0;
   if (after_write_ == AfterWrite::Upgrade) return upgrade();
   // The request is answered: its memory goes now, not when the next one comes (an idle
-  // keep-alive connection holds no request).
-  request_ = http::Request();
+  // keep-alive connection holds no request). Made anew in place: assigned an empty Request,
+  // every string would keep its buffer, a large POST body's too. (No const or reference
+  // member: what referred to request_ refers to the new one, as after an assignment.)
+  static_assert(std::is_nothrow_default_constructible_v<http::Request>);
+  std::destroy_at(&request_);
+  std::construct_at(&request_);
   if (!keep_alive_ || shard_.stopping) return end();
   startRequest();
   parse();  // a pipelined request may already wait in the buffer
