@@ -450,7 +450,9 @@ void HttpSession::writeOut() {
       });
     }
   }
-  out_.clear();
+  // Released, not cleared: out_ held only what a slow reader left (rarely anything), and an
+  // idle keep-alive connection need not keep the room for it.
+  std::string().swap(out_);
   out_written_ = 0;
   if (after_write_ == AfterWrite::Upgrade) return upgrade();
   // The request is answered: its memory goes now, not when the next one comes (an idle
