@@ -2,6 +2,7 @@
 // Comma-separated header values (RFC 9110 §5.6.1), e.g. Sec-WebSocket-Protocol: items
 // split on ',' and trimmed of optional whitespace (spaces and tabs); empty items skipped.
 // One splitter for every list header, so that they cannot drift apart.
+#include "http/field_name.hpp"
 #include "http/request.hpp"
 
 #include <string_view>
@@ -36,7 +37,7 @@ template <class Visit>
 bool anyListItem(const Request& request, std::string_view name, Visit&& visit) {
   for (const auto& h : request.headers) {
     // Sizes first, inline: most fields are ruled out without a call.
-    if (h.name.size() == name.size() && sameHeaderName(h.name, name) && anyItemOf(h.value, visit)) return true;
+    if (h.name.size() == name.size() && sameFieldName(h.name, name) && anyItemOf(h.value, visit)) return true;
   }
   return false;
 }

@@ -1,6 +1,6 @@
 #include "http/headers.hpp"
 
-#include "core/text.hpp"
+#include "http/field_name.hpp"
 
 #include <algorithm>
 
@@ -31,7 +31,7 @@ void Headers::add(std::string_view name, std::string_view value) {
 
 void Headers::set(std::string_view name, std::string_view value) {
   for (auto& s : spans_) {
-    if (!iequals(field(s).name, name)) continue;
+    if (!sameFieldName(field(s).name, name)) continue;
     // The old value's bytes stay behind unused: set() is for building requests, not parsing.
     std::string owned_name(field(s).name);
     s.at = static_cast<std::uint32_t>(text_.size());
@@ -53,7 +53,7 @@ std::optional<std::string_view> Headers::find(std::string_view name) const {
     // Sizes first: most fields are ruled out without looking at a byte.
     if (s.name_size != name.size()) continue;
     auto f = field(s);
-    if (iequals(f.name, name)) return f.value;
+    if (sameFieldName(f.name, name)) return f.value;
   }
   return std::nullopt;
 }

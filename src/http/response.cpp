@@ -15,7 +15,7 @@ Response Response::error(int status, std::string_view code, std::string_view mes
   return json(status, boost::json::object{{"error", code}, {"message", message}});
 }
 
-Response Response::text(int status, std::string body, std::string content_type) {
+Response Response::text(int status, std::string body, ContentType content_type) {
   Response r;
   r.status = status;
   r.content_type = std::move(content_type);

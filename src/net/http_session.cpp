@@ -13,7 +13,12 @@
 #include <boost/beast/http/status.hpp>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+#include <cstring>
 #include <iterator>
+#include <memory>
+#include <string_view>
+#include <type_traits>
 
 namespace sg::net {
 namespace beast = boost::beast;
@@ -26,6 +31,17 @@ namespace {
 // Small, because a burst of handshakes holds one per connection in flight, and the
 // allocator keeps what a burst took.
 constexpr std::size_t kReadChunk = 2 * 1024;
+
+// Where a response is put together before it is written: per thread, so that a response
+// the socket takes at once (nearly all) costs no allocation of its own. A large one
+// (a /metrics page, a GraphQL answer) does not stay held by the thread.
+constexpr std::size_t kScratchKept = 64 * 1024;
+std::string& responseScratch() {
+  thread_local std::string scratch;
+  if (scratch.capacity() > kScratchKept) std::string().swap(scratch);
+  scratch.clear();
+  return scratch;
+}
 }  // namespace
 
 void completeRequest(http::Request& r, const std::string& peer_ip, bool tls, const http::TrustedProxies& proxies,
@@ -46,27 +62,46 @@ void completeRequest(http::Request& r, const std::string& peer_ip, bool tls, con
   if (spdlog::default_logger_raw()->should_log(spdlog::level::info)) r.log_target = redactor.target(r.target);
 }
 
-std::string serializeResponse(const http::Response& r, bool keep_alive, bool head) {
-  std::string out;
-  out.reserve(160 + r.body.size());
-  out += "HTTP/1.1 ";
-  out += std::to_string(r.status);
-  out += ' ';
-  out += bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
-  out += "\r\nServer: sockguard\r\nContent-Type: ";
-  out += r.content_type;
-  out += "\r\nContent-Length: ";
-  out += std::to_string(r.body.size());
-  out += keep_alive ? "\r\n" : "\r\nConnection: close\r\n";
+void serializeResponse(std::string& out, const http::Response& r, bool keep_alive, bool head) {
+  // Measured first, then copied into place: one allocation, and no growth check per piece.
+  constexpr std::string_view kStatusLine = "HTTP/1.1 ";
+  constexpr std::string_view kServerAndType = "\r\nServer: sockguard\r\nContent-Type: ";
+  constexpr std::string_view kLength = "\r\nContent-Length: ";
+  char status[16];
+  std::string_view status_text(status, static_cast<std::size_t>(std::to_chars(status, status + sizeof status, r.status).ptr - status));
+  char length[24];
+  std::string_view length_text(
+      length, static_cast<std::size_t>(std::to_chars(length, length + sizeof length, r.body.size()).ptr - length));
+  std::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
+  std::string_view type = r.content_type.view();
+  std::string_view connection = keep_alive ? "\r\n" : "\r\nConnection: close\r\n";
+  std::size_t size = kStatusLine.size() + status_text.size() + 1 + reason.size() + kServerAndType.size() + type.size() +
+                     kLength.size() + length_text.size() + connection.size() + 2 + (head ? 0 : r.body.size());
+  for (const auto& h : r.headers) size += h.name.size() + 2 + h.value.size() + 2;
+
+  out.resize(size);
+  char* p = out.data();
+  auto put = [&p](std::string_view piece) {
+    std::memcpy(p, piece.data(), piece.size());
+    p += piece.size();
+  };
+  put(kStatusLine);
+  put(status_text);
+  put(" ");
+  put(reason);
+  put(kServerAndType);
+  put(type);
+  put(kLength);
+  put(length_text);
+  put(connection);
   for (const auto& h : r.headers) {
-    out += h.name;
-    out += ": ";
-    out += h.value;
-    out += "\r\n";
+    put(h.name);
+    put(": ");
+    put(h.value);
+    put("\r\n");
   }
-  out += "\r\n";
-  if (!head) out += r.body;
-  return out;
+  put("\r\n");
+  if (!head) put(r.body);
 }
 
 HttpSession::HttpSession(ByteStream stream, std::string peer_ip, ServerContext& ctx, Shard& shard)
@@ -85,10 +120,25 @@ void HttpSession::startRequest() {
   const auto& limits = ctx_.deps.config.limits;
   parser_.emplace(static_cast<std::uint32_t>(limits.header_bytes), limits.body_bytes);
   // Covers the whole request, headers and body: a slowloris gets request_timeout_s.
-  timer_.expires_after(std::chrono::seconds(limits.request_timeout_s));
+  deadline_ = Clock::now() + std::chrono::seconds(limits.request_timeout_s);
+  reading_ = true;
+  if (!timer_armed_) armTimer();
+}
+
+// The timer is armed once and left to run: a request read in time only clears reading_,
+// and the next request moves deadline_, which the timer follows when it fires. Cancelling
+// and re-arming it for every request on a keep-alive connection cost a timer-queue
+// insert, a removal and a cancelled completion through the event loop each time.
+void HttpSession::armTimer() {
+  timer_armed_ = true;
+  timer_.expires_at(deadline_);
   timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    if (ec) return;
-    if (auto self = weak.lock()) self->end();
+    auto self = weak.lock();
+    if (!self) return;
+    self->timer_armed_ = false;
+    if (ec || self->ended_ || !self->reading_) return;
+    if (Clock::now() < self->deadline_) return self->armTimer();  // a later request's deadline
+    self->end();
   });
 }
 
@@ -140,61 +190,60 @@ void HttpSession::parse() {
 }
 
 void HttpSession::onRequest() {
-  timer_.cancel();
+  reading_ = false;  // in time: no deadline while the request is answered
   started_ = Clock::now();
   bool keep_alive = parser_->keep_alive();
-  http::Request req = parser_->release();
+  request_ = parser_->release();
   parser_.reset();
-  completeRequest(req, peer_ip_, stream_.secure(), ctx_.deps.proxies, ctx_.deps.redactor);
-  if (ws::isUpgrade(req)) return handleUpgrade(std::move(req));
+  completeRequest(request_, peer_ip_, stream_.secure(), ctx_.deps.proxies, ctx_.deps.redactor);
+  if (ws::isUpgrade(request_)) return handleUpgrade();
 
   obs::inc(ctx_.deps.metrics.http_requests);
-  bool head = req.method == "HEAD";
-  auto shared_req = std::make_shared<http::Request>(std::move(req));
-  auto respond = responder(shared_req, keep_alive, head);
-  if (const auto* endpoint = ctx_.longpoll.endpointFor(*shared_req)) {
-    return ctx_.longpoll.handle(shared_req, *endpoint, shard_, std::move(respond));
+  bool head = request_.method == "HEAD";
+  auto respond = responder(keep_alive, head);
+  if (const auto* endpoint = ctx_.longpoll.endpointFor(request_)) {
+    // A poll keeps (and amends) its own copy, on other shards too; the session logs from
+    // request_ when it answers.
+    return ctx_.longpoll.handle(std::make_shared<http::Request>(request_), *endpoint, shard_, std::move(respond));
   }
-  ctx_.deps.router.dispatch(*shared_req, std::move(respond));
+  ctx_.deps.router.dispatch(request_, std::move(respond));
 }
 
-http::Respond HttpSession::responder(std::shared_ptr<http::Request> shared_req, bool keep_alive, bool head) {
-  return [self = shared_from_this(), shared_req, keep_alive, head](http::Response response) {
+http::Respond HttpSession::responder(bool keep_alive, bool head) {
+  return [self = shared_from_this(), keep_alive, head](http::Response response) {
     // The handler may answer from another thread: get back onto the shard. Posted even
     // from the shard's own thread: a long-poll answer given at once, from inside the
     // connection that holds the poll, coincided with one unexplained failure of the
     // long-poll expiry test under ASan; what it saved was one reactor pass per response.
-    boost::asio::post(self->shard_.ioc, [self, shared_req, keep_alive, head, r = std::move(response)]() mutable {
+    boost::asio::post(self->shard_.ioc, [self, keep_alive, head, r = std::move(response)]() mutable {
       std::uint64_t suppressed = 0;
       if (r.status < 400 || obs::refusalLogThrottle().allow(suppressed)) {
         if (suppressed) spdlog::warn("{} refusal log lines suppressed (see /metrics for exact counts)", suppressed);
-        self->logRequest(*shared_req, r.status, r.body.size());
+        self->logRequest(r.status, r.body.size());
       }
       if (r.status >= 400) obs::inc(self->ctx_.deps.metrics.http_errors);
       if (self->ended_) return;
       self->decorate(r);
-      self->out_ = serializeResponse(r, keep_alive, head);
+      auto& bytes = responseScratch();
+      serializeResponse(bytes, r, keep_alive, head);
       self->keep_alive_ = keep_alive;
-      self->writeOut([self] {
-        if (!self->keep_alive_ || self->shard_.stopping) return self->end();
-        self->startRequest();
-        self->parse();  // a pipelined request may already wait in the buffer
-      });
+      self->after_write_ = AfterWrite::NextRequest;
+      self->send(bytes);
     });
   };
 }
 
 // --- upgrades ----------------------------------------------------------------------
 
-void HttpSession::handleUpgrade(http::Request req) {
+void HttpSession::handleUpgrade() {
   const auto& endpoints = ctx_.deps.endpoints;
-  if (!endpoints.serves(req.path)) {
-    logRequest(req, 404, 0);
+  if (!endpoints.serves(request_.path)) {
+    logRequest(404, 0);
     return respond(http::Response::error(404, "not_found", "no WebSocket endpoint at this path"), false);
   }
-  auto accept_key = ws::acceptKey(req);
+  auto accept_key = ws::acceptKey(request_);
   if (!accept_key) {
-    logRequest(req, 400, 0);
+    logRequest(400, 0);
     if (accept_key.error() == ws::HandshakeError::UnsupportedVersion) {
       return respond(http::Response::error(426, "upgrade_required", "this server speaks WebSocket version 13")
                          .with("Sec-WebSocket-Version", "13"),
@@ -202,46 +251,45 @@ void HttpSession::handleUpgrade(http::Request req) {
     }
     return respond(http::Response::error(400, "bad_request", "malformed WebSocket upgrade"), false);
   }
-  const protocol::Endpoint* endpoint = endpoints.find(req);
+  const protocol::Endpoint* endpoint = endpoints.find(request_);
   if (!endpoint) {
-    logRequest(req, 400, 0);
+    logRequest(400, 0);
     return respond(http::Response::error(400, "unsupported_subprotocol", "no offered subprotocol is served here"),
                    false);
   }
-  auto shared_req = std::make_shared<http::Request>(std::move(req));
-  auto negotiated = endpoint->negotiate(*shared_req);
+  auto negotiated = endpoint->negotiate(request_);
   if (!negotiated) {
     // The protocol's own parameters (Phoenix: vsn) are refused before the upgrade, as
     // Phoenix does: a client whose version is not spoken could not read a message in it.
     auth::ConnectDecision refused = negotiated.error();
-    logDecision(*shared_req, refused);
+    logDecision(refused);
     ctx_.deps.metrics.refused(negotiated.error().reason);
     return respond(auth::refusalResponse(negotiated.error()), false);
   }
   // Limits first: refusing a flood must not cost credential work.
-  auto admitted = ctx_.deps.admission.admit(shared_req->client_ip);
-  if (!admitted) return onDecision(shared_req, *endpoint, *negotiated, *accept_key, admitted.error(), nullptr);
+  auto admitted = ctx_.deps.admission.admit(request_.client_ip);
+  if (!admitted) return onDecision(*endpoint, std::move(*negotiated), *accept_key, admitted.error(), nullptr);
   auto lease = std::move(*admitted);
+  // request_ stays as it is until the decision: the session reads nothing more meanwhile.
   ctx_.deps.authenticator.authenticate(
-      *shared_req, [self = shared_from_this(), shared_req, endpoint, subprotocol = std::move(*negotiated),
-                    key = std::move(*accept_key), lease](auth::ConnectDecision decision) mutable {
+      request_, [self = shared_from_this(), endpoint, subprotocol = std::move(*negotiated),
+                 key = *accept_key, lease = std::move(lease)](auth::ConnectDecision decision) mutable {
         // The authenticator may answer from another thread: get back onto the shard. On its
         // own thread (in-memory tickets) the upgrade is answered at once.
-        boost::asio::dispatch(self->shard_.ioc, [self, shared_req, endpoint, subprotocol = std::move(subprotocol),
-                                             key = std::move(key), lease, d = std::move(decision)]() mutable {
-          self->onDecision(shared_req, *endpoint, std::move(subprotocol), std::move(key), std::move(d),
-                           std::move(lease));
+        boost::asio::dispatch(self->shard_.ioc, [self, endpoint, subprotocol = std::move(subprotocol),
+                                             key, lease = std::move(lease),
+                                             d = std::move(decision)]() mutable {
+          self->onDecision(*endpoint, std::move(subprotocol), key, std::move(d), std::move(lease));
         });
       });
 }
 
-void HttpSession::onDecision(std::shared_ptr<http::Request> req, const protocol::Endpoint& endpoint,
-                             std::string subprotocol, std::string accept_key, auth::ConnectDecision decision,
-                             std::shared_ptr<auth::Admission::Lease> lease) {
+void HttpSession::onDecision(const protocol::Endpoint& endpoint, std::string subprotocol, ws::AcceptKey accept_key,
+                             auth::ConnectDecision decision, std::shared_ptr<auth::Admission::Lease> lease) {
   if (ended_) return;  // the request's time ran out while it was being authenticated
   const auto& auth_config = ctx_.deps.config.auth;
   // A bare socket is for clients the endpoint lets authenticate by their first message.
-  if (decision && decision->awaits_first_message && !endpoint.acceptsBareSocket(*req, auth_config)) {
+  if (decision && decision->awaits_first_message && !endpoint.acceptsBareSocket(request_, auth_config)) {
     decision = auth::Refusal{CloseReason::MissingCredentials, std::nullopt};
   }
   if (decision && lease) {
@@ -250,55 +298,69 @@ void HttpSession::onDecision(std::shared_ptr<http::Request> req, const protocol:
       decision = auth::Refusal{CloseReason::RateLimited, 10'000};
     } else if (lease->needsSharedCount()) {
       // A cluster counts the user's sockets on every node: ask, then come back here.
-      return auth::Admission::Lease::countShared(lease, [self = shared_from_this(), req = std::move(req), &endpoint,
-                                 subprotocol = std::move(subprotocol), key = std::move(accept_key),
+      return auth::Admission::Lease::countShared(lease, [self = shared_from_this(), &endpoint,
+                                 subprotocol = std::move(subprotocol), key = accept_key,
                                  d = std::move(decision), lease](std::optional<auth::Refusal> refused) mutable {
-        boost::asio::post(self->shard_.ioc, [self, req = std::move(req), &endpoint, subprotocol = std::move(subprotocol),
-                                             key = std::move(key), d = std::move(d), lease = std::move(lease),
+        boost::asio::post(self->shard_.ioc, [self, &endpoint, subprotocol = std::move(subprotocol), key,
+                                             d = std::move(d), lease = std::move(lease),
                                              refused]() mutable {
           if (refused) d = *refused;
-          self->onDecision(std::move(req), endpoint, std::move(subprotocol), std::move(key), std::move(d),
-                           std::move(lease));
+          self->onDecision(endpoint, std::move(subprotocol), key, std::move(d), std::move(lease));
         });
       });
     } else if (decision->awaits_first_message && !lease->enterPending()) {
       decision = auth::Refusal{CloseReason::RateLimited, 10'000};
     }
   }
-  logDecision(*req, decision);
+  logDecision(decision);
   if (!decision) {
     ctx_.deps.metrics.refused(decision.error().reason);
     // Told after the upgrade only to a client that reads it; any other gets plain HTTP, so
     // that its own reconnect backoff applies (auth/refusal_style.hpp).
-    if (!endpoint.readsRefusals(*req, auth_config)) {
+    if (!endpoint.readsRefusals(request_, auth_config)) {
       return respond(auth::refusalResponse(decision.error()), false);
     }
   } else {
     obs::inc(ctx_.deps.metrics.handshakes_accepted);
   }
-  timer_.cancel();
-  out_ = ws::switchingProtocols(accept_key, subprotocol);
-  writeOut([self = shared_from_this(), req, &endpoint, decision = std::move(decision), lease]() mutable {
-    const auto& limits = self->ctx_.deps.config.limits;
-    bool authenticated = decision && !decision->awaits_first_message;
-    // What the client sent after its upgrade request (frames, pipelined) is read first.
-    std::string early(static_cast<const char*>(self->buffer_.data().data()), self->buffer_.size());
-    self->ended_ = true;  // the stream now belongs to the connection
-    auto connection = std::make_shared<WebSocketConnection>(
-        std::move(self->stream_), self->ctx_, self->shard_,
-        authenticated ? limits.frame_bytes : limits.frame_bytes_before_auth);
-    if (!decision) {
-      const auto& refusal = decision.error();
-      return connection->refuse(refusal.reason, endpoint.refusal(*req, refusal.reason, refusal.retry_after_ms),
-                                std::move(lease), std::move(early));
-    }
-    auto session = endpoint.create(
-        protocol::SessionStart{*connection, self->shard_.index, *req, std::move(*decision), std::move(lease)});
-    connection->start(std::move(session), std::move(early));
-  });
+  reading_ = false;
+  auto& bytes = responseScratch();
+  ws::switchingProtocols(bytes, accept_key, subprotocol);
+  upgrade_endpoint_ = &endpoint;
+  upgrade_decision_.emplace(std::move(decision));
+  upgrade_lease_ = std::move(lease);
+  after_write_ = AfterWrite::Upgrade;
+  send(bytes);
 }
 
-void HttpSession::logDecision(const http::Request& req, const auth::ConnectDecision& decision) const {
+// The 101 is out: the stream goes to a WebSocketConnection.
+void HttpSession::upgrade() {
+  // Kept alive to the end of this call by whoever called it (a wait handler, or a caller
+  // holding the session): the connection below takes the stream, not the session.
+  auto self = shared_from_this();
+  const auto& limits = ctx_.deps.config.limits;
+  const protocol::Endpoint& endpoint = *upgrade_endpoint_;
+  auth::ConnectDecision decision = std::move(*upgrade_decision_);
+  upgrade_decision_.reset();
+  auto lease = std::move(upgrade_lease_);
+  bool authenticated = decision && !decision->awaits_first_message;
+  // What the client sent after its upgrade request (frames, pipelined) is read first.
+  std::string early(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+  ended_ = true;  // the stream now belongs to the connection
+  auto connection = std::make_shared<WebSocketConnection>(
+      std::move(stream_), ctx_, shard_, authenticated ? limits.frame_bytes : limits.frame_bytes_before_auth);
+  if (!decision) {
+    const auto& refusal = decision.error();
+    return connection->refuse(refusal.reason, endpoint.refusal(request_, refusal.reason, refusal.retry_after_ms),
+                              std::move(lease), std::move(early));
+  }
+  auto session = endpoint.create(
+      protocol::SessionStart{*connection, shard_.index, request_, std::move(*decision), std::move(lease)});
+  connection->start(std::move(session), std::move(early));
+}
+
+void HttpSession::logDecision(const auth::ConnectDecision& decision) const {
+  const http::Request& req = request_;
   auto elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_).count();
   std::string_view origin = req.header("Origin").value_or("");
   if (decision) {
@@ -336,26 +398,42 @@ void HttpSession::logDecision(const http::Request& req, const auth::ConnectDecis
 
 void HttpSession::respond(http::Response r, bool keep_alive) {
   if (ended_) return;
-  timer_.cancel();
+  reading_ = false;  // the answer is not held to the request's deadline
   decorate(r);
-  out_ = serializeResponse(r, keep_alive, false);
+  auto& bytes = responseScratch();
+  serializeResponse(bytes, r, keep_alive, false);
   keep_alive_ = keep_alive;
-  writeOut([self = shared_from_this()] {
-    if (!self->keep_alive_) return self->end();
-    self->startRequest();
-    self->parse();
-  });
+  after_write_ = AfterWrite::NextRequest;
+  send(bytes);
 }
 
-void HttpSession::writeOut(std::function<void()> then) {
+void HttpSession::send(std::string_view bytes) {
+  while (!ended_ && !bytes.empty()) {
+    boost::asio::const_buffer part(bytes.data(), bytes.size());
+    auto n = stream_.writeSome({&part, 1});
+    if (!n) {
+      if (!wouldBlock(n.error())) return end();
+      break;
+    }
+    bytes.remove_prefix(*n);
+  }
+  if (ended_) return;
+  // What the socket did not take (mostly nothing: no allocation) waits in out_; `bytes`
+  // is not looked at again, as what follows may put together the next response.
+  out_.assign(bytes);
+  out_written_ = 0;
+  writeOut();
+}
+
+void HttpSession::writeOut() {
   while (!ended_ && out_written_ < out_.size()) {
     boost::asio::const_buffer part(out_.data() + out_written_, out_.size() - out_written_);
     auto n = stream_.writeSome({&part, 1});
     if (!n) {
       if (!wouldBlock(n.error())) return end();
-      return stream_.waitWritable([self = shared_from_this(), then = std::move(then)](boost::system::error_code ec) mutable {
+      return stream_.waitWritable([self = shared_from_this()](boost::system::error_code ec) {
         if (ec) return self->end();
-        self->writeOut(std::move(then));
+        self->writeOut();
       });
     }
     out_written_ += *n;
@@ -366,15 +444,27 @@ void HttpSession::writeOut(std::function<void()> then) {
     auto flushed = stream_.flush();
     if (!flushed && !wouldBlock(flushed.error())) return end();
     if (!flushed) {
-      return stream_.waitWritable([self = shared_from_this(), then = std::move(then)](boost::system::error_code ec) mutable {
+      return stream_.waitWritable([self = shared_from_this()](boost::system::error_code ec) {
         if (ec) return self->end();
-        self->writeOut(std::move(then));
+        self->writeOut();
       });
     }
   }
-  out_.clear();
+  // Released, not cleared: out_ held only what a slow reader left (rarely anything), and an
+  // idle keep-alive connection need not keep the room for it.
+  std::string().swap(out_);
   out_written_ = 0;
-  then();
+  if (after_write_ == AfterWrite::Upgrade) return upgrade();
+  // The request is answered: its memory goes now, not when the next one comes (an idle
+  // keep-alive connection holds no request). Made anew in place: assigned an empty Request,
+  // every string would keep its buffer, a large POST body's too. (No const or reference
+  // member: what referred to request_ refers to the new one, as after an assignment.)
+  static_assert(std::is_nothrow_default_constructible_v<http::Request>);
+  std::destroy_at(&request_);
+  std::construct_at(&request_);
+  if (!keep_alive_ || shard_.stopping) return end();
+  startRequest();
+  parse();  // a pipelined request may already wait in the buffer
 }
 
 void HttpSession::decorate(http::Response& r) const {
@@ -383,7 +473,8 @@ void HttpSession::decorate(http::Response& r) const {
   if (hsts > 0 && stream_.secure()) r.with("Strict-Transport-Security", "max-age=" + std::to_string(hsts));
 }
 
-void HttpSession::logRequest(const http::Request& req, int status, std::size_t bytes) const {
+void HttpSession::logRequest(int status, std::size_t bytes) const {
+  const http::Request& req = request_;
   auto elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_).count();
   spdlog::info("{} \"{} {}\" {} {} {}us", req.client_ip, req.method, req.log_target, status, bytes, elapsed_us);
 }

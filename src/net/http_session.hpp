@@ -11,11 +11,13 @@
 #include "net/byte_stream.hpp"
 #include "net/request_parser.hpp"
 #include "net/server_context.hpp"
+#include "net/ws_handshake.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 
@@ -27,27 +29,37 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   void run();
 
  private:
+  // What follows once the response's bytes are written.
+  enum class AfterWrite : std::uint8_t {
+    NextRequest,  // keep-alive: the next request (or the end, without keep-alive)
+    Upgrade,      // the 101 (or a refusal told over WebSocket): the connection takes over
+  };
+
   // Reading: parse what the buffer holds; read more when the parser wants it.
   void startRequest();
+  // Arms the timer for deadline_ (see the .cpp for why it is not re-armed per request).
+  void armTimer();
   // Reads more of the request, or waits until the socket has some.
   void readMore();
   void parse();
   void onRequest();
   // Answers the request later, from any thread (a handler's work elsewhere, a held poll).
-  http::Respond responder(std::shared_ptr<http::Request> request, bool keep_alive, bool head);
+  http::Respond responder(bool keep_alive, bool head);
 
-  void handleUpgrade(http::Request req);
-  void onDecision(std::shared_ptr<http::Request> req, const protocol::Endpoint& endpoint, std::string subprotocol,
-                  std::string accept_key, auth::ConnectDecision decision,
-                  std::shared_ptr<auth::Admission::Lease> lease);
-  void logDecision(const http::Request& req, const auth::ConnectDecision& decision) const;
+  void handleUpgrade();
+  void onDecision(const protocol::Endpoint& endpoint, std::string subprotocol, ws::AcceptKey accept_key,
+                  auth::ConnectDecision decision, std::shared_ptr<auth::Admission::Lease> lease);
+  void logDecision(const auth::ConnectDecision& decision) const;
+  void upgrade();
 
   // Writing: the response's bytes, then keep-alive (or close), or the upgrade.
   void respond(http::Response response, bool keep_alive);
-  void writeOut(std::function<void()> then);
+  // Writes what the socket takes of `bytes` now; the rest is kept in out_ for writeOut.
+  void send(std::string_view bytes);
+  void writeOut();
   // Headers every response gets on this connection (HSTS over TLS).
   void decorate(http::Response& response) const;
-  void logRequest(const http::Request& req, int status, std::size_t bytes) const;
+  void logRequest(int status, std::size_t bytes) const;
   void end();
 
   ByteStream stream_;
@@ -56,11 +68,23 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   boost::beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
   boost::asio::steady_timer timer_;  // the request's deadline (slowloris)
-  std::string out_;                  // response bytes not yet written
+  std::chrono::steady_clock::time_point deadline_;  // of the request being read
+  bool reading_ = false;      // a request is being read: deadline_ applies
+  bool timer_armed_ = false;  // timer_ has a wait pending
+  // The request being answered, from onRequest until its response is written (a handler
+  // may use it until it responds; the responder holds the session). A member, so that
+  // the request is moved once per request and no shared copy is allocated for it.
+  http::Request request_;
+  std::string out_;                  // response bytes the socket has not taken yet
   std::size_t out_written_ = 0;
   std::string peer_ip_;
   bool keep_alive_ = false;
   bool ended_ = false;
+  AfterWrite after_write_ = AfterWrite::NextRequest;
+  // The upgrade's outcome, from the decision until the 101 is written.
+  const protocol::Endpoint* upgrade_endpoint_ = nullptr;
+  std::optional<auth::ConnectDecision> upgrade_decision_;
+  std::shared_ptr<auth::Admission::Lease> upgrade_lease_;
   std::chrono::steady_clock::time_point started_;
 };
 
@@ -70,7 +94,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
 void completeRequest(http::Request& r, const std::string& peer_ip, bool tls, const http::TrustedProxies& proxies,
                      const obs::Redactor& redactor);
 
-// The bytes of an HTTP/1.1 response (status line, headers, Content-Length, body).
-std::string serializeResponse(const http::Response& response, bool keep_alive, bool head);
+// The bytes of an HTTP/1.1 response (status line, headers, Content-Length, body), into
+// `out` (replacing what it held).
+void serializeResponse(std::string& out, const http::Response& response, bool keep_alive, bool head);
 
 }  // namespace sg::net

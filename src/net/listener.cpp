@@ -1,5 +1,6 @@
 #include "net/listener.hpp"
 
+#include "http/ipv4_text.hpp"
 #include "net/http_session.hpp"
 #include "net/listen_socket.hpp"
 #include "net/tls_context.hpp"
@@ -21,6 +22,13 @@ using tcp = asio::ip::tcp;
 namespace {
 // Accepts per wake: a flood of connections cannot hold shard 0 for long.
 constexpr int kAcceptsPerWake = 64;
+
+// The peer's address as text. IPv4 without inet_ntop's sprintf (same text); IPv6 (a
+// v4-mapped peer of a dual-stack socket too) as the library writes it.
+std::string peerText(const tcp::endpoint& peer) {
+  auto address = peer.address();
+  return address.is_v4() ? http::ipv4Text(address.to_v4().to_bytes()) : address.to_string();
+}
 }  // namespace
 
 Listener::Listener(ServerContext& ctx, tcp::endpoint endpoint)
@@ -99,7 +107,7 @@ void Listener::handOff(int fd, const tcp::endpoint& peer) {
   // Onto the socket's shard, posted even when that is this thread's: a session started
   // inside the accept loop allocates among the accept's own blocks, and every idle socket
   // came out about 50 bytes larger (measured with the peers harness, c10k).
-  asio::post(target.ioc, [this, &target, socket = TcpSocket(fd), ip = peer.address().to_string()]() mutable {
+  asio::post(target.ioc, [this, &target, socket = TcpSocket(fd), ip = peerText(peer)]() mutable {
     auto* tls = ctx_.deps.tls;
     std::make_shared<HttpSession>(ByteStream(target.reactor, target.ioc, std::move(socket),
                                              tls ? std::make_unique<TlsEngine>(tls->current()) : nullptr),

@@ -1,12 +1,14 @@
 #include "net/ws_handshake.hpp"
 
 #include "core/text.hpp"
+#include "http/field_name.hpp"
 #include "http/header_list.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include <array>
+#include <cstring>
 #include <memory>
 
 namespace sg::net::ws {
@@ -15,7 +17,7 @@ namespace {
 constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 bool listsToken(const http::Request& request, std::string_view header, std::string_view token) {
-  return http::anyListItem(request, header, [&](std::string_view item) { return iequals(item, token); });
+  return http::anyListItem(request, header, [&](std::string_view item) { return http::sameFieldName(item, token); });
 }
 
 // A Sec-WebSocket-Key is 16 random bytes in base64: 24 characters ending "==".
@@ -44,7 +46,7 @@ bool isUpgrade(const http::Request& request) {
          listsToken(request, "Upgrade", "websocket");
 }
 
-boost::system::result<std::string, HandshakeError> acceptKey(const http::Request& request) {
+boost::system::result<AcceptKey, HandshakeError> acceptKey(const http::Request& request) {
   auto version = request.header("Sec-WebSocket-Version");
   if (!version || trim(*version) != "13") return HandshakeError::UnsupportedVersion;
   auto key = request.header("Sec-WebSocket-Key");
@@ -53,23 +55,37 @@ boost::system::result<std::string, HandshakeError> acceptKey(const http::Request
   std::string_view k = trim(*key);
   std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
   if (!sha1(k, kGuid, digest)) return HandshakeError::BadRequest;  // no SHA-1 in this OpenSSL: no upgrade can be answered
-  std::array<unsigned char, 32> encoded{};
+  std::array<unsigned char, 32> encoded{};  // 28 characters and EVP_EncodeBlock's NUL
   int n = EVP_EncodeBlock(encoded.data(), digest.data(), static_cast<int>(digest.size()));
-  return std::string(reinterpret_cast<const char*>(encoded.data()), static_cast<std::size_t>(n));
+  if (n != static_cast<int>(AcceptKey::kSize)) return HandshakeError::BadRequest;  // cannot happen: 20 bytes are 28
+  AcceptKey out;
+  std::memcpy(out.text_.data(), encoded.data(), AcceptKey::kSize);
+  return out;
 }
 
-std::string switchingProtocols(std::string_view accept_key, std::string_view subprotocol) {
-  std::string out =
+void switchingProtocols(std::string& out, std::string_view accept_key, std::string_view subprotocol) {
+  constexpr std::string_view head =
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nServer: sockguard\r\n"
       "Sec-WebSocket-Accept: ";
+  constexpr std::string_view protocol = "Sec-WebSocket-Protocol: ";
+  out.clear();
+  // Sized once: appended piece by piece, it grew (and moved) twice.
+  out.reserve(head.size() + accept_key.size() + 2 + (subprotocol.empty() ? 0 : protocol.size() + subprotocol.size() + 2) +
+              2);
+  out += head;
   out += accept_key;
   out += "\r\n";
   if (!subprotocol.empty()) {
-    out += "Sec-WebSocket-Protocol: ";
+    out += protocol;
     out += subprotocol;
     out += "\r\n";
   }
   out += "\r\n";
+}
+
+std::string switchingProtocols(std::string_view accept_key, std::string_view subprotocol) {
+  std::string out;
+  switchingProtocols(out, accept_key, subprotocol);
   return out;
 }
 

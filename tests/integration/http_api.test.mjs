@@ -239,6 +239,29 @@ describe('HTTP API', () => {
     assert.equal(Buffer.concat(received).length, 0, 'no answer to a request never finished');
   });
 
+  test('on a keep-alive connection each request gets its own limits.request_timeout_s', async () => {
+    const s = net.connect(server.port, '127.0.0.1');
+    s.on('error', () => {});
+    let received = '';
+    let answered = () => {};
+    s.on('data', (d) => {
+      received += d.toString();
+      if ((received.match(/HTTP\/1\.1 200/g) || []).length >= 2) answered();
+    });
+    const closed = new Promise((resolve) => s.on('close', () => resolve(Date.now())));
+    await withTimeout(new Promise((resolve) => s.on('connect', resolve)), WAIT_MS, 'connect');
+    s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    // Within the first request's deadline: a second request, whose deadline (1 s) runs from
+    // its answer, past the first one's.
+    const second = Date.now();
+    const both = new Promise((resolve) => { answered = resolve; });
+    s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await withTimeout(both, WAIT_MS, 'the two answers');
+    const at = await withTimeout(closed, WAIT_MS, 'the server to close the idle keep-alive connection');
+    assert.ok(at - second >= 950, `closed ${at - second} ms after the second request, before its 1 s`);
+  });
+
   test('several idle half-open connections do not block a WebSocket join', async () => {
     const idle = [];
     for (let i = 0; i < 5; i++) {

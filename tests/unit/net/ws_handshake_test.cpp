@@ -147,5 +147,13 @@ TEST(WsHandshakeAnswer, NamesTheSelectedSubprotocol) {
   EXPECT_EQ(answer.find("\r\n\r\n"), answer.size() - 4);
 }
 
+TEST(WsHandshakeAnswer, IntoABufferReplacesWhatItHeld) {
+  std::string out = "left over from an earlier answer";
+  switchingProtocols(out, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "phoenix");
+  EXPECT_EQ(out, switchingProtocols("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "phoenix"));
+  switchingProtocols(out, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "");
+  EXPECT_EQ(out, switchingProtocols("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", ""));
+}
+
 }  // namespace
 }  // namespace sg::net::ws
