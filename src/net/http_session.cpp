@@ -82,6 +82,7 @@ void serializeResponse(std::string& out, const http::Response& r, bool keep_aliv
   out.resize(size);
   char* p = out.data();
   auto put = [&p](std::string_view piece) {
+    if (piece.empty()) return;  // an empty view may hold a null pointer, which memcpy must not get
     std::memcpy(p, piece.data(), piece.size());
     p += piece.size();
   };

@@ -299,6 +299,7 @@ class FrameWriter {
   explicit FrameWriter(std::size_t size) : out_(size, '\0'), p_(out_.data()) {}
 
   void raw(std::string_view s) {
+    if (s.empty()) return;  // an empty view may hold a null pointer, which memcpy must not get
     std::memcpy(p_, s.data(), s.size());
     p_ += s.size();
   }
