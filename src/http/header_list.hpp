@@ -31,8 +31,6 @@ bool anyItemOf(std::string_view value, Visit&& visit) {
   }
 }
 
-bool sameHeaderName(std::string_view a, std::string_view b);
-
 template <class Visit>
 bool anyListItem(const Request& request, std::string_view name, Visit&& visit) {
   for (const auto& h : request.headers) {
