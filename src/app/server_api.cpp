@@ -20,9 +20,13 @@ std::optional<http::Response> requireApiKey(const http::Request& request, const 
   return std::nullopt;
 }
 
-JsonBody parseJsonBody(const http::Request& request, json::storage_ptr storage) {
+bool declaresJsonBody(const http::Request& request) {
   auto type = request.header("Content-Type");
-  if (type && !type->starts_with("application/json")) {
+  return !type || type->starts_with("application/json");
+}
+
+JsonBody parseJsonBody(const http::Request& request, json::storage_ptr storage) {
+  if (!declaresJsonBody(request)) {
     return {{}, http::Response::error(415, "unsupported_media_type", "expected application/json")};
   }
   auto value = parseClientJson(request.body, kClientJsonDepth, std::move(storage));

@@ -34,7 +34,11 @@ struct JsonBody {
   std::optional<http::Response> error;
 };
 // `storage` as for parseClientJson: the object is then valid while it is.
+// A Content-Type other than application/json is refused 415 (see declaresJsonBody).
 JsonBody parseJsonBody(const http::Request& request, boost::json::storage_ptr storage = {});
+
+// Whether the request's body may be read as JSON: application/json, or no Content-Type.
+bool declaresJsonBody(const http::Request& request);
 
 // The quick way through the small bodies backends send on every connection
 // ({"user_id": "42"}): true when `body` is a JSON object whose members are all strings,

@@ -87,8 +87,7 @@ boost::system::result<tickets::TicketClaims, http::Response> mintBody(const http
   };
   std::array<std::optional<std::string>, kMintFields.size()> fields;
   std::array<std::optional<std::string_view>, kMintFields.size()> plain;
-  auto type = req.header("Content-Type");
-  if ((!type || type->starts_with("application/json")) && readPlainStringObject(req.body, kMintFields, plain)) {
+  if (declaresJsonBody(req) && readPlainStringObject(req.body, kMintFields, plain)) {
     for (std::size_t i = 0; i < plain.size(); ++i) fields[i] = std::string(plain[i].value_or(""));
   } else {
     // {"user_id": …} is read into strings and dropped: its value lives on this stack (a

@@ -14,6 +14,7 @@
 
 #include <cerrno>
 #include <stdexcept>
+#include <utility>
 
 namespace sg::net {
 namespace asio = boost::asio;
@@ -49,12 +50,7 @@ Listener::Listener(ServerContext& ctx, tcp::endpoint endpoint)
   fd_ = acceptor.release();
 }
 
-Listener::~Listener() {
-  if (fd_ >= 0) {
-    if (watched_) ctx_.deps.shards.at(0).reactor.forget(fd_);
-    ::close(fd_);
-  }
-}
+Listener::~Listener() { closeSocket(); }
 
 void Listener::run() {
   if (auto watched = ctx_.deps.shards.at(0).reactor.watch(fd_, *this); !watched) {
@@ -66,11 +62,14 @@ void Listener::run() {
 
 void Listener::stop() {
   retry_timer_.cancel();
+  closeSocket();
+}
+
+void Listener::closeSocket() {
   if (fd_ < 0) return;
   if (watched_) ctx_.deps.shards.at(0).reactor.forget(fd_);
   watched_ = false;
-  ::close(fd_);
-  fd_ = -1;
+  ::close(std::exchange(fd_, -1));
 }
 
 void Listener::onEvents(std::uint32_t) { acceptSome(); }

@@ -26,6 +26,8 @@ class Listener final : public std::enable_shared_from_this<Listener>, private Re
   void abandon() override {}
   void acceptSome();
   void handOff(int fd, const boost::asio::ip::tcp::endpoint& peer);
+  // Takes the listening socket out of the reactor and closes it (once).
+  void closeSocket();
 
   ServerContext& ctx_;
   int fd_ = -1;  // the listening socket
