@@ -1,6 +1,7 @@
 #include "core/text.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 
@@ -10,6 +11,15 @@ namespace {
 bool isBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 char asciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Bytes each byte adds when appendJsonEscaped writes it: \" \\ \b \f \n \r \t take two
+// bytes, other control characters six (\u00XX), every other byte stays as it is.
+constexpr std::array<std::uint8_t, 256> kEscapeExtra = [] {
+  std::array<std::uint8_t, 256> extra{};
+  for (int c = 0; c < 0x20; ++c) extra[static_cast<std::size_t>(c)] = 5;
+  for (unsigned char c : {'"', '\\', '\b', '\f', '\n', '\r', '\t'}) extra[c] = 1;
+  return extra;
+}();
 
 // Whether any of the 8 bytes of `w` needs escaping in a JSON string: below 0x20, '"' or
 // '\\'. Each test is exact ("has a zero byte" on w ^ c, "has a byte below 0x20"), so a
@@ -68,6 +78,12 @@ void appendJsonEscaped(std::string& out, std::string_view s) {
     }
   }
   out.append(s.substr(plain));
+}
+
+std::size_t jsonEscapedSize(std::string_view s) {
+  std::size_t n = s.size();
+  for (char c : s) n += kEscapeExtra[static_cast<unsigned char>(c)];
+  return n;
 }
 
 void appendJsonString(std::string& out, std::string_view s) {

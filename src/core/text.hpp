@@ -1,5 +1,6 @@
 #pragma once
 // Small text utilities shared by the parsers and writers above core.
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -18,5 +19,9 @@ bool iequals(std::string_view a, std::string_view b);
 void appendJsonEscaped(std::string& out, std::string_view s);
 // The same as a JSON string literal: quoted.
 void appendJsonString(std::string& out, std::string_view s);
+// How many bytes those two append for `s`: what a writer that sizes its output first
+// (the Phoenix frame encoder) counts.
+std::size_t jsonEscapedSize(std::string_view s);
+inline std::size_t jsonStringSize(std::string_view s) { return jsonEscapedSize(s) + 2; }
 
 }  // namespace sg

@@ -272,22 +272,6 @@ namespace {
 // Frames are written in one pass into a string of their exact size: the sizes are counted
 // first (escapes included), so a frame costs one allocation and no regrowth.
 
-// Bytes each byte adds when escaped as appendJsonEscaped writes it: \" \\ \b \f \n \r \t take
-// two bytes, other control characters six (\u00XX), every other byte stays as it is.
-constexpr std::array<std::uint8_t, 256> kEscapeExtra = [] {
-  std::array<std::uint8_t, 256> extra{};
-  for (int c = 0; c < 0x20; ++c) extra[static_cast<std::size_t>(c)] = 5;
-  for (unsigned char c : {'"', '\\', '\b', '\f', '\n', '\r', '\t'}) extra[c] = 1;
-  return extra;
-}();
-
-// Bytes `s` takes as a JSON string literal, quotes included.
-std::size_t jsonStringSize(std::string_view s) {
-  std::size_t n = s.size() + 2;
-  for (char c : s) n += kEscapeExtra[static_cast<unsigned char>(c)];
-  return n;
-}
-
 std::size_t refSize(std::optional<std::string_view> ref, bool number) {
   if (!ref) return 4;                // null
   if (number) return ref->size();    // digits read from the client's JSON integer

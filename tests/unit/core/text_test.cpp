@@ -75,5 +75,19 @@ TEST(JsonEscape, KeepsUtf8AndDelAsIs) {
   EXPECT_EQ(out, "h\xC3\xA9llo\x7f");
 }
 
+TEST(JsonEscape, TheSizeIsWhatTheEscaperWrites) {
+  for (int c = 0; c < 256; ++c) {
+    std::string s = "a" + std::string(1, static_cast<char>(c)) + "b";
+    std::string out;
+    appendJsonEscaped(out, s);
+    ASSERT_EQ(jsonEscapedSize(s), out.size()) << "byte " << c;
+    out.clear();
+    appendJsonString(out, s);
+    ASSERT_EQ(jsonStringSize(s), out.size()) << "byte " << c;
+  }
+  EXPECT_EQ(jsonEscapedSize(""), 0u);
+  EXPECT_EQ(jsonStringSize(""), 2u);
+}
+
 }  // namespace
 }  // namespace sg
