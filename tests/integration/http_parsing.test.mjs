@@ -94,3 +94,76 @@ describe('HTTP request parsing', () => {
     assert.equal(res.status, 400);
   });
 });
+
+// What a slow reader gets: answers larger than the socket buffers hold are written in parts
+// as the reader makes room (net/http_session: what the socket does not take waits for
+// writable), and the requests pipelined behind them are answered after them, whole and in
+// order.
+describe('HTTP responses larger than the socket takes at once', () => {
+  let server;
+
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    await server.stop().catch(() => server.kill());
+    server.cleanup();
+  });
+
+  // The first complete response in `bytes` (a Buffer) and what follows it.
+  function splitResponse(bytes) {
+    const headEnd = bytes.indexOf('\r\n\r\n');
+    assert.ok(headEnd > 0, 'a response head');
+    const head = parseResponse(bytes.subarray(0, headEnd + 4).toString('latin1'));
+    const length = Number(head.headers['content-length']);
+    const body = bytes.subarray(headEnd + 4, headEnd + 4 + length);
+    assert.equal(body.length, length, 'the whole body');
+    return { status: head.status, body: body.toString('utf8'), rest: bytes.subarray(headEnd + 4 + length) };
+  }
+
+  test('a reader that pauses gets every answer whole, in order', async () => {
+    const origin = `http://127.0.0.1:${server.port}`;
+    // 500 copies of the schema's descriptions through one fragment: about 3 MB of answer
+    // from an 8 KB document (inside the GraphQL limits on document size, selections and
+    // result values). Three of them are more than a paused reader's receive buffer and the
+    // server's send buffer hold together (tcp_wmem's most is 4 MB here).
+    const schemas = Array.from({ length: 5 }, (_, i) =>
+      `s${i}:__schema{${Array.from({ length: 100 }, (__, j) => `t${j}:types{...T}`).join(' ')}}`);
+    const query = `{${schemas.join(' ')}} fragment T on __Type{description fields{description args{description}} `
+      + 'inputFields{description} enumValues{description}}';
+    const request = (extra = '') => {
+      const body = JSON.stringify({ query });
+      return `POST /api/graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: ${origin}\r\nContent-Type: application/json\r\n`
+        + `${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    };
+    const socket = net.connect(server.port, '127.0.0.1');
+    socket.on('error', () => {});
+    const chunks = [];
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    await withTimeout(new Promise((resolve) => socket.on('connect', resolve)), WAIT_MS, 'connect');
+    socket.pause();  // reads nothing: the kernel buffers fill and the server must wait for room
+    socket.write(request() + request() + request('Connection: close\r\n'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.on('data', (d) => chunks.push(d));
+    socket.resume();
+    await withTimeout(closed, WAIT_MS, 'the three answers');
+
+    let rest = Buffer.concat(chunks);
+    assert.ok(rest.length > 8_000_000, `${rest.length} bytes: more than the socket buffers hold`);
+    let first;
+    for (let i = 0; i < 3; i++) {
+      const answer = splitResponse(rest);
+      assert.equal(answer.status, 200, answer.body.slice(0, 200));
+      const data = JSON.parse(answer.body).data;
+      assert.equal(Object.keys(data).length, 5);
+      for (const schema of Object.values(data)) {
+        assert.equal(Object.keys(schema).length, 100);
+        for (const types of Object.values(schema)) assert.deepEqual(types, data.s0.t0);
+      }
+      if (first === undefined) first = answer.body;
+      else assert.equal(answer.body, first);
+      rest = answer.rest;
+    }
+    assert.equal(rest.length, 0);
+  });
+});
