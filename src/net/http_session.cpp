@@ -408,48 +408,52 @@ void HttpSession::respond(http::Response r, bool keep_alive) {
   send(bytes);
 }
 
-void HttpSession::send(std::string_view bytes) {
-  while (!ended_ && !bytes.empty()) {
+bool HttpSession::writeNow(std::string_view& bytes) {
+  while (!bytes.empty()) {
     boost::asio::const_buffer part(bytes.data(), bytes.size());
     auto n = stream_.writeSome({&part, 1});
     if (!n) {
-      if (!wouldBlock(n.error())) return end();
-      break;
+      if (wouldBlock(n.error())) return true;
+      end();
+      return false;
     }
     bytes.remove_prefix(*n);
   }
-  if (ended_) return;
-  // What the socket did not take (mostly nothing: no allocation) waits in out_; `bytes`
-  // is not looked at again, as what follows may put together the next response.
+  return true;
+}
+
+void HttpSession::send(std::string_view bytes) {
+  if (ended_ || !writeNow(bytes)) return;
+  if (bytes.empty()) return written();
+  // What the socket did not take (mostly nothing: no allocation) waits in out_ for room;
+  // `bytes` is not looked at again, as what follows may put together the next response.
   out_.assign(bytes);
   out_written_ = 0;
-  writeOut();
+  awaitWritable();
 }
 
 void HttpSession::writeOut() {
-  while (!ended_ && out_written_ < out_.size()) {
-    boost::asio::const_buffer part(out_.data() + out_written_, out_.size() - out_written_);
-    auto n = stream_.writeSome({&part, 1});
-    if (!n) {
-      if (!wouldBlock(n.error())) return end();
-      return stream_.waitWritable([self = shared_from_this()](boost::system::error_code ec) {
-        if (ec) return self->end();
-        self->writeOut();
-      });
-    }
-    out_written_ += *n;
-  }
   if (ended_) return;
+  std::string_view rest = std::string_view(out_).substr(out_written_);
+  if (!writeNow(rest)) return;
+  out_written_ = out_.size() - rest.size();
+  if (!rest.empty()) return awaitWritable();
+  written();
+}
+
+void HttpSession::awaitWritable() {
+  stream_.waitWritable([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec) return self->end();
+    self->writeOut();
+  });
+}
+
+void HttpSession::written() {
   if (stream_.hasPendingOutput()) {
     // TLS took the bytes but the socket not all of their records: those leave first.
     auto flushed = stream_.flush();
     if (!flushed && !wouldBlock(flushed.error())) return end();
-    if (!flushed) {
-      return stream_.waitWritable([self = shared_from_this()](boost::system::error_code ec) {
-        if (ec) return self->end();
-        self->writeOut();
-      });
-    }
+    if (!flushed) return awaitWritable();
   }
   // Released, not cleared: out_ held only what a slow reader left (rarely anything), and an
   // idle keep-alive connection need not keep the room for it.

@@ -56,7 +56,15 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   void respond(http::Response response, bool keep_alive);
   // Writes what the socket takes of `bytes` now; the rest is kept in out_ for writeOut.
   void send(std::string_view bytes);
+  // Writes what the socket takes of `bytes` now, dropping it from the front; false when a
+  // write failed (the session has then ended).
+  bool writeNow(std::string_view& bytes);
+  // Writes the rest of out_, waiting for room as often as needed.
   void writeOut();
+  void awaitWritable();
+  // Every byte is with the stream: TLS records flushed, then what follows the response
+  // (the next request, the end, or the upgrade).
+  void written();
   // Headers every response gets on this connection (HSTS over TLS).
   void decorate(http::Response& response) const;
   void logRequest(int status, std::size_t bytes) const;
