@@ -19,6 +19,10 @@ namespace {
 
 constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
 
+// Eight lanes of one byte each (SWAR): 1 in every byte, and the top bit of every byte.
+constexpr std::uint64_t kOnes = 0x0101010101010101;
+constexpr std::uint64_t kTop = 0x8080808080808080;
+
 // Eight 6-bit values, one in each byte of `v` (0..63), as their eight base64url
 // characters, by arithmetic alone (no table, no branch), so that encoding a secret leaks
 // nothing through the cache or the branch predictor, as with libsodium's encoder, whose
@@ -28,7 +32,6 @@ constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
 // The sums stay within a byte (at most 183) and the difference is the character (at least
 // '-'), so no byte carries or borrows.
 std::uint64_t base64urlChars(std::uint64_t v) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101;
   auto atLeast = [v](std::uint64_t k) { return ((v + (128 - k) * kOnes) >> 7) & kOnes; };
   std::uint64_t up = v + 'A' * kOnes + 6 * atLeast(26) + 49 * atLeast(63);  // 26.. -> 'a'.., 63 -> '_'
   std::uint64_t down = 75 * atLeast(52) + 13 * atLeast(62);                 // 52.. -> '0'.., 62 -> '-'
@@ -70,21 +73,15 @@ void encodeSix(const unsigned char* in, char* out) {
   }
 }
 
-}  // namespace
-
-namespace {
-
 // 1 in the top bit of each byte of `x` (bytes 0..127) that lies in [lo, hi]: x + 128 - lo
 // sets the bit from lo on, x + 127 - hi from past hi on, and no byte carries (both sums
 // stay under 256 for lo, hi >= '-').
 std::uint64_t inRange(std::uint64_t x, unsigned lo, unsigned hi) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101;
   return (x + (128 - lo) * kOnes) & ~(x + (127 - hi) * kOnes);
 }
 
 // 0x80 in each byte of `w` that is a base64url character.
 std::uint64_t base64urlBytes(std::uint64_t w) {
-  constexpr std::uint64_t kTop = 0x8080808080808080;
   std::uint64_t x = w & ~kTop;  // a byte with its top bit set is refused below
   // x | 0x20 is a lower-case letter exactly when x is a letter of either case.
   std::uint64_t ok = inRange(x | 0x2020202020202020, 'a', 'z') | inRange(x, '0', '9') | inRange(x, '-', '-') |
@@ -97,7 +94,6 @@ std::uint64_t base64urlBytes(std::uint64_t w) {
 bool isBase64url(std::string_view text) {
   // Eight bytes at a time and no early exit: the time depends on the length alone, not on
   // where a secret's first odd byte is.
-  constexpr std::uint64_t kTop = 0x8080808080808080;
   std::uint64_t all = kTop;
   std::size_t i = 0;
   for (; i + 8 <= text.size(); i += 8) {
