@@ -179,9 +179,12 @@ void LongPollService::resume(std::shared_ptr<http::Request> request, std::string
 std::string LongPollService::tokenFor(const LongPollConnection& connection, std::size_t shard,
                                       const std::string& client_ip) const {
   const auto& config = ctx_.deps.config.longpoll;
-  // Each answer carries a fresh token, so it only has to outlive the next poll window and
-  // the idle time after it: past that the session has ended anyway.
-  std::int64_t ttl = config.poll_timeout_ms / 1000 + 1 + config.idle_timeout_s;
+  // Each answer carries a fresh token, so it only has to reach the last poll this session
+  // can answer: the poll window, then the idle time until the sweep ends the session (the
+  // sweep runs once a second), then the idle time its end is kept for that poll. One more
+  // second covers the whole-second expiry.
+  std::int64_t window_s = (config.poll_timeout_ms + 999) / 1000;
+  std::int64_t ttl = window_s + 2 * std::int64_t{config.idle_timeout_s} + 2;
   return ctx_.deps.longpoll_tokens->sign(
       protocol::LongPollClaims{ctx_.deps.longpoll_tokens->node(), shard, connection.id(), connection.userId(),
                                unixNow() + ttl},

@@ -180,6 +180,26 @@ describe('long-poll with the stock client', () => {
     }
   });
 
+  it('each token reaches the last poll its session can answer: the window, the idle end, and the end kept for that poll', async () => {
+    // Seen under ASan: a session ended idle (up to idle + 1 s after its last poll, by the
+    // once-a-second sweep) keeps its end for idle_timeout_s more, but its token had
+    // expired by then, so the poll that should have learnt why got 410 session_gone.
+    const idleS = 3;
+    const idle = await startServer({ env: { ...LP_ENV, SOCKGUARD_LONGPOLL_IDLE_TIMEOUT_S: String(idleS) } });
+    try {
+      const before = Math.floor(Date.now() / 1000);
+      const token = await openSession(idle.httpUrl);
+      // lp1.<node>.<shard>.<session>.<user>.<expires, unix s>.<address tag>.<mac>
+      const expires = Number(token.split('.')[5]);
+      const lastAnswerable = before + POLL_MS / 1000 + idleS + 1 + idleS;
+      assert.ok(expires > lastAnswerable, `expires ${expires - before} s after the open; the end may be asked for until ${lastAnswerable - before} s`);
+      const poll = await lpRequest(idle.httpUrl, { params: { token } });
+      assert.equal(Number(poll.json.token.split('.')[5]) > Math.floor(Date.now() / 1000) + idleS * 2, true, poll.text);
+    } finally {
+      await idle.stop();
+    }
+  });
+
   it('a token from another node (or an earlier run) is told 410, and the stock client opens a new session', async () => {
     const other = await startServer({ env: LP_ENV });
     try {
