@@ -3,6 +3,7 @@
 #include "core/encoding.hpp"
 #include "obs/audit.hpp"
 #include "core/json_input.hpp"
+#include "core/plain_json_cursor.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -40,56 +41,35 @@ JsonBody parseJsonBody(const http::Request& request, json::storage_ptr storage) 
 bool readPlainStringObject(std::string_view body, std::span<const std::string_view> names,
                            std::span<std::optional<std::string_view>> out) {
   for (auto& o : out) o.reset();
-  std::size_t i = 0;
-  auto at = [&](char c) { return i < body.size() && body[i] == c; };
-  auto skipSpace = [&] {  // JSON's whitespace, exactly
-    while (i < body.size() && (body[i] == ' ' || body[i] == '\t' || body[i] == '\n' || body[i] == '\r')) ++i;
-  };
-  // A string of printable ASCII other than '"' and '\\': as JSON reads it, byte for byte.
-  auto plainString = [&]() -> std::optional<std::string_view> {
-    if (!at('"')) return std::nullopt;
-    std::size_t start = ++i;
-    for (; i < body.size() && body[i] != '"'; ++i) {
-      auto c = static_cast<unsigned char>(body[i]);
-      if (c < 0x20 || c > 0x7e || c == '\\') return std::nullopt;
-    }
-    if (i == body.size()) return std::nullopt;
-    return body.substr(start, i++ - start);
-  };
-  skipSpace();
-  if (!at('{')) return false;
-  ++i;
-  skipSpace();
-  if (at('}')) {
-    ++i;
-  } else {
+  PlainJsonCursor in(body);
+  in.skipSpace();
+  if (!in.take('{')) return false;
+  in.skipSpace();
+  if (!in.take('}')) {
     for (;;) {
-      auto name = plainString();
+      auto name = in.plainString();
       if (!name) return false;
-      skipSpace();
-      if (!at(':')) return false;
-      ++i;
-      skipSpace();
-      auto value = plainString();
+      in.skipSpace();
+      if (!in.take(':')) return false;
+      in.skipSpace();
+      auto value = in.plainString();
       if (!value) return false;
       auto known = std::find(names.begin(), names.end(), *name);
       if (known == names.end()) return false;
       auto& slot = out[static_cast<std::size_t>(known - names.begin())];
       if (slot) return false;  // twice: left to the full parse
       slot = value;
-      skipSpace();
-      if (at(',')) {
-        ++i;
-        skipSpace();
+      in.skipSpace();
+      if (in.take(',')) {
+        in.skipSpace();
         continue;
       }
-      if (!at('}')) return false;
-      ++i;
+      if (!in.take('}')) return false;
       break;
     }
   }
-  skipSpace();
-  return i == body.size();
+  in.skipSpace();
+  return in.atEnd();
 }
 
 namespace {

@@ -1,6 +1,7 @@
 #include "protocol/phoenix_codec.hpp"
 
 #include "core/json_input.hpp"
+#include "core/plain_json_cursor.hpp"
 #include "core/text.hpp"
 #include "core/utf8.hpp"
 
@@ -134,71 +135,43 @@ Decoded decodeV1(json::value& root) {
 // which alone refuses frames: a frame read here is one it would read the same way.
 class EnvelopeReader {
  public:
-  explicit EnvelopeReader(std::string_view frame) : p_(frame.data()), end_(frame.data() + frame.size()) {}
+  explicit EnvelopeReader(std::string_view frame) : in_(frame) {}
 
   bool read(Message& m) {
-    skipSpace();
-    if (!take('[')) return false;
+    in_.skipSpace();
+    if (!in_.take('[')) return false;
     if (!ref(m.join_ref) || !comma() || !ref(m.ref) || !comma()) return false;
     if (!name(m.topic) || !comma() || !name(m.event) || !comma()) return false;
     return payload(m.payload);
   }
 
  private:
-  static bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-  void skipSpace() {
-    while (p_ != end_ && space(*p_)) ++p_;
-  }
-  bool take(char c) {
-    if (p_ == end_ || *p_ != c) return false;
-    ++p_;
-    return true;
-  }
   bool comma() {
-    skipSpace();
-    if (!take(',')) return false;
-    skipSpace();
+    in_.skipSpace();
+    if (!in_.take(',')) return false;
+    in_.skipSpace();
     return true;
-  }
-  // Printable ASCII but the quote and the backslash: what a plain string holds.
-  static constexpr std::array<bool, 256> kPlain = [] {
-    std::array<bool, 256> plain{};
-    for (std::size_t c = 0x20; c < 0x7f; ++c) plain[c] = c != '"' && c != '\\';
-    return plain;
-  }();
-  // A string of printable ASCII without escapes, of at most `max` bytes.
-  bool plainString(std::string_view& out, std::size_t max) {
-    if (!take('"')) return false;
-    const char* start = p_;
-    while (p_ != end_ && kPlain[static_cast<unsigned char>(*p_)]) ++p_;
-    if (p_ == end_ || *p_ != '"') return false;
-    out = std::string_view(start, static_cast<std::size_t>(p_ - start));
-    ++p_;  // the closing quote
-    return out.size() <= max;
   }
   bool ref(std::optional<std::string>& out) {
-    if (end_ - p_ >= 4 && std::string_view(p_, 4) == "null") {
-      p_ += 4;
-      return true;
-    }
-    std::string_view s;
-    if (!plainString(s, kMaxRefBytes)) return false;
-    out.emplace(s);
+    if (in_.takeWord("null")) return true;
+    auto s = in_.plainString();
+    if (!s || s->size() > kMaxRefBytes) return false;
+    out.emplace(*s);
     return true;
   }
   bool name(std::string& out) {
-    std::string_view s;
-    if (!plainString(s, kMaxNameBytes) || s.empty()) return false;
-    out.assign(s);
+    auto s = in_.plainString();
+    if (!s || s->empty() || s->size() > kMaxNameBytes) return false;
+    out.assign(*s);
     return true;
   }
   // The rest is the payload and the array's closing bracket.
   bool payload(json::value& out) {
-    while (end_ != p_ && space(end_[-1])) --end_;
-    if (end_ == p_ || end_[-1] != ']') return false;
-    --end_;
-    while (end_ != p_ && space(end_[-1])) --end_;
-    std::string_view text(p_, static_cast<std::size_t>(end_ - p_));
+    std::string_view text = in_.rest();
+    while (!text.empty() && PlainJsonCursor::isSpace(text.back())) text.remove_suffix(1);
+    if (text.empty() || text.back() != ']') return false;
+    text.remove_suffix(1);
+    while (!text.empty() && PlainJsonCursor::isSpace(text.back())) text.remove_suffix(1);
     if (text == "{}") {
       out.emplace_object();
       return true;
@@ -211,8 +184,7 @@ class EnvelopeReader {
     return true;
   }
 
-  const char* p_;
-  const char* end_;
+  PlainJsonCursor in_;
 };
 
 }  // namespace
