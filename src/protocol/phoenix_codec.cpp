@@ -7,11 +7,13 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/throw_exception.hpp>
 
 #include <array>
 #include <cassert>
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 
 namespace sg::phoenix {
 namespace json = boost::json;
@@ -92,7 +94,7 @@ bool readName(const json::value& v, std::string& out) {
   return true;
 }
 
-Decoded fail(std::string_view why) { return Decoded{std::nullopt, why}; }
+Decoded fail(std::string_view why) { return DecodeError{why}; }
 
 Decoded decodeV2(json::value& root) {
   if (!root.is_array()) return fail("expected a JSON array");
@@ -105,7 +107,7 @@ Decoded decodeV2(json::value& root) {
   if (!readName(a[2], m.topic)) return fail("bad topic");
   if (!readName(a[3], m.event)) return fail("bad event");
   m.payload = std::move(a[4]);
-  return Decoded{std::move(m), {}};
+  return m;
 }
 
 Decoded decodeV1(json::value& root) {
@@ -124,7 +126,7 @@ Decoded decodeV1(json::value& root) {
   if (!readName(field("event"), m.event)) return fail("bad event");
   if (auto* p = o.if_contains("payload")) m.payload = std::move(*p);
   else m.payload = json::object{};
-  return Decoded{std::move(m), {}};
+  return m;
 }
 
 // The usual V2 frame, read without building a tree for its envelope: refs that are null or
@@ -189,24 +191,27 @@ class EnvelopeReader {
 
 }  // namespace
 
-std::string_view decodeText(Version version, std::string_view frame, Message& out) {
+boost::system::result<void, DecodeError> decodeText(Version version, std::string_view frame, Message& out) {
   if (version == Version::V2) {
     if (EnvelopeReader(frame).read(out)) return {};
     out = Message{};  // what the short reading left half done
   }
   json::value root;
-  if (!parseJson(frame, root)) return "not JSON";
+  if (!parseJson(frame, root)) return DecodeError{"not JSON"};
   auto decoded = version == Version::V2 ? decodeV2(root) : decodeV1(root);
-  if (!decoded.message) return decoded.error;
-  out = std::move(*decoded.message);
+  if (!decoded) return decoded.error();
+  out = std::move(*decoded);
   return {};
 }
 
 Decoded decodeText(Version version, std::string_view frame) {
-  Decoded decoded;
-  decoded.error = decodeText(version, frame, decoded.message.emplace());
-  if (!decoded.error.empty()) decoded.message.reset();
-  return decoded;
+  Message m;
+  if (auto read = decodeText(version, frame, m); !read) return read.error();
+  return m;
+}
+
+void throw_exception_from_error(const DecodeError& e, const boost::source_location& loc) {
+  boost::throw_exception(std::runtime_error(std::string(e.reason)), loc);
 }
 
 // Client push: kind 0, then join_ref, ref, topic and event lengths (one byte each),
@@ -236,7 +241,7 @@ Decoded decodeBinary(std::string_view frame) {
   m.topic = std::string(fields[2]);
   m.event = std::string(fields[3]);
   m.binary_payload = std::string(frame.substr(offset));
-  return Decoded{std::move(m), {}};
+  return m;
 }
 
 namespace {

@@ -2,7 +2,9 @@
 // Phoenix Channels wire format: V1 (JSON objects), V2 (JSON arrays) and V2 binary frames,
 // byte for byte as the official `phoenix` JavaScript client 1.8 reads and writes them.
 // Pure functions, no I/O; malformed input is answered with an error, never an exception.
+#include <boost/assert/source_location.hpp>
 #include <boost/json/value.hpp>
+#include <boost/system/result.hpp>
 
 #include <optional>
 #include <string>
@@ -34,15 +36,18 @@ struct Message {
   std::optional<std::string> binary_payload;  // binary frames (V2 only)
 };
 
-struct Decoded {
-  std::optional<Message> message;
-  std::string_view error;  // set when message is empty; a static string
+// Why a frame was refused ("bad topic", "not JSON"): a static sentence, for tests and logs.
+struct DecodeError {
+  std::string_view reason;
 };
+[[noreturn]] void throw_exception_from_error(const DecodeError& e, const boost::source_location& loc);
+
+using Decoded = boost::system::result<Message, DecodeError>;
 
 Decoded decodeText(Version version, std::string_view frame);
-// The same into `out`, a Message as default-constructed: returns the error, empty when
-// `out` holds the message (what a socket uses per frame, without moving a Message around).
-std::string_view decodeText(Version version, std::string_view frame, Message& out);
+// The same into `out`, a Message as default-constructed, which holds the message when the
+// result has no error (what a socket uses per frame, without moving a Message around).
+boost::system::result<void, DecodeError> decodeText(Version version, std::string_view frame, Message& out);
 Decoded decodeBinary(std::string_view frame);
 
 // The envelope of a message from the server. Absent refs are encoded as null; a ref

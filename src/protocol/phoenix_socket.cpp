@@ -145,7 +145,7 @@ void PhoenixSocket::leaveAll() {
 void PhoenixSocket::onText(std::string_view frame) {
   obs::inc(deps_.metrics.messages_in);
   phoenix::Message message;
-  if (!phoenix::decodeText(version_, frame, message).empty()) return transport_.close(CloseReason::PolicyViolation);
+  if (!phoenix::decodeText(version_, frame, message)) return transport_.close(CloseReason::PolicyViolation);
   dispatch(message);
 }
 
@@ -154,8 +154,8 @@ void PhoenixSocket::onBinary(std::string_view frame) {
   // V1 has no binary format.
   if (version_ != Version::V2) return transport_.close(CloseReason::PolicyViolation);
   auto decoded = phoenix::decodeBinary(frame);
-  if (!decoded.message) return transport_.close(CloseReason::PolicyViolation);
-  dispatch(*decoded.message);
+  if (!decoded) return transport_.close(CloseReason::PolicyViolation);
+  dispatch(*decoded);
 }
 
 void PhoenixSocket::dispatch(phoenix::Message& m) {

@@ -24,28 +24,28 @@ std::string clientPush(std::string_view join_ref, std::string_view ref, std::str
 TEST(PhoenixBinary, DecodesClientPush) {
   std::string payload("\x00\x01\xfe\xff", 4);
   auto d = decodeBinary(clientPush("12", "345", "room:lobby", "upload", payload));
-  ASSERT_TRUE(d.message) << d.error;
-  EXPECT_EQ(d.message->join_ref, "12");
-  EXPECT_EQ(d.message->ref, "345");
-  EXPECT_EQ(d.message->topic, "room:lobby");
-  EXPECT_EQ(d.message->event, "upload");
-  EXPECT_EQ(d.message->binary_payload, payload);
+  ASSERT_TRUE(d.has_value()) << (d ? "" : d.error().reason);
+  EXPECT_EQ(d->join_ref, "12");
+  EXPECT_EQ(d->ref, "345");
+  EXPECT_EQ(d->topic, "room:lobby");
+  EXPECT_EQ(d->event, "upload");
+  EXPECT_EQ(d->binary_payload, payload);
 }
 
 TEST(PhoenixBinary, DecodesEmptyPayloadAndRefs) {
   auto d = decodeBinary(clientPush("", "", "t", "e", ""));
-  ASSERT_TRUE(d.message) << d.error;
-  EXPECT_EQ(d.message->join_ref, "");
-  EXPECT_EQ(d.message->binary_payload, "");
+  ASSERT_TRUE(d.has_value()) << (d ? "" : d.error().reason);
+  EXPECT_EQ(d->join_ref, "");
+  EXPECT_EQ(d->binary_payload, "");
 }
 
 TEST(PhoenixBinary, RejectsTruncatedFrames) {
   std::string frame = clientPush("1", "2", "room:lobby", "e", "");
-  EXPECT_FALSE(decodeBinary("").message);
-  EXPECT_FALSE(decodeBinary(frame.substr(0, 4)).message);
+  EXPECT_FALSE(decodeBinary("").has_value());
+  EXPECT_FALSE(decodeBinary(frame.substr(0, 4)).has_value());
   // Header promises more field bytes than the frame holds.
-  for (std::size_t n = 5; n < frame.size(); ++n) EXPECT_FALSE(decodeBinary(frame.substr(0, n)).message) << n;
-  EXPECT_TRUE(decodeBinary(frame).message);
+  for (std::size_t n = 5; n < frame.size(); ++n) EXPECT_FALSE(decodeBinary(frame.substr(0, n)).has_value()) << n;
+  EXPECT_TRUE(decodeBinary(frame).has_value());
 }
 
 TEST(PhoenixBinary, RejectsOtherKinds) {
@@ -53,21 +53,21 @@ TEST(PhoenixBinary, RejectsOtherKinds) {
     std::string frame = clientPush("1", "2", "t", "e", "x");
     frame[0] = static_cast<char>(kind);
     auto d = decodeBinary(frame);
-    EXPECT_FALSE(d.message) << kind;
-    EXPECT_FALSE(d.error.empty());
+    ASSERT_FALSE(d.has_value()) << kind;
+    EXPECT_EQ(d.error().reason, "binary frame is not a push");
   }
 }
 
 TEST(PhoenixBinary, RejectsEmptyTopicOrEvent) {
-  EXPECT_FALSE(decodeBinary(clientPush("1", "2", "", "e", "x")).message);
-  EXPECT_FALSE(decodeBinary(clientPush("1", "2", "t", "", "x")).message);
+  EXPECT_FALSE(decodeBinary(clientPush("1", "2", "", "e", "x")).has_value());
+  EXPECT_FALSE(decodeBinary(clientPush("1", "2", "t", "", "x")).has_value());
 }
 
 TEST(PhoenixBinary, RejectsOverlongRefs) {
   std::string long_ref(kMaxRefBytes + 1, '7');
-  EXPECT_FALSE(decodeBinary(clientPush(long_ref, "1", "t", "e", "")).message);
-  EXPECT_FALSE(decodeBinary(clientPush("1", long_ref, "t", "e", "")).message);
-  EXPECT_TRUE(decodeBinary(clientPush(std::string(kMaxRefBytes, '7'), "1", "t", "e", "")).message);
+  EXPECT_FALSE(decodeBinary(clientPush(long_ref, "1", "t", "e", "")).has_value());
+  EXPECT_FALSE(decodeBinary(clientPush("1", long_ref, "t", "e", "")).has_value());
+  EXPECT_TRUE(decodeBinary(clientPush(std::string(kMaxRefBytes, '7'), "1", "t", "e", "")).has_value());
 }
 
 TEST(PhoenixBinary, EncodesPushWithoutRef) {
