@@ -10,37 +10,25 @@ namespace sg::net {
 
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
-// Below this, a flush is cheap enough to follow the next batch at once.
-constexpr auto kQuickFlush = std::chrono::milliseconds(1);
-
-}  // namespace
-
 void Shard::requestFlush(std::shared_ptr<ShardSession> session) {
   flush_wanted_.push_back(std::move(session));
   if (flush_wanted_.size() > 1) return;  // a flush is already on its way
-  deferred_ = Clock::now() < next_flush_at_;
-  if (!deferred_) {
+  auto hold = pacer_.holdUntil(Clock::now());
+  if (!hold) {
     boost::asio::post(ioc, [this] { flushAll(); });
     return;
   }
-  flush_timer_.expires_at(next_flush_at_);
+  flush_timer_.expires_at(*hold);
   flush_timer_.async_wait([this](boost::system::error_code) { flushAll(); });
 }
 
 void Shard::flushAll() {
   auto started = Clock::now();
   flushing_.swap(flush_wanted_);
-  // Two frames or more per socket: broadcasts came faster than one flush each.
-  if (frames_queued_ >= 2 * flushing_.size()) pausing_ = true;
-  else if (deferred_) pausing_ = false;  // the pause gathered nothing
-  frames_queued_ = 0;
+  pacer_.flushBegins(flushing_.size());
   for (auto& session : flushing_) session->flushQueued();
   flushing_.clear();  // releases the sessions; keeps the capacity for the next round
-  auto took = Clock::now() - started;
-  bool pause = took >= kQuickFlush && (pausing_ || ++long_flushes_ % kProbeEvery == 0);
-  next_flush_at_ = pause ? Clock::now() + std::min<Clock::duration>(took, kMaxFlushPause) : Clock::time_point{};
+  pacer_.flushEnded(started, Clock::now());
 }
 
 }  // namespace sg::net

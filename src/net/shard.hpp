@@ -7,6 +7,7 @@
 
 #include "core/close_reason.hpp"
 #include "core/identity.hpp"
+#include "net/flush_pacer.hpp"
 #include "net/reactor.hpp"
 
 #include <chrono>
@@ -46,19 +47,10 @@ struct Shard {
 
   // Flushes `session` once the shard has run what was posted before: every frame queued
   // meanwhile (a batch of broadcasts) leaves in one write per socket. One flush serves
-  // every session waiting.
-  //
-  // Under load a flush that took long (many sockets, one system call each) is followed by
-  // a pause as long, at most kMaxFlushPause: the shard gets time for other work, and the
-  // frames that arrive meanwhile leave together with the next flush. A pause that gathered
-  // nothing (one frame per socket: broadcasts come one at a time) is dropped, so a lone
-  // broadcast is not held back; every kProbeEvery-th long flush pauses anyway to find out
-  // whether a load has begun.
+  // every session waiting. Under load the flush waits for a pause (net/flush_pacer).
   void requestFlush(std::shared_ptr<ShardSession> session);
   // Counts a frame queued for the next flush (what tells whether a pause gathered).
-  void noteQueued() { ++frames_queued_; }
-  static constexpr auto kMaxFlushPause = std::chrono::milliseconds(20);
-  static constexpr unsigned kProbeEvery = 128;
+  void noteQueued() { pacer_.noteQueued(); }
 
   std::size_t index;
   // Before ioc: connections that go with ioc's handlers still forget their sockets here.
@@ -81,11 +73,7 @@ struct Shard {
   std::vector<std::shared_ptr<ShardSession>> flush_wanted_;
   std::vector<std::shared_ptr<ShardSession>> flushing_;
   boost::asio::steady_timer flush_timer_;
-  std::chrono::steady_clock::time_point next_flush_at_{};
-  std::size_t frames_queued_ = 0;  // since the last flush began
-  unsigned long_flushes_ = 0;
-  bool deferred_ = false;          // the flush waiting now was held back by a pause
-  bool pausing_ = false;           // pauses gather frames: keep pausing
+  FlushPacer pacer_;
 };
 
 }  // namespace sg::net
