@@ -8,7 +8,8 @@
 // the frames queued meanwhile leave with the next flush. A pause that gathered fewer than
 // two frames per socket (broadcasts come one at a time, each waited for) is dropped, so a
 // lone broadcast is not held back. While not pausing, a long flush still pauses at most
-// once per kProbeEvery since the last pause, to find out whether a load has begun.
+// once per kProbeEvery, to find out whether a load has begun (so a shard that
+// stopped pausing probes again at its next long flush, unless it probed just before).
 //
 // The probe is spaced in time, not in flushes: spaced by 128 flushes it came every ~5 s
 // with 10 000 subscribers (~40 ms a flush), longer than make bench's heavy phase, and the
@@ -51,13 +52,13 @@ class FlushPacer {
   // The flush that began at `started` ended at `ended`.
   void flushEnded(Clock::time_point started, Clock::time_point ended) {
     auto took = ended - started;
-    bool pause = took >= kQuickFlush && (pausing_ || ended - last_pause_ >= kProbeEvery);
-    if (!pause) {
+    bool probe = !pausing_ && ended - last_probe_ >= kProbeEvery;
+    if (took < kQuickFlush || !(pausing_ || probe)) {
       next_flush_at_ = {};
       return;
     }
     next_flush_at_ = ended + std::min(took, kMaxPause);
-    last_pause_ = ended;  // a pause finds out what a probe would
+    if (probe) last_probe_ = ended;
   }
 
   // Gathering: each long flush is followed by a pause.
@@ -65,7 +66,7 @@ class FlushPacer {
 
  private:
   Clock::time_point next_flush_at_{};
-  Clock::time_point last_pause_{};
+  Clock::time_point last_probe_{};
   std::size_t frames_queued_ = 0;  // since the last flush began
   bool deferred_ = false;          // the flush waiting now was held back by a pause
   bool pausing_ = false;

@@ -104,9 +104,17 @@ TEST(FlushPacer, APauseThatGatheredLessThanTwoFramesPerSocketEndsPausing) {
   auto began = round(pacer, kStart + milliseconds(6), 100, milliseconds(5));
   EXPECT_EQ(began, kStart + milliseconds(10));  // that flush still waited
   EXPECT_FALSE(pacer.pausing());
-  // The next broadcast, right after, goes at once: the last probe was 10 ms ago.
+  // The next long flush is a probe (none yet): it gathers nothing, and then broadcasts
+  // go at once until the next probe is due.
   queue(pacer, 100);
-  EXPECT_FALSE(pacer.holdUntil(kStart + milliseconds(16)));
+  EXPECT_EQ(round(pacer, kStart + milliseconds(16), 100, milliseconds(5)), kStart + milliseconds(20));
+  EXPECT_FALSE(pacer.pausing());
+  auto probe_end = kStart + milliseconds(25);
+  for (auto t = probe_end + milliseconds(1); t < probe_end + FlushPacer::kProbeEvery - milliseconds(10);
+       t += milliseconds(10)) {
+    queue(pacer, 100);
+    EXPECT_EQ(round(pacer, t, 100, milliseconds(5)), t);
+  }
 }
 
 TEST(FlushPacer, FramesQueuedDuringAFlushCountWithoutAPause) {
