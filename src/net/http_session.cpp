@@ -213,9 +213,11 @@ void HttpSession::onRequest() {
 http::Respond HttpSession::responder(bool keep_alive, bool head) {
   return [self = shared_from_this(), keep_alive, head](http::Response response) {
     // The handler may answer from another thread: get back onto the shard. Posted even
-    // from the shard's own thread: a long-poll answer given at once, from inside the
-    // connection that holds the poll, coincided with one unexplained failure of the
-    // long-poll expiry test under ASan; what it saved was one reactor pass per response.
+    // from the shard's own thread, so that an answer given at once never runs the next
+    // pipelined request inside the handler of this one (the stack would grow with each),
+    // and a long-poll answer never re-enters the connection that holds the poll. It costs
+    // one pass of the event loop per response. (The long-poll test failure this was once
+    // suspected of was the session token's lifetime: see LongPollService::tokenFor.)
     boost::asio::post(self->shard_.ioc, [self, keep_alive, head, r = std::move(response)]() mutable {
       std::uint64_t suppressed = 0;
       if (r.status < 400 || obs::refusalLogThrottle().allow(suppressed)) {
