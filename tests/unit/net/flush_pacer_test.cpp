@@ -34,8 +34,8 @@ TEST(FlushPacer, QuickFlushesNeverWait) {
   }
 }
 
-TEST(FlushPacer, BroadcastsOneAtATimeAreHeldBackOnlyByAShortProbeEveryInterval) {
-  // One frame per socket, the next broadcast 0.5 ms after each flush, 2 000 times: flushes
+TEST(FlushPacer, BroadcastsOneAtATimeAreHeldBackOnlyByAProbeEveryInterval) {
+  // One frame per socket, the next broadcast 1 ms after each flush, 2 000 times: flushes
   // of 1 000 sockets (~4 ms), then of 10 000 (~40 ms), whose probes came every ~5 s when
   // they were spaced by 128 flushes.
   for (auto took : {milliseconds(4), milliseconds(40)}) {
@@ -46,11 +46,11 @@ TEST(FlushPacer, BroadcastsOneAtATimeAreHeldBackOnlyByAShortProbeEveryInterval) 
       queue(pacer, 1000);
       auto began = round(pacer, t, 1000, took);
       if (began != t) ++held;
-      EXPECT_LE(began - t, FlushPacer::kProbePause);  // a probe is short: it only asks
-      t = began + took + std::chrono::microseconds(500);
+      EXPECT_LE(began - t, std::min<Clock::duration>(took, FlushPacer::kMaxPause));
+      t = began + took + milliseconds(1);
       EXPECT_FALSE(pacer.pausing());
     }
-    // One probe per 500 ms, each holding back the broadcast that follows it, briefly.
+    // One probe per 500 ms, each holding back the broadcast that follows it.
     auto probes = (t - kStart) / FlushPacer::kProbeEvery;
     EXPECT_LE(held, probes + 1) << took.count();
     EXPECT_GE(held, probes * 9 / 10) << took.count();
@@ -64,16 +64,15 @@ TEST(FlushPacer, AProbeThatGathersStartsPausingAtOnce) {
   queue(pacer, 5000);
   round(pacer, t, 5000, milliseconds(40));
   auto end = t + milliseconds(40);
-  // Broadcasts came during the probe's short pause (and were drained to its end).
+  // Broadcasts came during the pause: it ends 40 ms (at most kMaxPause) after the flush.
   queue(pacer, 5 * 5000);
-  auto hold = pacer.holdUntil(end);
+  auto hold = pacer.holdUntil(end + milliseconds(1));
   ASSERT_TRUE(hold);
-  EXPECT_EQ(*hold, end + FlushPacer::kProbePause);
+  EXPECT_EQ(*hold, end + FlushPacer::kMaxPause);
   pacer.flushBegins(5000);
   EXPECT_TRUE(pacer.pausing());
   pacer.flushEnded(*hold, *hold + milliseconds(30));
-  // From now on every long flush is followed by a pause as long as it (at most
-  // kMaxPause), without waiting for a probe.
+  // From now on every long flush is followed by a pause, without waiting for a probe.
   for (int i = 0; i < 10; ++i) {
     auto last_end = *hold + milliseconds(30);
     queue(pacer, 3 * 5000);
@@ -105,14 +104,13 @@ TEST(FlushPacer, APauseThatGatheredLessThanTwoFramesPerSocketEndsPausing) {
   auto began = round(pacer, kStart + milliseconds(6), 100, milliseconds(5));
   EXPECT_EQ(began, kStart + milliseconds(10));  // that flush still waited
   EXPECT_FALSE(pacer.pausing());
-  // That flush was the first long one since pausing ended, so a probe (none yet): its
-  // short pause holds the next broadcast; it gathers nothing, and then broadcasts go at
-  // once until the next probe is due.
-  auto probe_end = kStart + milliseconds(15);
+  // The next long flush is a probe (none yet): it gathers nothing, and then broadcasts
+  // go at once until the next probe is due.
   queue(pacer, 100);
-  EXPECT_EQ(round(pacer, probe_end, 100, milliseconds(5)), probe_end + FlushPacer::kProbePause);
+  EXPECT_EQ(round(pacer, kStart + milliseconds(16), 100, milliseconds(5)), kStart + milliseconds(20));
   EXPECT_FALSE(pacer.pausing());
-  for (auto t = probe_end + milliseconds(7); t < probe_end + FlushPacer::kProbeEvery - milliseconds(10);
+  auto probe_end = kStart + milliseconds(25);
+  for (auto t = probe_end + milliseconds(1); t < probe_end + FlushPacer::kProbeEvery - milliseconds(10);
        t += milliseconds(10)) {
     queue(pacer, 100);
     EXPECT_EQ(round(pacer, t, 100, milliseconds(5)), t);
