@@ -20,25 +20,22 @@ inline bool sameWordIgnoringCase(std::uint64_t x, std::uint64_t y) {
   constexpr std::uint64_t kCase = 0x2020202020202020ULL;
   constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
   std::uint64_t d = x ^ y;
-  if (d == 0)
-    return true;
-  if (d & ~kCase)
-    return false;
-  std::uint64_t f = x | kCase; // each byte folded to lower case (if a letter)
+  if (d == 0) return true;
+  if (d & ~kCase) return false;
+  std::uint64_t f = x | kCase;  // each byte folded to lower case (if a letter)
   // Per byte, the high bit says: at least 'a' / at most 'z' / below 0x80. Each
   // subtraction stays within its byte (no borrow), given the high bits set or
   // cleared first.
   std::uint64_t at_least_a = (f | kHigh) - 0x6161616161616161ULL;
   std::uint64_t at_most_z = (0x7a7a7a7a7a7a7a7aULL | kHigh) - (f & ~kHigh);
   std::uint64_t letter = at_least_a & at_most_z & ~f & kHigh;
-  return ((d << 2) & ~letter) == 0; // 0x20 << 2 is the byte's high bit
+  return ((d << 2) & ~letter) == 0;  // 0x20 << 2 is the byte's high bit
 }
 
-} // namespace detail
+}  // namespace detail
 
 inline bool sameFieldName(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
+  if (a.size() != b.size()) return false;
   const std::size_t n = a.size();
   if (n >= 8) {
     // Whole words, then the last eight bytes (overlapping what was compared: no
@@ -48,8 +45,7 @@ inline bool sameFieldName(std::string_view a, std::string_view b) {
     for (std::size_t i = 0; i + 8 <= n; i += 8) {
       std::memcpy(&x, a.data() + i, 8);
       std::memcpy(&y, b.data() + i, 8);
-      if (!detail::sameWordIgnoringCase(x, y))
-        return false;
+      if (!detail::sameWordIgnoringCase(x, y)) return false;
     }
     std::memcpy(&x, a.data() + n - 8, 8);
     std::memcpy(&y, b.data() + n - 8, 8);
@@ -63,19 +59,16 @@ inline bool sameFieldName(std::string_view a, std::string_view b) {
     std::memcpy(&x1, a.data() + n - 4, 4);
     std::memcpy(&y0, b.data(), 4);
     std::memcpy(&y1, b.data() + n - 4, 4);
-    return detail::sameWordIgnoringCase(std::uint64_t{x0} << 32 | x1,
-                                        std::uint64_t{y0} << 32 | y1);
+    return detail::sameWordIgnoringCase(std::uint64_t{x0} << 32 | x1, std::uint64_t{y0} << 32 | y1);
   }
   for (std::size_t i = 0; i < n; ++i) {
     auto x = static_cast<unsigned char>(a[i]);
     auto y = static_cast<unsigned char>(b[i]);
-    if (x == y)
-      continue;
+    if (x == y) continue;
     auto folded = static_cast<unsigned char>(x | 0x20);
-    if (folded != (y | 0x20) || folded < 'a' || folded > 'z')
-      return false;
+    if (folded != (y | 0x20) || folded < 'a' || folded > 'z') return false;
   }
   return true;
 }
 
-} // namespace sg::http
+}  // namespace sg::http

@@ -225,13 +225,7 @@ http::Respond HttpSession::responder(bool keep_alive, bool head) {
         self->logRequest(r.status, r.body.size());
       }
       if (r.status >= 400) obs::inc(self->ctx_.deps.metrics.http_errors);
-      if (self->ended_) return;
-      self->decorate(r);
-      auto& bytes = responseScratch();
-      serializeResponse(bytes, r, keep_alive, head);
-      self->keep_alive_ = keep_alive;
-      self->after_write_ = AfterWrite::NextRequest;
-      self->send(bytes);
+      self->respond(std::move(r), keep_alive, head);
     });
   };
 }
@@ -399,12 +393,12 @@ void HttpSession::logDecision(const auth::ConnectDecision& decision) const {
 
 // --- writing -----------------------------------------------------------------------
 
-void HttpSession::respond(http::Response r, bool keep_alive) {
+void HttpSession::respond(http::Response r, bool keep_alive, bool head) {
   if (ended_) return;
   reading_ = false;  // the answer is not held to the request's deadline
   decorate(r);
   auto& bytes = responseScratch();
-  serializeResponse(bytes, r, keep_alive, false);
+  serializeResponse(bytes, r, keep_alive, head);
   keep_alive_ = keep_alive;
   after_write_ = AfterWrite::NextRequest;
   send(bytes);

@@ -53,7 +53,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   void upgrade();
 
   // Writing: the response's bytes, then keep-alive (or close), or the upgrade.
-  void respond(http::Response response, bool keep_alive);
+  // `head`: the answer to a HEAD request (its headers, no body).
+  void respond(http::Response response, bool keep_alive, bool head = false);
   // Writes what the socket takes of `bytes` now; the rest is kept in out_ for writeOut.
   void send(std::string_view bytes);
   // Writes what the socket takes of `bytes` now, dropping it from the front; false when a
